@@ -1,0 +1,102 @@
+// The `nodedesk` command line. Configuration problems and other expected failures
+// print one clear line each and exit non-zero, never a stack trace.
+import { Command, CommanderError } from 'commander';
+import { ConfigError, loadConfig, secretsOf, type Config } from '../core/config';
+import { createPool, parseDatabaseUrl } from '../core/db';
+import { createLogger, type Logger } from '../core/logger';
+import { migrate, MigrationError } from '../core/migrate';
+import { exitGracefullyOnSignals } from '../core/signals';
+import { parseRoles, ROLES, startRuntime } from './runtime';
+
+class UsageError extends Error {}
+
+function configOrExit(): Config {
+  return loadConfig();
+}
+
+function loggerFor(config: Config): Logger {
+  return createLogger({ level: config.LOG_LEVEL, secrets: secretsOf(config) });
+}
+
+async function runMigrate(config: Config, logger: Logger) {
+  const pool = createPool(config.DATABASE_URL, 1);
+  try {
+    const { schema } = parseDatabaseUrl(config.DATABASE_URL);
+    const result = await migrate(pool, { schema, log: (m) => logger.info(m) });
+    const line = result.applied.length
+      ? `Applied ${result.applied.length} migration(s): ${result.applied.join(', ')}`
+      : `Database is up to date (${result.alreadyApplied.length} migration(s) applied before).`;
+    process.stdout.write(`${line}\n`);
+  } finally {
+    await pool.end();
+  }
+}
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('nodedesk')
+    .description('Discord and Telegram bot suite for DePIN GPU communities')
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command('start')
+    .description('run the product: bots, workers and web roles (all three by default)')
+    .option('--roles <list>', `comma list of ${ROLES.join(', ')}`, ROLES.join(','))
+    .action(async (opts: { roles: string }) => {
+      let roles;
+      try {
+        roles = parseRoles(opts.roles);
+      } catch (err) {
+        throw new UsageError((err as Error).message);
+      }
+      const config = configOrExit();
+      const logger = loggerFor(config);
+      const runtime = await startRuntime({ config, roles, logger });
+      exitGracefullyOnSignals(() => runtime.stop(), logger);
+      logger.info({ roles }, 'nodedesk started');
+    });
+
+  program
+    .command('migrate')
+    .description('apply pending database migrations (safe to run from several processes at once)')
+    .action(async () => {
+      const config = configOrExit();
+      await runMigrate(config, loggerFor(config));
+    });
+
+  return program;
+}
+
+export async function main(argv = process.argv): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode;
+      return;
+    }
+    if (err instanceof ConfigError) {
+      process.stderr.write(`nodedesk: invalid configuration\n${err.problems.map((p) => `  ${p}`).join('\n')}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    if (err instanceof UsageError || err instanceof MigrationError) {
+      process.stderr.write(`nodedesk: ${err.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    const e = err as NodeJS.ErrnoException;
+    if (e && (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === '3D000' || e.code === '28P01')) {
+      process.stderr.write(`nodedesk: cannot reach a required service: ${e.message}\n`);
+      process.exitCode = 3;
+      return;
+    }
+    process.stderr.write(`nodedesk: ${e?.message ?? String(err)}\n`);
+    process.exitCode = 1;
+  }
+}
+
+if (require.main === module) void main();

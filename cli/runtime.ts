@@ -1,0 +1,73 @@
+// Wires the roles of one process. Each role only starts what it needs; all share the
+// config, logger, database and queue hub, and stop in reverse order on SIGTERM.
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../core/config';
+import { createDb, type Db } from '../core/db';
+import { Lifecycle } from '../core/lifecycle';
+import type { Logger } from '../core/logger';
+import { QueueHub } from '../core/queue';
+import { buildWebServer } from '../web/server';
+
+export const ROLES = ['bots', 'workers', 'web'] as const;
+export type Role = (typeof ROLES)[number];
+
+export function parseRoles(value: string | undefined): Role[] {
+  if (!value || value.trim() === '') return [...ROLES];
+  const list = value.split(',').map((s) => s.trim().toLowerCase());
+  const bad = list.filter((r) => !(ROLES as readonly string[]).includes(r));
+  if (bad.length) throw new Error(`Unknown role(s): ${bad.join(', ')}. Use a comma list of ${ROLES.join(', ')}.`);
+  return [...new Set(list)] as Role[];
+}
+
+export interface Runtime {
+  config: Config;
+  logger: Logger;
+  db: Db;
+  hub: QueueHub;
+  lifecycle: Lifecycle;
+  web?: FastifyInstance;
+  /** Port the web role listens on (useful when HTTP_PORT=0). */
+  port?: number;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  config: Config;
+  roles: Role[];
+  logger: Logger;
+  host?: string;
+}
+
+export async function startRuntime(opts: StartOptions): Promise<Runtime> {
+  const { config, logger } = opts;
+  const lifecycle = new Lifecycle(logger);
+  const db = createDb(config.DATABASE_URL);
+  lifecycle.onStop('database', () => db.close());
+  const hub = new QueueHub({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, logger });
+  lifecycle.onStop('queues', () => hub.close());
+
+  const runtime: Runtime = { config, logger, db, hub, lifecycle, stop: () => lifecycle.stop() };
+  try {
+    if (opts.roles.includes('web')) {
+      const { app } = await buildWebServer({ pool: db.pool, redis: hub.redis, hub, logger });
+      await app.listen({ port: config.HTTP_PORT, host: opts.host ?? '0.0.0.0' });
+      const address = app.server.address();
+      runtime.web = app;
+      runtime.port = typeof address === 'object' && address ? address.port : config.HTTP_PORT;
+      lifecycle.onStop('web', () => app.close());
+      logger.info({ port: runtime.port }, 'web role listening');
+    }
+    if (opts.roles.includes('workers')) {
+      logger.info('workers role started');
+    }
+    if (opts.roles.includes('bots')) {
+      if (!config.TELEGRAM_BOT_TOKEN && !config.DISCORD_TOKEN) {
+        logger.warn('bots role: neither TELEGRAM_BOT_TOKEN nor DISCORD_TOKEN is set, no bot runs');
+      }
+    }
+  } catch (err) {
+    await lifecycle.stop();
+    throw err;
+  }
+  return runtime;
+}

@@ -1,0 +1,193 @@
+// Environment configuration, validated once at start. Every problem is reported on its
+// own line (variable, what is wrong, an example) so an operator can fix all of them in one go.
+import fs from 'node:fs';
+import path from 'node:path';
+import dotenv from 'dotenv';
+import { z } from 'zod';
+
+const NODE_SOURCES = ['push', 'poll', 'simulator'] as const;
+export type NodeSourceKind = (typeof NODE_SOURCES)[number];
+
+/** An env var is "unset" when missing or blank; blank lines in .env files are common. */
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+function url(protocols: string[], example: string) {
+  return z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL (example: ${example})` },
+  );
+}
+
+function int(min: number, max: number, example: string) {
+  return z
+    .string()
+    .regex(/^\s*-?\d+\s*$/, { message: `must be a whole number (example: ${example})` })
+    .transform((v) => Number(v))
+    .refine((n) => n >= min && n <= max, { message: `must be between ${min} and ${max} (example: ${example})` });
+}
+
+const snowflake = (example = '1234567890123456789') =>
+  z.string().regex(/^\d{1,20}$/, { message: `must be a Discord id, digits only (example: ${example})` });
+
+const optional = <T extends z.ZodTypeAny>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
+const withDefault = <T extends z.ZodTypeAny>(schema: T, def: string) =>
+  z.preprocess((v) => blankToUndefined(v) ?? def, schema);
+
+const envSchema = z
+  .object({
+    DATABASE_URL: z.preprocess(
+      blankToUndefined,
+      z
+        .string({ error: 'is required (example: postgresql://postgres@127.0.0.1:5432/nodedesk)' })
+        .pipe(url(['postgresql:', 'postgres:'], 'postgresql://postgres@127.0.0.1:5432/nodedesk')),
+    ),
+    REDIS_URL: withDefault(url(['redis:', 'rediss:'], 'redis://127.0.0.1:6379'), 'redis://127.0.0.1:6379'),
+    QUEUE_PREFIX: withDefault(
+      z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, {
+        message: 'must be 1-64 letters, digits, "_", "-" or "." (example: nodedesk)',
+      }),
+      'nodedesk',
+    ),
+    HTTP_PORT: withDefault(int(0, 65535, '8080'), '8080'),
+    PUBLIC_BASE_URL: optional(url(['http:', 'https:'], 'https://nodedesk.example.org')),
+    LOG_LEVEL: withDefault(
+      z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+        error: 'must be one of fatal, error, warn, info, debug, trace, silent (example: info)',
+      }),
+      'info',
+    ),
+
+    TELEGRAM_BOT_TOKEN: optional(
+      z.string().regex(/^\d+:[A-Za-z0-9_-]+$/, {
+        message: 'must look like <bot id>:<secret> as given by @BotFather (example: 123456789:AAE...)',
+      }),
+    ),
+    TELEGRAM_API_ROOT: withDefault(url(['http:', 'https:'], 'https://api.telegram.org'), 'https://api.telegram.org'),
+    TELEGRAM_STAFF_CHAT_ID: optional(
+      z.string().regex(/^-?\d{1,20}$/, { message: 'must be a Telegram chat id (example: -1001234567890)' }),
+    ),
+    TELEGRAM_WEBHOOK_URL: optional(url(['https:', 'http:'], 'https://nodedesk.example.org/telegram/webhook')),
+    TELEGRAM_WEBHOOK_SECRET: optional(
+      z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, {
+        message: 'must be 1-256 letters, digits, "_" or "-" (example: s3cr3t_value)',
+      }),
+    ),
+
+    DISCORD_TOKEN: optional(
+      z.string().min(20, { message: 'is too short to be a Discord bot token (example: MTA...abc.def.ghi)' }),
+    ),
+    DISCORD_APPLICATION_ID: optional(snowflake()),
+    DISCORD_GUILD_ID: optional(snowflake()),
+    DISCORD_API_BASE: withDefault(url(['http:', 'https:'], 'https://discord.com/api'), 'https://discord.com/api'),
+    DISCORD_STAFF_ROLE_IDS: withDefault(
+      z
+        .string()
+        .regex(/^\s*(\d{1,20}\s*(,\s*\d{1,20}\s*)*)?$/, {
+          message: 'must be a comma-separated list of Discord role ids (example: 111111111111111111,222222222222222222)',
+        })
+        .transform((v) =>
+          v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        ),
+      '',
+    ),
+    DISCORD_MOD_CHANNEL_ID: optional(snowflake()),
+
+    OPENAI_API_KEY: optional(z.string()),
+    OPENAI_BASE_URL: optional(url(['http:', 'https:'], 'https://api.openai.com/v1')),
+    OPENAI_MODEL: withDefault(z.string().min(1), 'gpt-4o-mini'),
+
+    NODE_SOURCE: withDefault(
+      z
+        .string()
+        .transform((v) => v.split(',').map((s) => s.trim().toLowerCase()))
+        .refine((list) => list.length > 0 && list.every((s) => (NODE_SOURCES as readonly string[]).includes(s)), {
+          message: 'must be push, poll or simulator, or a comma list of them (example: push,poll)',
+        })
+        .transform((list) => [...new Set(list)] as NodeSourceKind[]),
+      'push',
+    ),
+    NODE_SOURCE_URL: optional(url(['http:', 'https:'], 'https://api.network.example/v1')),
+    NODE_ID_PATTERN: optional(
+      z.string().refine(
+        (v) => {
+          try {
+            new RegExp(v);
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        { message: 'must be a valid regular expression (example: ^[A-Za-z0-9_-]{8,64}$)' },
+      ),
+    ),
+    OFFLINE_GRACE_SECONDS: withDefault(int(1, 86_400, '120'), '120'),
+    ALERT_GROUP_WAIT_SECONDS: withDefault(int(0, 3_600, '30'), '30'),
+    // Unset: derived from the grace time below, so a short grace (tests, demo) stays consistent.
+    HEARTBEAT_INTERVAL_SECONDS: optional(int(1, 3_600, '30')),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_SOURCE.includes('poll') && !env.NODE_SOURCE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['NODE_SOURCE_URL'],
+        message: 'is required when NODE_SOURCE includes poll (example: https://api.network.example/v1)',
+      });
+    }
+    if (env.HEARTBEAT_INTERVAL_SECONDS !== undefined && env.HEARTBEAT_INTERVAL_SECONDS >= env.OFFLINE_GRACE_SECONDS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['HEARTBEAT_INTERVAL_SECONDS'],
+        message: `must be shorter than OFFLINE_GRACE_SECONDS (${env.OFFLINE_GRACE_SECONDS}), or every node looks offline between beats (example: 30)`,
+      });
+    }
+  })
+  .transform((env) => ({
+    ...env,
+    HEARTBEAT_INTERVAL_SECONDS:
+      env.HEARTBEAT_INTERVAL_SECONDS ?? Math.min(30, Math.max(1, Math.floor(env.OFFLINE_GRACE_SECONDS / 4))),
+  }));
+
+export type Config = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses an environment into a Config, or throws ConfigError with one line per problem. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const result = envSchema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const name = issue.path.join('.') || 'environment';
+    // zod reports a missing optional-less string as "expected string": make it human.
+    const message = issue.code === 'invalid_type' && !issue.message.startsWith('is ') ? 'is required' : issue.message;
+    return `${name}: ${message}`;
+  });
+  throw new ConfigError(problems);
+}
+
+/** Reads `.env` (when present, never overriding the real environment) and parses. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const file = path.join(cwd, '.env');
+  if (fs.existsSync(file)) dotenv.config({ path: file, quiet: true, processEnv: env as Record<string, string> });
+  return parseConfig(env);
+}
+
+/** Every secret value in the config, so the logger can scrub them wherever they appear. */
+export function secretsOf(config: Config): string[] {
+  return [config.TELEGRAM_BOT_TOKEN, config.DISCORD_TOKEN, config.OPENAI_API_KEY, config.TELEGRAM_WEBHOOK_SECRET].filter(
+    (s): s is string => typeof s === 'string' && s.length >= 6,
+  );
+}

@@ -1,0 +1,37 @@
+import type { MessageKey } from './en';
+
+// Simplified Chinese (zh-CN).
+export const zh: Record<MessageKey, string> = {
+  'lang.name': '中文',
+  'start.welcome':
+    '欢迎使用 nodedesk，{name}！我会监控你的 GPU 工作节点，一旦掉线立即通知你；还能解答积分和 TGE 问题，并帮你提交工单。',
+  'start.next': '先绑定钱包：/link <钱包地址>。发送 /help 查看全部命令。',
+  'help.title': '命令列表',
+  'help.start': '欢迎与入门',
+  'help.help': '显示本列表',
+  'help.lang': '切换语言（en 或 zh）',
+  'help.link': '绑定钱包：我会发给你一段待签名的消息',
+  'help.verify': '提交签名，完成绑定',
+  'help.wallets': '已验证的钱包',
+  'help.addnode': '监控一个工作节点',
+  'help.nodes': '你的节点及状态',
+  'help.removenode': '停止监控某个节点',
+  'help.status': '节点状态、在线率和未结束的故障',
+  'help.mute': '暂停提醒一段时间（如 2h），或 off 取消',
+  'help.points': '积分规则，以及你的节点记录',
+  'help.ask': '提问（直接发文字也可以）',
+  'help.support': '提交工单',
+  'help.report': '举报可疑节点（假卡）',
+  'help.footer': '当前语言：{lang}。用 /lang en 或 /lang zh 切换。',
+  'lang.usage': '用法：/lang en 或 /lang zh',
+  'lang.unknown': '不支持语言“{code}”。请选择 en（English）或 zh（中文）。',
+  'lang.changed': '语言已切换为中文。',
+  'error.internal': '抱歉，我们这边出了点问题，请稍后再试。参考编号：{ref}',
+  'error.unknownCommand': '没有 {command} 这个命令。发送 /help 查看可用命令。',
+  'error.tooLong': '消息太长（{length} 个字符），请控制在 {max} 以内。',
+  'error.rateLimited': '操作太快了，请等待 {seconds} 秒后再试。',
+  'error.notAvailable': '该功能暂未开放。',
+  'button.help': '帮助',
+  'button.english': 'English',
+  'button.chinese': '中文',
+};

@@ -1,0 +1,162 @@
+// Every BullMQ queue of nodedesk, the payload of each job, and the one way to open
+// connections, queues and workers (prefix, retries, graceful close, failure logging).
+import { Queue, Worker, type ConnectionOptions, type JobsOptions, type Processor, type WorkerOptions } from 'bullmq';
+import IORedis, { type Redis, type RedisOptions } from 'ioredis';
+import type { Logger } from './logger';
+
+/** Payload of each job, by queue name. Add a queue here and nowhere else. */
+export interface JobPayloads {
+  /** Outbound chat message to one Telegram chat. */
+  'deliver-telegram': OutboundMessage;
+  /** Outbound chat message to one Discord user or channel. */
+  'deliver-discord': OutboundMessage;
+  /** Liveness sweep: find nodes past their grace time (repeatable). */
+  'liveness-sweep': { at?: number };
+  /** Network API poll, one page per job so a slow API never blocks the sweep. */
+  'network-poll': { cursor?: string | null; runId: string };
+  /** Incident timers: the group wait before the first alert, updates and reminders. */
+  'incident-timer': { incidentId: string; kind: 'flush' | 'update' | 'reminder' };
+  /** Test and maintenance jobs that need a queue of their own. */
+  maintenance: { task: string; args?: Record<string, unknown> };
+}
+
+export type QueueName = keyof JobPayloads;
+
+export const QUEUE_NAMES = [
+  'deliver-telegram',
+  'deliver-discord',
+  'liveness-sweep',
+  'network-poll',
+  'incident-timer',
+  'maintenance',
+] as const satisfies readonly QueueName[];
+
+/** A message to deliver, already rendered; `dedupeKey` becomes the BullMQ job id. */
+export interface OutboundMessage {
+  dedupeKey: string;
+  userId?: string;
+  /** Platform chat/user id to send to. */
+  to: string;
+  text: string;
+  /** Platform-neutral formatting hint; adapters escape for their parse mode. */
+  format?: 'plain' | 'markdown';
+  /** Try the user's other platforms when this one says the bot is blocked. */
+  fallback?: boolean;
+  kind?: string;
+}
+
+export const DEFAULT_JOB_OPTIONS: JobsOptions = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 1_000 },
+  // Kept for a day so that a job id used again inside that window is still a duplicate.
+  removeOnComplete: { age: 24 * 3600, count: 100_000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+};
+
+export function redisOptions(forWorker: boolean): RedisOptions {
+  return {
+    // Workers must never give up on a command: BullMQ requires null here for blocking calls.
+    maxRetriesPerRequest: forWorker ? null : 3,
+    enableReadyCheck: true,
+    lazyConnect: false,
+  };
+}
+
+export function createRedis(url: string, forWorker = false): Redis {
+  const redis = new IORedis(url, redisOptions(forWorker));
+  // ioredis reconnects by itself; an unhandled 'error' event would crash the process.
+  redis.on('error', () => {});
+  return redis;
+}
+
+export interface QueueContext {
+  redisUrl: string;
+  prefix: string;
+  logger?: Logger;
+}
+
+/** Opens queues and workers with the shared prefix and tracks them for one orderly close. */
+export class QueueHub {
+  private readonly queues = new Map<QueueName, Queue>();
+  private readonly workers: Worker[] = [];
+  private readonly workerConnections: Redis[] = [];
+  private readonly producerConnection: Redis;
+  private closing: Promise<void> | null = null;
+
+  constructor(private readonly ctx: QueueContext) {
+    this.producerConnection = createRedis(ctx.redisUrl, false);
+  }
+
+  get prefix(): string {
+    return this.ctx.prefix;
+  }
+
+  get redis(): Redis {
+    return this.producerConnection;
+  }
+
+  queue<N extends QueueName>(name: N): Queue<JobPayloads[N], unknown, string> {
+    let q = this.queues.get(name);
+    if (!q) {
+      q = new Queue(name, {
+        connection: this.producerConnection as unknown as ConnectionOptions,
+        prefix: this.ctx.prefix,
+        defaultJobOptions: DEFAULT_JOB_OPTIONS,
+      });
+      q.on('error', (err) => this.ctx.logger?.warn({ err, queue: name }, 'queue error'));
+      this.queues.set(name, q);
+    }
+    return q as unknown as Queue<JobPayloads[N], unknown, string>;
+  }
+
+  /** Adds a job; with `jobId`, a job that already exists (waiting, active or kept) is not added again. */
+  async add<N extends QueueName>(name: N, data: JobPayloads[N], opts: JobsOptions = {}) {
+    // BullMQ's name typing cannot follow a generic queue name; the payload type is checked above.
+    return (this.queue(name) as unknown as Queue).add(name, data, opts);
+  }
+
+  worker<N extends QueueName>(
+    name: N,
+    processor: Processor<JobPayloads[N], unknown, string>,
+    opts: Omit<WorkerOptions, 'connection' | 'prefix'> & { concurrency?: number } = {},
+  ): Worker<JobPayloads[N], unknown, string> {
+    // Each worker gets its own connection: blocking reads must not stall producers.
+    const connection = createRedis(this.ctx.redisUrl, true);
+    this.workerConnections.push(connection);
+    const worker = new Worker<JobPayloads[N], unknown, string>(name, processor, {
+      ...opts,
+      connection: connection as unknown as ConnectionOptions,
+      prefix: this.ctx.prefix,
+      concurrency: opts.concurrency ?? 1,
+    });
+    const log = this.ctx.logger;
+    worker.on('failed', (job, err) => {
+      log?.warn(
+        { queue: name, jobId: job?.id, attempt: job?.attemptsMade, err: { message: err.message, name: err.name } },
+        'job failed',
+      );
+    });
+    worker.on('error', (err) => log?.error({ queue: name, err: { message: err.message } }, 'worker error'));
+    this.workers.push(worker as unknown as Worker);
+    return worker;
+  }
+
+  async depths(): Promise<Record<string, Record<string, number>>> {
+    const out: Record<string, Record<string, number>> = {};
+    for (const name of QUEUE_NAMES) {
+      out[name] = await this.queue(name).getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
+    }
+    return out;
+  }
+
+  /** Lets active jobs finish (workers first), then closes queues and connections. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.allSettled(this.workers.map((w) => w.close()));
+      await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
+      await Promise.allSettled(this.workerConnections.map((c) => c.quit().catch(() => c.disconnect())));
+      await this.producerConnection.quit().catch(() => this.producerConnection.disconnect());
+    })();
+    return this.closing;
+  }
+}
