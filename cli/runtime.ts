@@ -7,6 +7,7 @@ import { Lifecycle } from '../core/lifecycle';
 import type { Logger } from '../core/logger';
 import { QueueHub } from '../core/queue';
 import { buildWebServer } from '../web/server';
+import { startBots } from '../bots/start';
 
 export const ROLES = ['bots', 'workers', 'web'] as const;
 export type Role = (typeof ROLES)[number];
@@ -61,9 +62,7 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
       logger.info('workers role started');
     }
     if (opts.roles.includes('bots')) {
-      if (!config.TELEGRAM_BOT_TOKEN && !config.DISCORD_TOKEN) {
-        logger.warn('bots role: neither TELEGRAM_BOT_TOKEN nor DISCORD_TOKEN is set, no bot runs');
-      }
+      await startBots({ config, db, logger, lifecycle });
     }
   } catch (err) {
     await lifecycle.stop();

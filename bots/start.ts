@@ -1,0 +1,46 @@
+// The bots role: one dispatcher, and a Telegram and/or Discord adapter for each
+// configured token.
+import { IdentityService } from '../accounts/identity';
+import type { Config } from '../core/config';
+import type { Db } from '../core/db';
+import type { Lifecycle } from '../core/lifecycle';
+import type { Logger } from '../core/logger';
+import { DiscordBot } from './discord/bot';
+import { Dispatcher } from './shared/dispatcher';
+import type { Services } from './shared/services';
+import { createTelegramBot, publishCommands } from './telegram/bot';
+
+export function buildServices(deps: { db: Db; logger: Logger }): Services {
+  return { identities: new IdentityService(deps.db.prisma), logger: deps.logger };
+}
+
+export async function startBots(deps: { config: Config; db: Db; logger: Logger; lifecycle: Lifecycle }) {
+  const { config, logger, lifecycle } = deps;
+  const dispatcher = new Dispatcher(buildServices(deps));
+  const started: string[] = [];
+
+  if (config.TELEGRAM_BOT_TOKEN) {
+    const bot = createTelegramBot({ token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT, dispatcher, logger });
+    await bot.init();
+    await publishCommands(bot);
+    const polling = bot.start({ drop_pending_updates: false });
+    polling.catch((err: Error) => logger.error({ err: { message: err.message } }, 'telegram polling stopped'));
+    lifecycle.onStop('telegram bot', () => bot.stop());
+    started.push('telegram');
+  }
+  if (config.DISCORD_TOKEN) {
+    const bot = new DiscordBot({
+      token: config.DISCORD_TOKEN,
+      apiBase: config.DISCORD_API_BASE,
+      ...(config.DISCORD_GUILD_ID ? { guildId: config.DISCORD_GUILD_ID } : {}),
+      dispatcher,
+      logger,
+    });
+    lifecycle.onStop('discord bot', () => bot.stop());
+    await bot.start();
+    started.push('discord');
+  }
+  if (started.length === 0) logger.warn('bots role: neither TELEGRAM_BOT_TOKEN nor DISCORD_TOKEN is set, no bot runs');
+  else logger.info({ bots: started }, 'bots role started');
+  return { dispatcher, started };
+}
