@@ -1,0 +1,34 @@
+// Local emulator of a DePIN GPU network's node API, plus the fleet generator and simulator.
+export {
+  startNetworkSandbox,
+  DEFAULT_PAGE_LIMIT,
+  MAX_PAGE_LIMIT,
+  type NetworkFailure,
+  type NetworkSandbox,
+  type NetworkSandboxOptions,
+  type RecordedRequest,
+} from './network-sandbox';
+export {
+  generateFleet,
+  fakeSolanaWallet,
+  FAKE_SIGNALS,
+  type FakeCardCluster,
+  type FakeCardOptions,
+  type FakeSignal,
+  type GeneratedFleet,
+  type GenerateFleetOptions,
+} from './fleet';
+export {
+  createFleetSimulator,
+  FleetSimulator,
+  type ChangeCause,
+  type ScheduledOutage,
+  type SimHeartbeat,
+  type SimNode,
+  type SimulatorOptions,
+  type StatusChange,
+  type StatusTarget,
+} from './simulator';
+export { GPU_MODELS, benchmarkRatio, findGpuModel, type GpuModelSpec } from './gpu-models';
+export { Prng } from './prng';
+export type { NetworkNode, NodesPage, NodeStatus } from './types';
