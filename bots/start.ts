@@ -1,8 +1,5 @@
-// The bots role: one dispatcher, and a Telegram and/or Discord adapter for each
-// configured token.
-import { IdentityService } from '../accounts/identity';
+// The bots role: one dispatcher, and a Telegram and/or Discord adapter per configured token.
 import type { Config } from '../core/config';
-import type { Db } from '../core/db';
 import type { Lifecycle } from '../core/lifecycle';
 import type { Logger } from '../core/logger';
 import { DiscordBot } from './discord/bot';
@@ -10,13 +7,9 @@ import { Dispatcher } from './shared/dispatcher';
 import type { Services } from './shared/services';
 import { createTelegramBot, publishCommands } from './telegram/bot';
 
-export function buildServices(deps: { db: Db; logger: Logger }): Services {
-  return { identities: new IdentityService(deps.db.prisma), logger: deps.logger };
-}
-
-export async function startBots(deps: { config: Config; db: Db; logger: Logger; lifecycle: Lifecycle }) {
+export async function startBots(deps: { config: Config; services: Services; logger: Logger; lifecycle: Lifecycle }) {
   const { config, logger, lifecycle } = deps;
-  const dispatcher = new Dispatcher(buildServices(deps));
+  const dispatcher = new Dispatcher(deps.services);
   const started: string[] = [];
 
   if (config.TELEGRAM_BOT_TOKEN) {

@@ -7,7 +7,11 @@ import { Lifecycle } from '../core/lifecycle';
 import type { Logger } from '../core/logger';
 import { QueueHub } from '../core/queue';
 import { buildWebServer } from '../web/server';
+import { heartbeatRoutes } from '../web/heartbeat';
+import { createMetrics } from '../web/metrics';
 import { startBots } from '../bots/start';
+import { startWorkers } from '../notifier/workers';
+import { composeServices, type AppServices } from './compose';
 
 export const ROLES = ['bots', 'workers', 'web'] as const;
 export type Role = (typeof ROLES)[number];
@@ -26,6 +30,7 @@ export interface Runtime {
   db: Db;
   hub: QueueHub;
   lifecycle: Lifecycle;
+  app: AppServices;
   web?: FastifyInstance;
   /** Port the web role listens on (useful when HTTP_PORT=0). */
   port?: number;
@@ -47,22 +52,32 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
   const hub = new QueueHub({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, logger });
   lifecycle.onStop('queues', () => hub.close());
 
-  const runtime: Runtime = { config, logger, db, hub, lifecycle, stop: () => lifecycle.stop() };
+  const app = composeServices({ config, db, hub, logger });
+  const runtime: Runtime = { config, logger, db, hub, lifecycle, app, stop: () => lifecycle.stop() };
   try {
     if (opts.roles.includes('web')) {
-      const { app } = await buildWebServer({ pool: db.pool, redis: hub.redis, hub, logger });
-      await app.listen({ port: config.HTTP_PORT, host: opts.host ?? '0.0.0.0' });
-      const address = app.server.address();
-      runtime.web = app;
+      const metrics = createMetrics(hub);
+      const { app: web } = await buildWebServer({
+        pool: db.pool,
+        redis: hub.redis,
+        hub,
+        logger,
+        metrics,
+        plugins: [heartbeatRoutes({ tokens: app.tokens, lastSeen: app.lastSeen, metrics })],
+      });
+      await web.listen({ port: config.HTTP_PORT, host: opts.host ?? '0.0.0.0' });
+      const address = web.server.address();
+      runtime.web = web;
       runtime.port = typeof address === 'object' && address ? address.port : config.HTTP_PORT;
-      lifecycle.onStop('web', () => app.close());
+      lifecycle.onStop('web', () => web.close());
       logger.info({ port: runtime.port }, 'web role listening');
     }
     if (opts.roles.includes('workers')) {
-      logger.info('workers role started');
+      // Workers close with the hub (registered above), after the bots stop taking input.
+      startWorkers({ config, db, hub, delivery: app.delivery, logger });
     }
     if (opts.roles.includes('bots')) {
-      await startBots({ config, db, logger, lifecycle });
+      await startBots({ config, services: app.services, logger, lifecycle });
     }
   } catch (err) {
     await lifecycle.stop();

@@ -2,6 +2,7 @@
 // connections, queues and workers (prefix, retries, graceful close, failure logging).
 import { Queue, Worker, type ConnectionOptions, type JobsOptions, type Processor, type WorkerOptions } from 'bullmq';
 import IORedis, { type Redis, type RedisOptions } from 'ioredis';
+import type { MessageKey } from './i18n';
 import type { Logger } from './logger';
 
 /** Payload of each job, by queue name. Add a queue here and nowhere else. */
@@ -31,19 +32,28 @@ export const QUEUE_NAMES = [
   'maintenance',
 ] as const satisfies readonly QueueName[];
 
-/** A message to deliver, already rendered; `dedupeKey` becomes the BullMQ job id. */
+/**
+ * A message to deliver to one identity. Content is localized at send time in the
+ * recipient's language, so a fallback to another platform speaks that identity's language.
+ * `dedupeKey` (plus the platform) is the BullMQ job id: the same message is never queued twice.
+ */
 export interface OutboundMessage {
   dedupeKey: string;
-  userId?: string;
-  /** Platform chat/user id to send to. */
-  to: string;
-  text: string;
-  /** Platform-neutral formatting hint; adapters escape for their parse mode. */
-  format?: 'plain' | 'markdown';
+  userId: string;
+  identityId: string;
+  content: LocalizedBlock[];
+  /** What it is, for metrics and the failure log (offline-alert, recovery, notice, …). */
+  kind: string;
   /** Try the user's other platforms when this one says the bot is blocked. */
-  fallback?: boolean;
-  kind?: string;
+  fallback: boolean;
+  /** Platforms already tried, in order (fallback chain). */
+  tried?: string[];
 }
+
+export type LocalizedBlock =
+  | { kind: 'text' | 'title'; key: MessageKey; params?: Record<string, string | number> }
+  | { kind: 'code'; text: string }
+  | { kind: 'list'; items: Array<{ key: MessageKey; params?: Record<string, string | number> }> };
 
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {
   attempts: 8,

@@ -29,6 +29,26 @@ export async function buildWebServer(deps: WebDeps): Promise<{ app: FastifyInsta
     trustProxy: true,
   });
 
+  // Every error is JSON of one shape; 5xx details stay in the log under a reference.
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+    if (status >= 500) {
+      const ref = Math.random().toString(16).slice(2, 10);
+      req.log.error({ ref, err: { message: err.message, stack: err.stack } }, 'request failed');
+      return reply.code(status).send({ error: { code: 'internal', message: 'Internal error', ref } });
+    }
+    const code =
+      err.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+        ? 'too_large'
+        : err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
+          ? 'bad_json'
+          : err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+            ? 'unsupported_media_type'
+            : 'bad_request';
+    return reply.code(status).send({ error: { code, message: err.message } });
+  });
+  app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: { code: 'not_found', message: 'No such route' } }));
+
   app.get('/healthz', async (_req, reply) => {
     const report = await checkHealth({ pool: deps.pool, redis: deps.redis });
     const failing = Object.entries(report.checks)

@@ -53,6 +53,11 @@ export const DISCORD_COMMANDS: TopCommand[] = [
         options: [{ name: 'signature', param: 'signature', required: true, maxLength: 256 }],
       },
       list: { target: 'wallets', helpKey: 'help.wallets' },
+      remove: {
+        target: 'unlink',
+        helpKey: 'help.unlink',
+        options: [{ name: 'address', param: 'wallet', required: true, maxLength: 128 }],
+      },
     },
   },
   {

@@ -4,6 +4,8 @@ import { isLocale, LOCALES, t, type Locale, type MessageKey } from '../../core/i
 import type { IdentityRecord } from '../../accounts/identity';
 import { list, reply, text, title, type Reply } from './reply';
 import type { Services } from './services';
+import * as walletHandlers from './handlers/wallets';
+import * as nodeHandlers from './handlers/nodes';
 
 export interface CommandContext {
   identity: IdentityRecord;
@@ -66,12 +68,13 @@ export const COMMANDS: CommandSpec[] = [
       return reply([text(t(updated.locale, 'lang.changed'))], { private: true });
     },
   },
-  { name: 'link', helpKey: 'help.link', params: [{ name: 'wallet', required: true, maxLength: 128 }] },
-  { name: 'verify', helpKey: 'help.verify', params: [{ name: 'signature', required: true, maxLength: 256 }] },
-  { name: 'wallets', helpKey: 'help.wallets', params: [] },
-  { name: 'addnode', helpKey: 'help.addnode', params: [{ name: 'node_id', required: true, maxLength: 128 }] },
-  { name: 'nodes', helpKey: 'help.nodes', params: [] },
-  { name: 'removenode', helpKey: 'help.removenode', params: [{ name: 'node_id', required: true, maxLength: 128 }] },
+  { name: 'link', helpKey: 'help.link', params: [{ name: 'wallet', maxLength: 128 }], handler: walletHandlers.link },
+  { name: 'verify', helpKey: 'help.verify', params: [{ name: 'signature', maxLength: 256 }], handler: walletHandlers.verify },
+  { name: 'wallets', helpKey: 'help.wallets', params: [], handler: walletHandlers.wallets },
+  { name: 'unlink', helpKey: 'help.unlink', params: [{ name: 'wallet', maxLength: 128 }], handler: walletHandlers.unlink },
+  { name: 'addnode', helpKey: 'help.addnode', params: [{ name: 'node_id', maxLength: 128 }], handler: nodeHandlers.addnode },
+  { name: 'nodes', helpKey: 'help.nodes', params: [], handler: nodeHandlers.nodes },
+  { name: 'removenode', helpKey: 'help.removenode', params: [{ name: 'node_id', maxLength: 128 }], handler: nodeHandlers.removenode },
   { name: 'status', helpKey: 'help.status', params: [] },
   { name: 'mute', helpKey: 'help.mute', params: [{ name: 'duration', required: true, maxLength: 32 }] },
   { name: 'points', helpKey: 'help.points', params: [] },

@@ -1,8 +1,20 @@
-// What command handlers may use. Grows as domain modules land; adapters build it once.
-import type { Logger } from '../../core/logger';
+// What command handlers may use. Adapters build it once per process.
 import type { IdentityService } from '../../accounts/identity';
+import type { NodeService } from '../../accounts/nodes';
+import type { WalletLinkService } from '../../accounts/wallets';
+import type { Logger } from '../../core/logger';
+import type { RateLimit } from '../../core/rate-limit';
+import type { LastSeenStore } from '../../notifier/liveness/last-seen';
 
 export interface Services {
   identities: IdentityService;
+  wallets: WalletLinkService;
+  nodes: NodeService;
+  lastSeen: LastSeenStore;
+  limits: { link: RateLimit; addnode: RateLimit };
+  settings: { heartbeatUrl: string; heartbeatIntervalSeconds: number };
   logger: Logger;
+  /** Hooks for the notifier: start / stop tracking a node's liveness. */
+  onNodeLinked?: (externalId: string) => Promise<void>;
+  onNodeUnlinked?: (nodeId: string) => Promise<void>;
 }

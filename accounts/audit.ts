@@ -1,0 +1,36 @@
+import type { Prisma, PrismaClient } from '@prisma/client';
+
+export type AuditAction =
+  | 'wallet.link'
+  | 'wallet.relink'
+  | 'wallet.unlink'
+  | 'wallet.takeover'
+  | 'user.merge'
+  | 'node.add'
+  | 'node.token_rotate'
+  | 'node.remove';
+
+export interface AuditEntry {
+  action: AuditAction;
+  subjectType: 'wallet' | 'node' | 'user';
+  subjectId: string;
+  actorUserId?: string | null;
+  actorIdentityId?: string | null;
+  details?: Prisma.InputJsonValue;
+}
+
+type Tx = Pick<PrismaClient, 'auditEvent'>;
+
+/** Records one state change; pass the transaction client so the entry commits with the change. */
+export async function audit(tx: Tx, entry: AuditEntry): Promise<void> {
+  await tx.auditEvent.create({
+    data: {
+      action: entry.action,
+      subjectType: entry.subjectType,
+      subjectId: entry.subjectId,
+      actorUserId: entry.actorUserId ?? null,
+      actorIdentityId: entry.actorIdentityId ?? null,
+      ...(entry.details !== undefined ? { details: entry.details } : {}),
+    },
+  });
+}

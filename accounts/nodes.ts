@@ -1,0 +1,157 @@
+// Node claims. A node is claimed by one user at a time: either at once, when the network
+// source reports an owner wallet the user has verified, or with a heartbeat token that is
+// shown once and stored hashed. Concurrent claims of one node end with exactly one owner.
+import type { PrismaClient } from '@prisma/client';
+import { audit } from './audit';
+import type { IdentityRecord } from './identity';
+import { hashToken, newHeartbeatToken } from './tokens';
+
+/** UUID, or 8-64 characters of letters, digits, "_" and "-". */
+export const DEFAULT_NODE_ID_PATTERN =
+  /^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[A-Za-z0-9_-]{8,64})$/;
+
+export interface NodeServiceOptions {
+  idPattern?: RegExp;
+  maxNodesPerUser?: number;
+  /** Drops a replaced token from the heartbeat lookup cache at once. */
+  tokenCache?: { forget(hash: string | null | undefined): Promise<void> };
+}
+
+export type AddNodeResult =
+  | { ok: true; nodeId: string; via: 'wallet'; wallet: string }
+  | { ok: true; nodeId: string; via: 'token'; token: string; rotated: boolean }
+  | { ok: false; error: 'invalid_id' }
+  | { ok: false; error: 'limit'; limit: number }
+  | { ok: false; error: 'claimed_by_other'; nodeId: string };
+
+export interface NodeView {
+  id: string;
+  externalId: string;
+  label: string | null;
+  state: string;
+  stateSince: Date;
+  lastSeenAt: Date | null;
+}
+
+export class NodeService {
+  readonly idPattern: RegExp;
+  readonly maxNodesPerUser: number;
+  private readonly tokenCache: NodeServiceOptions['tokenCache'];
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    opts: NodeServiceOptions = {},
+  ) {
+    this.idPattern = opts.idPattern ?? DEFAULT_NODE_ID_PATTERN;
+    this.maxNodesPerUser = opts.maxNodesPerUser ?? 500;
+    this.tokenCache = opts.tokenCache;
+  }
+
+  validId(nodeId: string): boolean {
+    return nodeId.length <= 128 && this.idPattern.test(nodeId);
+  }
+
+  async add(identity: IdentityRecord, rawId: string): Promise<AddNodeResult> {
+    const nodeId = rawId.trim();
+    if (!this.validId(nodeId)) return { ok: false, error: 'invalid_id' };
+    const userId = identity.userId;
+    const actor = { actorUserId: userId, actorIdentityId: identity.id };
+    const existing = await this.prisma.node.findUnique({ where: { externalId: nodeId } });
+
+    if (existing?.userId && existing.userId !== userId) return { ok: false, error: 'claimed_by_other', nodeId };
+    if (existing?.userId === userId) {
+      // Tokens are shown once; asking again for your own node issues a new one.
+      const token = newHeartbeatToken();
+      await this.prisma.$transaction(async (tx) => {
+        await tx.node.update({ where: { id: existing.id }, data: { tokenHash: hashToken(token) } });
+        await audit(tx, { action: 'node.token_rotate', subjectType: 'node', subjectId: nodeId, ...actor });
+      });
+      await this.tokenCache?.forget(existing.tokenHash);
+      return { ok: true, nodeId, via: 'token', token, rotated: true };
+    }
+
+    const count = await this.prisma.node.count({ where: { userId } });
+    if (count >= this.maxNodesPerUser) return { ok: false, error: 'limit', limit: this.maxNodesPerUser };
+
+    // Claim by wallet when the network says the node belongs to one of the user's wallets.
+    if (existing?.ownerWallet) {
+      const wallet = await this.prisma.wallet.findFirst({
+        where: { userId, address: { in: [existing.ownerWallet, existing.ownerWallet.toLowerCase()] } },
+      });
+      if (wallet) {
+        const won = await this.prisma.$transaction(async (tx) => {
+          const res = await tx.node.updateMany({ where: { id: existing.id, userId: null }, data: { userId } });
+          if (res.count === 1) {
+            await audit(tx, { action: 'node.add', subjectType: 'node', subjectId: nodeId, ...actor, details: { via: 'wallet' } });
+          }
+          return res.count === 1;
+        });
+        return won
+          ? { ok: true, nodeId, via: 'wallet', wallet: existing.ownerWallet }
+          : { ok: false, error: 'claimed_by_other', nodeId };
+      }
+    }
+
+    const token = newHeartbeatToken();
+    const tokenHash = hashToken(token);
+    const won = await this.prisma.$transaction(async (tx) => {
+      let claimed: boolean;
+      if (existing) {
+        const res = await tx.node.updateMany({ where: { id: existing.id, userId: null }, data: { userId, tokenHash } });
+        claimed = res.count === 1;
+      } else {
+        // ON CONFLICT DO NOTHING: of many concurrent first claims, one row is inserted.
+        const inserted = await tx.$executeRaw`
+          INSERT INTO nodes (id, external_id, user_id, token_hash, updated_at)
+          VALUES (gen_random_uuid(), ${nodeId}, ${userId}::uuid, ${tokenHash}, now())
+          ON CONFLICT (external_id) DO NOTHING`;
+        claimed = inserted === 1;
+        if (!claimed) {
+          const res = await tx.node.updateMany({ where: { externalId: nodeId, userId: null }, data: { userId, tokenHash } });
+          claimed = res.count === 1;
+        }
+      }
+      if (claimed) {
+        await audit(tx, { action: 'node.add', subjectType: 'node', subjectId: nodeId, ...actor, details: { via: 'token' } });
+      }
+      return claimed;
+    });
+    if (!won) {
+      const now = await this.prisma.node.findUnique({ where: { externalId: nodeId } });
+      if (now?.userId === userId) return this.add(identity, nodeId);
+      return { ok: false, error: 'claimed_by_other', nodeId };
+    }
+    return { ok: true, nodeId, via: 'token', token, rotated: false };
+  }
+
+  async list(userId: string): Promise<NodeView[]> {
+    return this.prisma.node.findMany({
+      where: { userId },
+      orderBy: { externalId: 'asc' },
+      select: { id: true, externalId: true, label: true, state: true, stateSince: true, lastSeenAt: true },
+    });
+  }
+
+  /** Unlinks the node from the user; its history stays, its token stops working. */
+  async remove(identity: IdentityRecord, rawId: string): Promise<{ ok: true; nodeId: string; id: string } | { ok: false; error: 'invalid_id' | 'not_yours' }> {
+    const nodeId = rawId.trim();
+    if (!this.validId(nodeId)) return { ok: false, error: 'invalid_id' };
+    let oldHash: string | null = null;
+    const result = await this.prisma.$transaction(async (tx) => {
+      const node = await tx.node.findUnique({ where: { externalId: nodeId } });
+      if (!node || node.userId !== identity.userId) return { ok: false as const, error: 'not_yours' as const };
+      oldHash = node.tokenHash;
+      await tx.node.update({ where: { id: node.id }, data: { userId: null, tokenHash: null } });
+      await audit(tx, {
+        action: 'node.remove',
+        subjectType: 'node',
+        subjectId: nodeId,
+        actorUserId: identity.userId,
+        actorIdentityId: identity.id,
+      });
+      return { ok: true as const, nodeId, id: node.id };
+    });
+    if (result.ok) await this.tokenCache?.forget(oldHash);
+    return result;
+  }
+}

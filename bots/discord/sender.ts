@@ -1,0 +1,58 @@
+// Delivery's Discord sender: REST only (no gateway), through @discordjs/rest, which
+// queues by Discord's rate-limit headers. DM channels are opened once and cached.
+import { DiscordAPIError, HTTPError, RateLimitError, REST } from '@discordjs/rest';
+import { Routes, type RESTPostAPIChannelMessageJSONBody } from 'discord-api-types/v10';
+import type { PlatformSender, SendOutcome } from '../../notifier/delivery/sender';
+import type { Reply } from '../shared/reply';
+import { renderDiscord } from './render';
+
+/** "Cannot send messages to this user": DMs closed or the bot blocked. */
+const CANNOT_DM = 50007;
+
+export function classifyDiscordError(err: unknown): SendOutcome {
+  if (err instanceof RateLimitError) return { ok: false, kind: 'rate_limited', retryAfterMs: Math.max(100, err.retryAfter) };
+  if (err instanceof DiscordAPIError) {
+    if (err.code === CANNOT_DM) return { ok: false, kind: 'blocked', detail: err.message };
+    if (err.status >= 500) return { ok: false, kind: 'transient', detail: `${err.status} ${err.message}` };
+    if (err.status === 429) return { ok: false, kind: 'rate_limited', retryAfterMs: 1000 };
+    return { ok: false, kind: 'permanent', detail: `${err.status} ${err.code} ${err.message}` };
+  }
+  if (err instanceof HTTPError) return { ok: false, kind: 'transient', detail: `${err.status} ${err.message}` };
+  return { ok: false, kind: 'transient', detail: (err as Error)?.message ?? String(err) };
+}
+
+export class DiscordSender implements PlatformSender {
+  readonly platform = 'DISCORD' as const;
+  private readonly rest: REST;
+  private readonly dmChannels = new Map<string, string>();
+
+  constructor(token: string, apiBase: string) {
+    // No internal retries on 5xx: delivery owns retries and backoff.
+    this.rest = new REST({ api: apiBase, retries: 0, timeout: 15_000 }).setToken(token);
+  }
+
+  private async dmChannel(userId: string): Promise<string> {
+    const cached = this.dmChannels.get(userId);
+    if (cached) return cached;
+    const channel = (await this.rest.post(Routes.userChannels(), { body: { recipient_id: userId } })) as { id: string };
+    this.dmChannels.set(userId, channel.id);
+    return channel.id;
+  }
+
+  async send(to: { platformUserId: string }, reply: Reply): Promise<SendOutcome> {
+    try {
+      const channelId = await this.dmChannel(to.platformUserId);
+      for (const m of renderDiscord(reply)) {
+        const body: RESTPostAPIChannelMessageJSONBody = {
+          content: m.content ?? '',
+          allowed_mentions: { parse: [] },
+          ...(m.components ? { components: m.components.map((c) => ('toJSON' in c ? c.toJSON() : c)) as RESTPostAPIChannelMessageJSONBody['components'] } : {}),
+        };
+        await this.rest.post(Routes.channelMessages(channelId), { body });
+      }
+      return { ok: true };
+    } catch (err) {
+      return classifyDiscordError(err);
+    }
+  }
+}

@@ -1,0 +1,96 @@
+// /addnode, /nodes, /removenode.
+import { t } from '../../../core/i18n';
+import { formatTime } from '../../../core/i18n/format';
+import type { CommandContext } from '../commands';
+import { code, list, reply, text, title, type Reply } from '../reply';
+
+const say = (ctx: CommandContext, ...lines: string[]): Reply => reply(lines.map(text), { private: true });
+
+/** Copy-paste agent: a shell loop and a systemd unit, with this node's id and token filled in. */
+export function agentSnippets(url: string, nodeId: string, token: string, intervalSeconds: number) {
+  const body = JSON.stringify({ node_id: nodeId, status: 'online' });
+  const curl = `curl -fsS -m 10 -X POST '${url}' -H 'Authorization: Bearer ${token}' -H 'Content-Type: application/json' -d '${body}'`;
+  const loop = `while true; do ${curl} >/dev/null || echo "heartbeat failed"; sleep ${intervalSeconds}; done`;
+  const unit = [
+    '[Unit]',
+    'Description=nodedesk heartbeat',
+    'After=network-online.target',
+    '',
+    '[Service]',
+    `ExecStart=/bin/sh -c "while true; do ${curl.replace(/"/g, '\\"')} >/dev/null; sleep ${intervalSeconds}; done"`,
+    'Restart=always',
+    '',
+    '[Install]',
+    'WantedBy=multi-user.target',
+  ].join('\n');
+  return { loop, unit };
+}
+
+export async function addnode(ctx: CommandContext, args: Record<string, string>): Promise<Reply> {
+  const nodeId = (args.node_id ?? '').trim();
+  if (!nodeId) return say(ctx, t(ctx.locale, 'addnode.usage'));
+  const limit = await ctx.services.limits.addnode.consume(ctx.identity.userId);
+  if (!limit.ok) return say(ctx, t(ctx.locale, 'error.rateLimited', { seconds: limit.retryAfterSeconds }));
+  const res = await ctx.services.nodes.add(ctx.identity, nodeId);
+  if (!res.ok) {
+    if (res.error === 'invalid_id') return say(ctx, t(ctx.locale, 'addnode.invalid_id'));
+    if (res.error === 'limit') return say(ctx, t(ctx.locale, 'addnode.limit', { limit: res.limit }));
+    return reply([text(t(ctx.locale, 'addnode.claimed_by_other', { node: res.nodeId }))], {
+      private: true,
+      buttons: [[{ id: 'support:', label: t(ctx.locale, 'help.support') }]],
+    });
+  }
+  await ctx.services.onNodeLinked?.(res.nodeId);
+  if (res.via === 'wallet') return say(ctx, t(ctx.locale, 'addnode.by_wallet', { node: res.nodeId, wallet: res.wallet }));
+  const { heartbeatUrl, heartbeatIntervalSeconds } = ctx.services.settings;
+  const snippets = agentSnippets(heartbeatUrl, res.nodeId, res.token, heartbeatIntervalSeconds);
+  return reply(
+    [
+      text(t(ctx.locale, res.rotated ? 'addnode.token_rotated' : 'addnode.token', { node: res.nodeId })),
+      code(res.token),
+      text(t(ctx.locale, 'addnode.agent', { interval: heartbeatIntervalSeconds, url: heartbeatUrl })),
+      code(snippets.loop, 'bash'),
+      text(t(ctx.locale, 'addnode.systemd')),
+      code(snippets.unit, 'ini'),
+    ],
+    { private: true },
+  );
+}
+
+export async function nodes(ctx: CommandContext): Promise<Reply> {
+  const rows = await ctx.services.nodes.list(ctx.identity.userId);
+  if (rows.length === 0) return say(ctx, t(ctx.locale, 'nodes.none'));
+  // Heartbeats update Redis, not PostgreSQL: the freshest last-seen is there.
+  const fresh = await ctx.services.lastSeen.get(rows.map((n) => n.id));
+  const lastSeenOf = (n: (typeof rows)[number]) => {
+    const ms = fresh.get(n.id);
+    return ms !== undefined ? new Date(ms) : n.lastSeenAt;
+  };
+  return reply(
+    [
+      title(t(ctx.locale, 'nodes.title', { count: rows.length })),
+      list(
+        rows.map((n) =>
+          t(ctx.locale, 'nodes.item', {
+            node: n.label ? `${n.externalId} (${n.label})` : n.externalId,
+            state: t(ctx.locale, `state.${n.state as 'UNKNOWN' | 'ONLINE' | 'SUSPECT' | 'OFFLINE'}`),
+            lastSeen: lastSeenOf(n) ? formatTime(lastSeenOf(n)) : t(ctx.locale, 'nodes.never'),
+          }),
+        ),
+      ),
+    ],
+    { private: true },
+  );
+}
+
+export async function removenode(ctx: CommandContext, args: Record<string, string>): Promise<Reply> {
+  const nodeId = (args.node_id ?? '').trim();
+  if (!nodeId) return say(ctx, t(ctx.locale, 'removenode.usage'));
+  const res = await ctx.services.nodes.remove(ctx.identity, nodeId);
+  if (res.ok) {
+    await ctx.services.onNodeUnlinked?.(res.id);
+    return say(ctx, t(ctx.locale, 'removenode.done', { node: res.nodeId }));
+  }
+  if (res.error === 'invalid_id') return say(ctx, t(ctx.locale, 'addnode.invalid_id'));
+  return say(ctx, t(ctx.locale, 'removenode.not_yours', { node: nodeId.slice(0, 128) }));
+}

@@ -1,0 +1,47 @@
+// Delivery's Telegram sender: the Bot API through grammY's Api (no polling), with the
+// platform's answers turned into delivery outcomes. Retries are delivery's job, not grammY's.
+import { Api, GrammyError, HttpError } from 'grammy';
+import type { PlatformSender, SendOutcome } from '../../notifier/delivery/sender';
+import type { Reply } from '../shared/reply';
+import { renderTelegram } from './render';
+
+export function classifyTelegramError(err: unknown): SendOutcome {
+  if (err instanceof GrammyError) {
+    if (err.error_code === 429) {
+      const retryAfter = Number(err.parameters?.retry_after ?? 1);
+      return { ok: false, kind: 'rate_limited', retryAfterMs: Math.max(1, retryAfter) * 1000 };
+    }
+    if (err.error_code === 403) return { ok: false, kind: 'blocked', detail: err.description };
+    if (err.error_code >= 500) return { ok: false, kind: 'transient', detail: `${err.error_code} ${err.description}` };
+    // 400 "chat not found" and the like.
+    return { ok: false, kind: 'permanent', detail: `${err.error_code} ${err.description}` };
+  }
+  if (err instanceof HttpError) return { ok: false, kind: 'transient', detail: err.message };
+  return { ok: false, kind: 'transient', detail: (err as Error)?.message ?? String(err) };
+}
+
+export class TelegramSender implements PlatformSender {
+  readonly platform = 'TELEGRAM' as const;
+  private readonly api: Api;
+
+  constructor(token: string, apiRoot: string, timeoutSeconds = 15) {
+    this.api = new Api(token, { apiRoot, timeoutSeconds });
+  }
+
+  async send(to: { platformUserId: string; dmChatId: string | null }, reply: Reply): Promise<SendOutcome> {
+    // In a private chat the chat id is the user id.
+    const chatId = to.dmChatId ?? to.platformUserId;
+    try {
+      for (const msg of renderTelegram(reply)) {
+        await this.api.sendMessage(chatId, msg.text, {
+          entities: msg.entities,
+          ...(msg.reply_markup ? { reply_markup: msg.reply_markup } : {}),
+          link_preview_options: { is_disabled: true },
+        });
+      }
+      return { ok: true };
+    } catch (err) {
+      return classifyTelegramError(err);
+    }
+  }
+}

@@ -1,0 +1,60 @@
+// The composition root: builds every domain service once per process from the config.
+import type { Platform } from '@prisma/client';
+import { IdentityService } from '../accounts/identity';
+import { NodeService } from '../accounts/nodes';
+import { WalletLinkService } from '../accounts/wallets';
+import type { Services } from '../bots/shared/services';
+import type { Config } from '../core/config';
+import type { Db } from '../core/db';
+import type { Logger } from '../core/logger';
+import type { QueueHub } from '../core/queue';
+import { RateLimit } from '../core/rate-limit';
+import { DeliveryService } from '../notifier/delivery/service';
+import { LastSeenStore } from '../notifier/liveness/last-seen';
+import { TokenIndex } from '../accounts/token-index';
+
+export function enabledPlatforms(config: Config): Set<Platform> {
+  const set = new Set<Platform>();
+  if (config.TELEGRAM_BOT_TOKEN) set.add('TELEGRAM');
+  if (config.DISCORD_TOKEN) set.add('DISCORD');
+  return set;
+}
+
+export function publicBaseUrl(config: Config): string {
+  return (config.PUBLIC_BASE_URL ?? `http://localhost:${config.HTTP_PORT || 8080}`).replace(/\/+$/, '');
+}
+
+export interface AppServices {
+  services: Services;
+  delivery: DeliveryService;
+  tokens: TokenIndex;
+  lastSeen: LastSeenStore;
+}
+
+export function composeServices(deps: { config: Config; db: Db; hub: QueueHub; logger: Logger }): AppServices {
+  const { config, db, hub, logger } = deps;
+  const base = new URL(publicBaseUrl(config));
+  const delivery = new DeliveryService(db.prisma, hub, enabledPlatforms(config));
+  const tokens = new TokenIndex(db.prisma, hub.redis, hub.prefix);
+  const lastSeen = new LastSeenStore(hub.redis, hub.prefix);
+  const services: Services = {
+    identities: new IdentityService(db.prisma),
+    wallets: new WalletLinkService(db.prisma, { domain: base.host, uri: base.origin }, delivery),
+    nodes: new NodeService(db.prisma, {
+      tokenCache: tokens,
+      ...(config.NODE_ID_PATTERN ? { idPattern: new RegExp(config.NODE_ID_PATTERN) } : {}),
+    }),
+    lastSeen,
+    onNodeUnlinked: (nodeId) => lastSeen.forget(nodeId),
+    limits: {
+      link: new RateLimit(hub.redis, { prefix: hub.prefix, name: 'link', points: 20, durationSeconds: 600 }),
+      addnode: new RateLimit(hub.redis, { prefix: hub.prefix, name: 'addnode', points: 60, durationSeconds: 3600 }),
+    },
+    settings: {
+      heartbeatUrl: `${base.origin}${base.pathname.replace(/\/$/, '')}/v1/heartbeats`,
+      heartbeatIntervalSeconds: config.HEARTBEAT_INTERVAL_SECONDS,
+    },
+    logger,
+  };
+  return { services, delivery, tokens, lastSeen };
+}

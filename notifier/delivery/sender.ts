@@ -1,0 +1,23 @@
+// What delivery needs from a chat platform. Implementations live in bots/<platform>/sender.ts
+// so that this folder never imports a chat library.
+import type { Platform } from '@prisma/client';
+import type { Reply } from '../../bots/shared/reply';
+
+export type SendOutcome =
+  | { ok: true }
+  /** The user blocked the bot or closed DMs (Telegram 403, Discord 50007): try another platform. */
+  | { ok: false; kind: 'blocked'; detail: string }
+  /** The platform asked us to wait. */
+  | { ok: false; kind: 'rate_limited'; retryAfterMs: number }
+  /** 5xx, timeouts, network: retry with backoff. */
+  | { ok: false; kind: 'transient'; detail: string }
+  /** Will never work as is (bad request, unknown chat). */
+  | { ok: false; kind: 'permanent'; detail: string };
+
+export interface PlatformSender {
+  platform: Platform;
+  /** `to` is the identity's platform user id; the sender finds or opens the DM. */
+  send(to: { platformUserId: string; dmChatId: string | null }, reply: Reply): Promise<SendOutcome>;
+  /** The DM channel the sender opened, to remember on the identity (Discord). */
+  close?(): Promise<void>;
+}

@@ -1,0 +1,76 @@
+// Queues messages for users. Picks the identity to try first (reachable, most recently
+// seen), and on the worker side falls back through the user's other identities.
+import type { Identity, Platform, PrismaClient } from '@prisma/client';
+import type { UserMessenger } from '../../accounts/messenger';
+import type { MessageKey } from '../../core/i18n';
+import type { LocalizedBlock, OutboundMessage, QueueHub } from '../../core/queue';
+
+export const DELIVERY_QUEUE: Record<Platform, 'deliver-telegram' | 'deliver-discord'> = {
+  TELEGRAM: 'deliver-telegram',
+  DISCORD: 'deliver-discord',
+};
+
+/** Job ids may not contain ':' in BullMQ custom ids? They may; we still keep them readable. */
+export function jobIdFor(dedupeKey: string, platform: Platform): string {
+  return `${dedupeKey}@${platform}`;
+}
+
+export class DeliveryService implements UserMessenger {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly hub: QueueHub,
+    private readonly enabled: Set<Platform>,
+  ) {}
+
+  /** Identities in the order to try: reachable ones on enabled platforms, most recently updated first. */
+  async candidates(userId: string, exclude: string[] = []): Promise<Identity[]> {
+    const rows = await this.prisma.identity.findMany({
+      where: { userId, dmReachable: true },
+      orderBy: { updatedAt: 'desc' },
+    });
+    return rows.filter((r) => this.enabled.has(r.platform) && !exclude.includes(r.platform));
+  }
+
+  /** Queues `content` for the user; returns false when no platform can reach them. */
+  async sendToUser(
+    userId: string,
+    content: LocalizedBlock[],
+    opts: { dedupeKey: string; kind: string; fallback?: boolean; delayMs?: number },
+  ): Promise<boolean> {
+    const [first] = await this.candidates(userId);
+    if (!first) {
+      await this.recordFailure(userId, opts.dedupeKey, opts.kind, 'no reachable identity', []);
+      return false;
+    }
+    await this.enqueue({
+      dedupeKey: opts.dedupeKey,
+      userId,
+      identityId: first.id,
+      content,
+      kind: opts.kind,
+      fallback: opts.fallback ?? true,
+      tried: [],
+    }, first.platform, opts.delayMs);
+    return true;
+  }
+
+  async enqueue(msg: OutboundMessage, platform: Platform, delayMs?: number): Promise<void> {
+    await this.hub.add(DELIVERY_QUEUE[platform], msg, {
+      jobId: jobIdFor(msg.dedupeKey, platform),
+      ...(delayMs ? { delay: delayMs } : {}),
+    });
+  }
+
+  async recordFailure(userId: string, dedupeKey: string, kind: string, reason: string, tried: string[]): Promise<void> {
+    await this.prisma.deliveryFailure.upsert({
+      where: { dedupeKey },
+      create: { userId, dedupeKey, kind, reason: reason.slice(0, 500), tried },
+      update: { reason: reason.slice(0, 500), tried, at: new Date() },
+    });
+  }
+
+  /** UserMessenger: a one-paragraph notice. */
+  async tell(userId: string, key: MessageKey, params: Record<string, string | number>, dedupeKey: string): Promise<void> {
+    await this.sendToUser(userId, [{ kind: 'text', key, params }], { dedupeKey, kind: 'notice' });
+  }
+}

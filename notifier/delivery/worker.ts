@@ -1,0 +1,111 @@
+// Delivery workers, one per platform, limited to the platform's rates: Telegram 30
+// messages/s overall and 1/s per chat, Discord 50 requests/s. A message is sent at most
+// once per dedupe key; a blocked user is served on their next platform.
+import type { Platform, PrismaClient } from '@prisma/client';
+import { DelayedError, type Job } from 'bullmq';
+import { resolveLocale } from '../../core/i18n';
+import type { Logger } from '../../core/logger';
+import type { OutboundMessage, QueueHub } from '../../core/queue';
+import { localize } from './content';
+import type { PlatformSender } from './sender';
+import { DELIVERY_QUEUE, type DeliveryService } from './service';
+
+export interface DeliveryLimits {
+  /** Messages per second for the whole platform. */
+  perSecond: number;
+  /** Minimum gap between two messages to one chat (Telegram: 1 s). 0 = none. */
+  perChatGapMs: number;
+}
+
+export const PLATFORM_LIMITS: Record<Platform, DeliveryLimits> = {
+  TELEGRAM: { perSecond: 30, perChatGapMs: 1_000 },
+  DISCORD: { perSecond: 50, perChatGapMs: 0 },
+};
+
+export interface DeliveryWorkerDeps {
+  prisma: PrismaClient;
+  hub: QueueHub;
+  delivery: DeliveryService;
+  sender: PlatformSender;
+  logger: Logger;
+  limits?: DeliveryLimits;
+  concurrency?: number;
+  onSent?: (msg: OutboundMessage, platform: Platform) => void;
+}
+
+export function startDeliveryWorker(deps: DeliveryWorkerDeps) {
+  const platform = deps.sender.platform;
+  const limits = deps.limits ?? PLATFORM_LIMITS[platform];
+  const redis = deps.hub.redis;
+  const prefix = deps.hub.prefix;
+  const log = deps.logger.child({ worker: DELIVERY_QUEUE[platform] });
+
+  const handle = async (job: Job<OutboundMessage>, token?: string) => {
+    const msg = job.data;
+    const sentKey = `${prefix}:sent:${msg.dedupeKey}`;
+    // A retried or re-queued job whose message already went out (on any platform) stops here.
+    if (await redis.exists(sentKey)) return { skipped: 'already sent' };
+
+    const identity = await deps.prisma.identity.findUnique({ where: { id: msg.identityId } });
+    if (!identity || identity.userId !== msg.userId || !identity.dmReachable) {
+      return fallback(msg, identity ? 'identity unreachable' : 'identity gone');
+    }
+    const chatKey = `${prefix}:chatgap:${platform}:${identity.platformUserId}`;
+    if (limits.perChatGapMs > 0) {
+      const free = await redis.set(chatKey, '1', 'PX', limits.perChatGapMs, 'NX');
+      if (!free) {
+        const wait = Math.max(50, await redis.pttl(chatKey));
+        await job.moveToDelayed(Date.now() + wait, token);
+        throw new DelayedError();
+      }
+    }
+    const reply = localize(msg.content, resolveLocale(identity.locale));
+    const outcome = await deps.sender.send({ platformUserId: identity.platformUserId, dmChatId: identity.dmChatId }, reply);
+    if (outcome.ok) {
+      await redis.set(sentKey, platform, 'EX', 7 * 24 * 3600);
+      deps.onSent?.(msg, platform);
+      return { sent: platform };
+    }
+    switch (outcome.kind) {
+      case 'rate_limited':
+        // Not a failure: wait as told and try again without spending an attempt.
+        await deps.hub.queue(DELIVERY_QUEUE[platform]).rateLimit(outcome.retryAfterMs);
+        await job.moveToDelayed(Date.now() + outcome.retryAfterMs, token);
+        throw new DelayedError();
+      case 'blocked':
+        await deps.prisma.identity.update({ where: { id: identity.id }, data: { dmReachable: false, dmFailedAt: new Date() } });
+        log.info({ user: msg.userId, platform }, 'user blocked the bot here; trying another platform');
+        return fallback(msg, outcome.detail);
+      case 'permanent':
+        await deps.delivery.recordFailure(msg.userId, msg.dedupeKey, msg.kind, outcome.detail, [...(msg.tried ?? []), platform]);
+        return { failed: outcome.detail };
+      case 'transient':
+        throw new Error(`transient: ${outcome.detail}`);
+    }
+  };
+
+  async function fallback(msg: OutboundMessage, reason: string) {
+    const tried = [...(msg.tried ?? []), platform];
+    const next = msg.fallback ? (await deps.delivery.candidates(msg.userId, tried))[0] : undefined;
+    if (!next) {
+      await deps.delivery.recordFailure(msg.userId, msg.dedupeKey, msg.kind, reason, tried);
+      return { failed: reason };
+    }
+    await deps.delivery.enqueue({ ...msg, identityId: next.id, tried }, next.platform);
+    return { fellBackTo: next.platform };
+  }
+
+  const worker = deps.hub.worker(DELIVERY_QUEUE[platform], handle, {
+    concurrency: deps.concurrency ?? Math.max(4, Math.ceil(limits.perSecond / 2)),
+    limiter: { max: limits.perSecond, duration: 1_000 },
+  });
+  worker.on('failed', async (job, err) => {
+    // Out of attempts: record it so staff can see who was not reached.
+    if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) {
+      await deps.delivery
+        .recordFailure(job.data.userId, job.data.dedupeKey, job.data.kind, err.message, [...(job.data.tried ?? []), platform])
+        .catch(() => {});
+    }
+  });
+  return worker;
+}

@@ -1,0 +1,129 @@
+import type { FastifyInstance } from 'fastify';
+import { IdentityService } from '../accounts/identity';
+import { NodeService } from '../accounts/nodes';
+import { TokenIndex } from '../accounts/token-index';
+import { QueueHub } from '../core/queue';
+import { LastSeenStore } from '../notifier/liveness/last-seen';
+import { createTestDatabase, type TestDatabase } from '../test/support/db';
+import { TEST_REDIS_URL } from '../test/support/env';
+import { deleteKeys, testPrefix } from '../test/support/redis';
+import { heartbeatRoutes } from './heartbeat';
+import { createMetrics } from './metrics';
+import { buildWebServer } from './server';
+
+describe('heartbeat API', () => {
+  let tdb: TestDatabase;
+  const prefix = testPrefix();
+  let hub: QueueHub;
+  let app: FastifyInstance;
+  let url: string;
+  let lastSeen: LastSeenStore;
+  let nodes: NodeService;
+  let tokenA: string;
+  let tokenB: string;
+  let idA: string;
+  let clock = 1_800_000_000_000;
+
+  beforeAll(async () => {
+    tdb = await createTestDatabase();
+    hub = new QueueHub({ redisUrl: TEST_REDIS_URL, prefix });
+    lastSeen = new LastSeenStore(hub.redis, prefix);
+    const tokens = new TokenIndex(tdb.db.prisma, hub.redis, prefix);
+    nodes = new NodeService(tdb.db.prisma, { tokenCache: tokens });
+    const me = await new IdentityService(tdb.db.prisma).ensure({ platform: 'TELEGRAM', platformUserId: '77' });
+    const a = await nodes.add(me, 'hb-node-aaaa');
+    const b = await nodes.add(me, 'hb-node-bbbb');
+    if (!a.ok || a.via !== 'token' || !b.ok || b.via !== 'token') throw new Error();
+    tokenA = a.token;
+    tokenB = b.token;
+    idA = (await tdb.db.prisma.node.findUniqueOrThrow({ where: { externalId: 'hb-node-aaaa' } })).id;
+    const metrics = createMetrics();
+    ({ app } = await buildWebServer({
+      pool: tdb.db.pool,
+      redis: hub.redis,
+      metrics,
+      plugins: [heartbeatRoutes({ tokens, lastSeen, metrics, now: () => clock })],
+    }));
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/v1/heartbeats`;
+  });
+  afterAll(async () => {
+    await app.close();
+    await hub.close();
+    await tdb.drop();
+    await deleteKeys(prefix);
+  });
+
+  const post = (body: unknown, token?: string, raw?: string) =>
+    fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: raw ?? JSON.stringify(body),
+    });
+  const seen = async () => (await lastSeen.get([idA])).get(idA);
+
+  it('202 with the right token, and last-seen updated', async () => {
+    const res = await post({ node_id: 'hb-node-aaaa', status: 'online', gpus: [{ model: 'RTX 4090', uuid: 'GPU-1' }] }, tokenA);
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ accepted: 1 });
+    expect(await seen()).toBe(clock);
+  });
+
+  it('401 for a wrong token, another node\'s token, or no auth; nothing stored', async () => {
+    clock += 1000;
+    const before = await seen();
+    for (const [token, status] of [['ndk_wrong', 401], [tokenB, 401], [undefined, 401]] as const) {
+      const res = await post({ node_id: 'hb-node-aaaa', status: 'online' }, token);
+      expect(res.status).toBe(status);
+      expect((await res.json()).error.code).toBe('unauthorized');
+    }
+    expect(await seen()).toBe(before);
+  });
+
+  it('400 for malformed JSON or shape, 413 for a 1 MB body; nothing stored', async () => {
+    clock += 1000;
+    const before = await seen();
+    const bad = await post(null, tokenA, '{"node_id": ');
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error.code).toBe('bad_json');
+    const shape = await post({ node_id: 'hb-node-aaaa', status: 'sleeping' }, tokenA);
+    expect(shape.status).toBe(400);
+    expect((await shape.json()).error.code).toBe('malformed');
+    const big = await post(null, tokenA, JSON.stringify({ node_id: 'hb-node-aaaa', status: 'online', pad: 'x'.repeat(1024 * 1024) }));
+    expect(big.status).toBe(413);
+    expect((await big.json()).error.code).toBe('too_large');
+    expect(await seen()).toBe(before);
+  });
+
+  it('batch: valid items are stored, rejected ones listed', async () => {
+    clock += 5000;
+    const res = await post({
+      heartbeats: [
+        { token: tokenA, node_id: 'hb-node-aaaa', status: 'online' },
+        { token: 'ndk_nope', node_id: 'hb-node-zzzz', status: 'online' },
+      ],
+    });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ accepted: 1, rejected: [{ index: 1, node_id: 'hb-node-zzzz', error: 'unauthorized' }] });
+    expect(await seen()).toBe(clock);
+    const none = await post({ heartbeats: [{ token: 'ndk_nope', node_id: 'hb-node-zzzz', status: 'online' }] });
+    expect(none.status).toBe(401);
+  });
+
+  it('clock: a reading from the future is refused; an old one never moves last-seen back', async () => {
+    const before = await seen();
+    const future = await post({ node_id: 'hb-node-aaaa', status: 'online', sent_at: new Date(clock + 3_600_000).toISOString() }, tokenA);
+    expect(future.status).toBe(400);
+    expect(await seen()).toBe(before);
+    const old = await post({ node_id: 'hb-node-aaaa', status: 'online', sent_at: new Date(clock - 86_400_000).toISOString() }, tokenA);
+    expect(old.status).toBe(202);
+    expect(await seen()).toBe(before);
+  });
+
+  it('a rotated or removed node token stops working at once', async () => {
+    const me = await new IdentityService(tdb.db.prisma).ensure({ platform: 'TELEGRAM', platformUserId: '77' });
+    expect((await post({ node_id: 'hb-node-bbbb', status: 'online' }, tokenB)).status).toBe(202);
+    await nodes.remove(me, 'hb-node-bbbb');
+    expect((await post({ node_id: 'hb-node-bbbb', status: 'online' }, tokenB)).status).toBe(401);
+  });
+});
