@@ -75,7 +75,7 @@ describe('heartbeat API', () => {
     for (const [token, status] of [['ndk_wrong', 401], [tokenB, 401], [undefined, 401]] as const) {
       const res = await post({ node_id: 'hb-node-aaaa', status: 'online' }, token);
       expect(res.status).toBe(status);
-      expect((await res.json()).error.code).toBe('unauthorized');
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
     }
     expect(await seen()).toBe(before);
   });
@@ -85,13 +85,13 @@ describe('heartbeat API', () => {
     const before = await seen();
     const bad = await post(null, tokenA, '{"node_id": ');
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error.code).toBe('bad_json');
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('bad_json');
     const shape = await post({ node_id: 'hb-node-aaaa', status: 'sleeping' }, tokenA);
     expect(shape.status).toBe(400);
-    expect((await shape.json()).error.code).toBe('malformed');
+    expect(((await shape.json()) as { error: { code: string } }).error.code).toBe('malformed');
     const big = await post(null, tokenA, JSON.stringify({ node_id: 'hb-node-aaaa', status: 'online', pad: 'x'.repeat(1024 * 1024) }));
     expect(big.status).toBe(413);
-    expect((await big.json()).error.code).toBe('too_large');
+    expect(((await big.json()) as { error: { code: string } }).error.code).toBe('too_large');
     expect(await seen()).toBe(before);
   });
 
