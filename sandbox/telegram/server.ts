@@ -1,0 +1,83 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { BotApi } from './api';
+import { readParams } from './body';
+import { ApiError } from './errors';
+import type { World } from './state';
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent || res.destroyed) return;
+  const json = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) });
+  res.end(json);
+}
+
+const apiError = (code: number, description: string) => ({ ok: false, error_code: code, description });
+
+export interface RunningServer {
+  apiRoot: string;
+  close(): Promise<void>;
+}
+
+/** `/bot<token>/<method>` for the API and `/file/bot<token>/<path>` for downloads, on 127.0.0.1. */
+export async function startServer(world: World, api: BotApi, token: string): Promise<RunningServer> {
+  const server = http.createServer((req, res) => {
+    void handle(req, res).catch((err: unknown) => {
+      // An emulator bug, not a Telegram behaviour: make it loud in the test output.
+      console.error('[telegram sandbox] request failed:', err);
+      sendJson(res, 500, apiError(500, `Internal Server Error: ${(err as Error).message}`));
+    });
+  });
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const path = decodeURIComponent(url.pathname);
+    const file = /^\/file\/bot([^/]+)\/(.+)$/.exec(path);
+    if (file) {
+      const stored =
+        file[1] === token ? [...world.files.values()].find((f) => f.filePath === file[2]) : undefined;
+      if (!stored) return sendJson(res, 404, apiError(404, 'Not Found'));
+      res.writeHead(200, {
+        'content-type': stored.mimeType ?? 'application/octet-stream',
+        'content-length': stored.bytes.length,
+      });
+      res.end(stored.bytes);
+      return;
+    }
+    const call = /^\/bot([^/]*)\/([^/]*)\/?$/.exec(path);
+    if (!call) return sendJson(res, 404, apiError(404, 'Not Found'));
+    if (call[1] !== token) return sendJson(res, 401, apiError(401, 'Unauthorized'));
+
+    const abort = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) abort.abort();
+    });
+    let params;
+    try {
+      params = await readParams(req, url);
+    } catch (err) {
+      if (err instanceof ApiError) return sendJson(res, err.code, apiError(err.code, err.description));
+      throw err;
+    }
+    const answer = await api.call(call[2] ?? '', params, abort.signal);
+    sendJson(res, answer.status, answer.body);
+  }
+
+  // Long polls hold requests for up to `timeout` seconds and grammY reuses keep-alive
+  // sockets: never let the server drop an idle socket the client is about to reuse.
+  server.keepAliveTimeout = 120_000;
+  server.requestTimeout = 0;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    apiRoot: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
