@@ -10,7 +10,7 @@ import type { Logger } from '../core/logger';
 import type { QueueHub } from '../core/queue';
 import { RateLimit } from '../core/rate-limit';
 import { DeliveryService } from '../notifier/delivery/service';
-import { LastSeenStore } from '../notifier/liveness/last-seen';
+import { LivenessStore } from '../notifier/liveness/store';
 import { TokenIndex } from '../accounts/token-index';
 
 export function enabledPlatforms(config: Config): Set<Platform> {
@@ -28,7 +28,7 @@ export interface AppServices {
   services: Services;
   delivery: DeliveryService;
   tokens: TokenIndex;
-  lastSeen: LastSeenStore;
+  liveness: LivenessStore;
 }
 
 export function composeServices(deps: { config: Config; db: Db; hub: QueueHub; logger: Logger }): AppServices {
@@ -36,7 +36,7 @@ export function composeServices(deps: { config: Config; db: Db; hub: QueueHub; l
   const base = new URL(publicBaseUrl(config));
   const delivery = new DeliveryService(db.prisma, hub, enabledPlatforms(config));
   const tokens = new TokenIndex(db.prisma, hub.redis, hub.prefix);
-  const lastSeen = new LastSeenStore(hub.redis, hub.prefix);
+  const liveness = new LivenessStore(hub.redis, hub.prefix, 'push');
   const services: Services = {
     identities: new IdentityService(db.prisma),
     wallets: new WalletLinkService(db.prisma, { domain: base.host, uri: base.origin }, delivery),
@@ -44,8 +44,8 @@ export function composeServices(deps: { config: Config; db: Db; hub: QueueHub; l
       tokenCache: tokens,
       ...(config.NODE_ID_PATTERN ? { idPattern: new RegExp(config.NODE_ID_PATTERN) } : {}),
     }),
-    lastSeen,
-    onNodeUnlinked: (nodeId) => lastSeen.forget(nodeId),
+    liveness,
+    onNodeUnlinked: (nodeId) => liveness.forget(nodeId),
     limits: {
       link: new RateLimit(hub.redis, { prefix: hub.prefix, name: 'link', points: 20, durationSeconds: 600 }),
       addnode: new RateLimit(hub.redis, { prefix: hub.prefix, name: 'addnode', points: 60, durationSeconds: 3600 }),
@@ -56,5 +56,5 @@ export function composeServices(deps: { config: Config; db: Db; hub: QueueHub; l
     },
     logger,
   };
-  return { services, delivery, tokens, lastSeen };
+  return { services, delivery, tokens, liveness };
 }

@@ -11,6 +11,7 @@ import { heartbeatRoutes } from '../web/heartbeat';
 import { createMetrics } from '../web/metrics';
 import { startBots } from '../bots/start';
 import { startWorkers } from '../notifier/workers';
+import type { NotifierEngine } from '../notifier/engine';
 import { composeServices, type AppServices } from './compose';
 
 export const ROLES = ['bots', 'workers', 'web'] as const;
@@ -32,6 +33,7 @@ export interface Runtime {
   lifecycle: Lifecycle;
   app: AppServices;
   web?: FastifyInstance;
+  notifier?: NotifierEngine;
   /** Port the web role listens on (useful when HTTP_PORT=0). */
   port?: number;
   stop(): Promise<void>;
@@ -63,7 +65,7 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
         hub,
         logger,
         metrics,
-        plugins: [heartbeatRoutes({ tokens: app.tokens, lastSeen: app.lastSeen, metrics })],
+        plugins: [heartbeatRoutes({ tokens: app.tokens, liveness: app.liveness, graceMs: config.OFFLINE_GRACE_SECONDS * 1000, metrics })],
       });
       await web.listen({ port: config.HTTP_PORT, host: opts.host ?? '0.0.0.0' });
       const address = web.server.address();
@@ -74,7 +76,7 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
     }
     if (opts.roles.includes('workers')) {
       // Workers close with the hub (registered above), after the bots stop taking input.
-      startWorkers({ config, db, hub, delivery: app.delivery, logger });
+      runtime.notifier = await startWorkers({ config, db, hub, delivery: app.delivery, logger, lifecycle });
     }
     if (opts.roles.includes('bots')) {
       await startBots({ config, services: app.services, logger, lifecycle });

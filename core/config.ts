@@ -131,6 +131,14 @@ const envSchema = z
     ),
     OFFLINE_GRACE_SECONDS: withDefault(int(1, 86_400, '120'), '120'),
     ALERT_GROUP_WAIT_SECONDS: withDefault(int(0, 3_600, '30'), '30'),
+    ALERT_UPDATE_INTERVAL_SECONDS: withDefault(int(0, 86_400, '300'), '300'),
+    ALERT_REMINDER_AFTER_SECONDS: withDefault(int(60, 30 * 86_400, '3600'), '3600'),
+    ALERT_REMINDER_EVERY_SECONDS: withDefault(int(60, 30 * 86_400, '86400'), '86400'),
+    FLAP_THRESHOLD: withDefault(int(2, 1_000, '4'), '4'),
+    FLAP_WINDOW_SECONDS: withDefault(int(60, 86_400, '1800'), '1800'),
+    FLAP_STABLE_SECONDS: withDefault(int(60, 86_400, '1800'), '1800'),
+    POLL_INTERVAL_SECONDS: withDefault(int(5, 3_600, '30'), '30'),
+    SWEEP_INTERVAL_MS: optional(int(100, 60_000, '5000')),
     // Unset: derived from the grace time below, so a short grace (tests, demo) stays consistent.
     HEARTBEAT_INTERVAL_SECONDS: optional(int(1, 3_600, '30')),
   })
@@ -154,6 +162,8 @@ const envSchema = z
     ...env,
     HEARTBEAT_INTERVAL_SECONDS:
       env.HEARTBEAT_INTERVAL_SECONDS ?? Math.min(30, Math.max(1, Math.floor(env.OFFLINE_GRACE_SECONDS / 4))),
+    // A drop is noticed within one sweep: keep it a small part of the grace time.
+    SWEEP_INTERVAL_MS: env.SWEEP_INTERVAL_MS ?? Math.min(5_000, Math.max(250, Math.floor((env.OFFLINE_GRACE_SECONDS * 1000) / 4))),
   }));
 
 export type Config = z.infer<typeof envSchema>;

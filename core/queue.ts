@@ -50,10 +50,14 @@ export interface OutboundMessage {
   tried?: string[];
 }
 
+/** A parameter; durations are formatted in the recipient's language at send time. */
+export type LocalizedParam = string | number | { durationMs: number };
+export type LocalizedParams = Record<string, LocalizedParam>;
+
 export type LocalizedBlock =
-  | { kind: 'text' | 'title'; key: MessageKey; params?: Record<string, string | number> }
+  | { kind: 'text' | 'title'; key: MessageKey; params?: LocalizedParams }
   | { kind: 'code'; text: string }
-  | { kind: 'list'; items: Array<{ key: MessageKey; params?: Record<string, string | number> }> };
+  | { kind: 'list'; items: Array<{ key: MessageKey; params?: LocalizedParams }> };
 
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {
   attempts: 8,

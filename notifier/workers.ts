@@ -1,15 +1,24 @@
-// The workers role: delivery per configured platform (more to come: sweep, poller, incidents).
+// The workers role: delivery per configured platform and the notifier engine.
 import type { Config } from '../core/config';
 import type { Db } from '../core/db';
+import type { Lifecycle } from '../core/lifecycle';
 import type { Logger } from '../core/logger';
 import type { QueueHub } from '../core/queue';
 import { DiscordSender } from '../bots/discord/sender';
 import { TelegramSender } from '../bots/telegram/sender';
 import type { DeliveryService } from './delivery/service';
 import { startDeliveryWorker } from './delivery/worker';
+import { NotifierEngine, rulesFromConfig } from './engine';
 
-export function startWorkers(deps: { config: Config; db: Db; hub: QueueHub; delivery: DeliveryService; logger: Logger }) {
-  const { config, db, hub, delivery, logger } = deps;
+export async function startWorkers(deps: {
+  config: Config;
+  db: Db;
+  hub: QueueHub;
+  delivery: DeliveryService;
+  logger: Logger;
+  lifecycle: Lifecycle;
+}): Promise<NotifierEngine> {
+  const { config, db, hub, delivery, logger, lifecycle } = deps;
   const common = { prisma: db.prisma, hub, delivery, logger };
   if (config.TELEGRAM_BOT_TOKEN) {
     startDeliveryWorker({ ...common, sender: new TelegramSender(config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_API_ROOT) });
@@ -17,5 +26,9 @@ export function startWorkers(deps: { config: Config; db: Db; hub: QueueHub; deli
   if (config.DISCORD_TOKEN) {
     startDeliveryWorker({ ...common, sender: new DiscordSender(config.DISCORD_TOKEN, config.DISCORD_API_BASE) });
   }
+  const engine = new NotifierEngine({ db, hub, delivery, logger, redisUrl: config.REDIS_URL, rules: rulesFromConfig(config) });
+  await engine.start();
+  lifecycle.onStop('notifier', () => engine.stop());
   logger.info('workers role started');
+  return engine;
 }

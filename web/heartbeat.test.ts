@@ -3,7 +3,7 @@ import { IdentityService } from '../accounts/identity';
 import { NodeService } from '../accounts/nodes';
 import { TokenIndex } from '../accounts/token-index';
 import { QueueHub } from '../core/queue';
-import { LastSeenStore } from '../notifier/liveness/last-seen';
+import { LivenessStore } from '../notifier/liveness/store';
 import { createTestDatabase, type TestDatabase } from '../test/support/db';
 import { TEST_REDIS_URL } from '../test/support/env';
 import { deleteKeys, testPrefix } from '../test/support/redis';
@@ -17,7 +17,7 @@ describe('heartbeat API', () => {
   let hub: QueueHub;
   let app: FastifyInstance;
   let url: string;
-  let lastSeen: LastSeenStore;
+  let liveness: LivenessStore;
   let nodes: NodeService;
   let tokenA: string;
   let tokenB: string;
@@ -27,7 +27,7 @@ describe('heartbeat API', () => {
   beforeAll(async () => {
     tdb = await createTestDatabase();
     hub = new QueueHub({ redisUrl: TEST_REDIS_URL, prefix });
-    lastSeen = new LastSeenStore(hub.redis, prefix);
+    liveness = new LivenessStore(hub.redis, prefix, 'push');
     const tokens = new TokenIndex(tdb.db.prisma, hub.redis, prefix);
     nodes = new NodeService(tdb.db.prisma, { tokenCache: tokens });
     const me = await new IdentityService(tdb.db.prisma).ensure({ platform: 'TELEGRAM', platformUserId: '77' });
@@ -42,7 +42,7 @@ describe('heartbeat API', () => {
       pool: tdb.db.pool,
       redis: hub.redis,
       metrics,
-      plugins: [heartbeatRoutes({ tokens, lastSeen, metrics, now: () => clock })],
+      plugins: [heartbeatRoutes({ tokens, liveness, graceMs: 120_000, metrics, now: () => clock })],
     }));
     await app.listen({ port: 0, host: '127.0.0.1' });
     url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/v1/heartbeats`;
@@ -60,7 +60,7 @@ describe('heartbeat API', () => {
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: raw ?? JSON.stringify(body),
     });
-  const seen = async () => (await lastSeen.get([idA])).get(idA);
+  const seen = async () => (await liveness.view([idA])).get(idA)?.at;
 
   it('202 with the right token, and last-seen updated', async () => {
     const res = await post({ node_id: 'hb-node-aaaa', status: 'online', gpus: [{ model: 'RTX 4090', uuid: 'GPU-1' }] }, tokenA);

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { hashToken } from '../accounts/tokens';
 import type { TokenIndex } from '../accounts/token-index';
-import type { LastSeenStore } from '../notifier/liveness/last-seen';
+import type { LivenessStore } from '../notifier/liveness/store';
 import type { Metrics } from './metrics';
 
 export const MAX_BATCH = 1_000;
@@ -29,11 +29,11 @@ type Beat = z.infer<typeof batchItem>;
 
 export interface HeartbeatDeps {
   tokens: TokenIndex;
-  lastSeen: LastSeenStore;
+  liveness: LivenessStore;
+  /** OFFLINE_GRACE_SECONDS in ms: a reading older than this is stale and changes nothing. */
+  graceMs: number;
   metrics: Metrics;
   now?: () => number;
-  /** Offline reports from agents that shut down cleanly (the notifier acts on them). */
-  onOfflineReport?: (nodeIds: string[]) => Promise<void>;
   /** GPU inventories reported with beats (fake-card evidence). */
   onGpus?: (reports: Array<{ nodeId: string; gpus: Array<{ model: string; uuid: string }> }>) => Promise<void>;
 }
@@ -106,9 +106,13 @@ export function heartbeatRoutes(deps: HeartbeatDeps) {
           : fail(reply, 401, 'unauthorized', 'Unknown token, or the token belongs to another node.', isBatch ? { rejected } : undefined);
       }
       const online = accepted.filter((a) => a.beat.status === 'online');
-      await deps.lastSeen.record(online.map((a) => ({ nodeId: a.nodeId, at: a.at })));
+      await deps.liveness.beat(
+        online.map((a) => ({ nodeId: a.nodeId, at: a.at })),
+        t - deps.graceMs,
+      );
+      // An agent that reports "offline" (clean shutdown) is down now, not after the grace time.
       const offline = accepted.filter((a) => a.beat.status === 'offline').map((a) => a.nodeId);
-      if (offline.length && deps.onOfflineReport) await deps.onOfflineReport(offline);
+      if (offline.length) await deps.liveness.markDown(offline);
       const gpus = accepted.filter((a) => a.beat.gpus?.length).map((a) => ({ nodeId: a.nodeId, gpus: a.beat.gpus! }));
       if (gpus.length && deps.onGpus) await deps.onGpus(gpus);
 

@@ -4,13 +4,14 @@ import type { NodeService } from '../../accounts/nodes';
 import type { WalletLinkService } from '../../accounts/wallets';
 import type { Logger } from '../../core/logger';
 import type { RateLimit } from '../../core/rate-limit';
-import type { LastSeenStore } from '../../notifier/liveness/last-seen';
+import type { LivenessStore } from '../../notifier/liveness/store';
 
 export interface Services {
   identities: IdentityService;
   wallets: WalletLinkService;
   nodes: NodeService;
-  lastSeen: LastSeenStore;
+  /** Push (heartbeat) liveness: last-seen times live in Redis, not PostgreSQL. */
+  liveness: LivenessStore;
   limits: { link: RateLimit; addnode: RateLimit };
   settings: { heartbeatUrl: string; heartbeatIntervalSeconds: number };
   logger: Logger;

@@ -1,18 +1,25 @@
 // Localizes delivery content for the recipient's language at send time.
 import { t, type Locale } from '../../core/i18n';
-import type { LocalizedBlock } from '../../core/queue';
+import { formatDuration } from '../../core/i18n/format';
+import type { LocalizedBlock, LocalizedParams } from '../../core/queue';
 import type { Block, Reply } from '../../bots/shared/reply';
+
+function params(locale: Locale, p: LocalizedParams | undefined): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(p ?? {})) out[k] = typeof v === 'object' ? formatDuration(locale, v.durationMs) : v;
+  return out;
+}
 
 export function localize(content: LocalizedBlock[], locale: Locale): Reply {
   const blocks: Block[] = content.map((b) => {
     switch (b.kind) {
       case 'text':
       case 'title':
-        return { kind: b.kind, text: t(locale, b.key, b.params) };
+        return { kind: b.kind, text: t(locale, b.key, params(locale, b.params)) };
       case 'code':
         return { kind: 'code', text: b.text };
       case 'list':
-        return { kind: 'list', items: b.items.map((i) => t(locale, i.key, i.params)) };
+        return { kind: 'list', items: b.items.map((i) => t(locale, i.key, params(locale, i.params))) };
     }
   });
   return { blocks };

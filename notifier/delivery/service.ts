@@ -3,16 +3,16 @@
 import type { Identity, Platform, PrismaClient } from '@prisma/client';
 import type { UserMessenger } from '../../accounts/messenger';
 import type { MessageKey } from '../../core/i18n';
-import type { LocalizedBlock, OutboundMessage, QueueHub } from '../../core/queue';
+import type { LocalizedBlock, LocalizedParams, OutboundMessage, QueueHub } from '../../core/queue';
 
 export const DELIVERY_QUEUE: Record<Platform, 'deliver-telegram' | 'deliver-discord'> = {
   TELEGRAM: 'deliver-telegram',
   DISCORD: 'deliver-discord',
 };
 
-/** Job ids may not contain ':' in BullMQ custom ids? They may; we still keep them readable. */
+/** BullMQ refuses custom job ids with ':' (its key separator). */
 export function jobIdFor(dedupeKey: string, platform: Platform): string {
-  return `${dedupeKey}@${platform}`;
+  return `${dedupeKey.replace(/:/g, '.')}@${platform}`;
 }
 
 export class DeliveryService implements UserMessenger {
@@ -70,7 +70,7 @@ export class DeliveryService implements UserMessenger {
   }
 
   /** UserMessenger: a one-paragraph notice. */
-  async tell(userId: string, key: MessageKey, params: Record<string, string | number>, dedupeKey: string): Promise<void> {
+  async tell(userId: string, key: MessageKey, params: LocalizedParams, dedupeKey: string): Promise<void> {
     await this.sendToUser(userId, [{ kind: 'text', key, params }], { dedupeKey, kind: 'notice' });
   }
 }

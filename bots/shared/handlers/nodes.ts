@@ -61,10 +61,10 @@ export async function nodes(ctx: CommandContext): Promise<Reply> {
   const rows = await ctx.services.nodes.list(ctx.identity.userId);
   if (rows.length === 0) return say(ctx, t(ctx.locale, 'nodes.none'));
   // Heartbeats update Redis, not PostgreSQL: the freshest last-seen is there.
-  const fresh = await ctx.services.lastSeen.get(rows.map((n) => n.id));
+  const fresh = await ctx.services.liveness.view(rows.map((n) => n.id));
   const lastSeenOf = (n: (typeof rows)[number]) => {
-    const ms = fresh.get(n.id);
-    return ms !== undefined ? new Date(ms) : n.lastSeenAt;
+    const v = fresh.get(n.id);
+    return v ? new Date(v.at) : n.lastSeenAt;
   };
   return reply(
     [

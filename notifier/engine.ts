@@ -1,0 +1,106 @@
+// The notifier inside the workers role: the sweep (repeatable job), the liveness event
+// consumer (transitions → history, incidents), incident timers and flapping upkeep.
+import type { Config } from '../core/config';
+import type { Db } from '../core/db';
+import type { Logger } from '../core/logger';
+import { createRedis, type QueueHub } from '../core/queue';
+import type { DeliveryService } from './delivery/service';
+import { applyEvents, settleFlapping, type FlapRules } from './incidents/apply-events';
+import { IncidentEffects, type AlertRules } from './incidents/effects';
+import { LivenessConsumer } from './liveness/consumer';
+import { SourceHealth } from './liveness/source-health';
+import { LivenessStore, type LivenessEvent } from './liveness/store';
+import { sweep } from './liveness/sweep';
+
+export interface NotifierRules extends AlertRules, FlapRules {
+  graceMs: number;
+  sweepEveryMs: number;
+  flapStableMs: number;
+  claimIdleMs?: number;
+}
+
+export function rulesFromConfig(config: Config): NotifierRules {
+  return {
+    graceMs: config.OFFLINE_GRACE_SECONDS * 1000,
+    sweepEveryMs: config.SWEEP_INTERVAL_MS,
+    groupWaitMs: config.ALERT_GROUP_WAIT_SECONDS * 1000,
+    updateIntervalMs: config.ALERT_UPDATE_INTERVAL_SECONDS * 1000,
+    reminderAfterMs: config.ALERT_REMINDER_AFTER_SECONDS * 1000,
+    reminderEveryMs: config.ALERT_REMINDER_EVERY_SECONDS * 1000,
+    threshold: config.FLAP_THRESHOLD,
+    windowMs: config.FLAP_WINDOW_SECONDS * 1000,
+    flapStableMs: config.FLAP_STABLE_SECONDS * 1000,
+  };
+}
+
+export class NotifierEngine {
+  readonly stores: { push: LivenessStore; poll: LivenessStore };
+  readonly health: SourceHealth;
+  readonly effects: IncidentEffects;
+  private consumer: LivenessConsumer | null = null;
+  private readonly consumerRedis;
+
+  constructor(
+    private readonly deps: { db: Db; hub: QueueHub; delivery: DeliveryService; logger: Logger; redisUrl: string; rules: NotifierRules },
+  ) {
+    const { hub } = deps;
+    this.stores = { push: new LivenessStore(hub.redis, hub.prefix, 'push'), poll: new LivenessStore(hub.redis, hub.prefix, 'poll') };
+    this.health = new SourceHealth(hub.redis, hub.prefix);
+    this.effects = new IncidentEffects(deps.db.pool, hub, deps.delivery, deps.rules, deps.logger);
+    this.consumerRedis = createRedis(deps.redisUrl, true);
+  }
+
+  /** Applies liveness events and queues whatever they cause. */
+  async handle(events: LivenessEvent[]): Promise<void> {
+    const { rules, delivery } = this.deps;
+    const res = await applyEvents(this.deps.db.pool, events, rules);
+    for (const f of res.flapping) {
+      await delivery.sendToUser(
+        f.userId,
+        [
+          {
+            kind: 'text',
+            key: 'alert.flapping',
+            params: { node: f.externalId, count: f.count, minutes: Math.round(rules.windowMs / 60_000), stable: Math.round(rules.flapStableMs / 60_000) },
+          },
+        ],
+        { dedupeKey: `flap-${f.nodeId}-${f.since.getTime()}`, kind: 'flapping' },
+      );
+    }
+    await this.effects.ensureForUsers(res.users);
+  }
+
+  async sweepOnce(now = Date.now()): Promise<number> {
+    const n = await sweep([this.stores.push, this.stores.poll], this.health, this.deps.rules.graceMs, now);
+    const settled = await settleFlapping(this.deps.db.pool, this.deps.rules.flapStableMs, new Date(now));
+    if (settled.length) await this.effects.ensureForUsers(settled);
+    return n;
+  }
+
+  async start(): Promise<void> {
+    const { hub, logger, rules } = this.deps;
+    hub.worker('liveness-sweep', async () => ({ down: await this.sweepOnce() }), { concurrency: 1 });
+    await hub.queue('liveness-sweep').upsertJobScheduler('sweep', { every: rules.sweepEveryMs }, { name: 'liveness-sweep', data: {} });
+    hub.worker(
+      'incident-timer',
+      async (job) => {
+        if (job.data.kind === 'reminder') await this.effects.remind(job.data.incidentId);
+        else await this.effects.alert(job.data.incidentId);
+      },
+      { concurrency: 8 },
+    );
+    this.consumer = new LivenessConsumer({
+      redis: this.consumerRedis,
+      stream: this.stores.push.events,
+      handle: (events) => this.handle(events),
+      logger: logger.child({ part: 'liveness-consumer' }),
+      ...(rules.claimIdleMs !== undefined ? { claimIdleMs: rules.claimIdleMs } : {}),
+    });
+    await this.consumer.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.stop();
+    this.consumerRedis.disconnect();
+  }
+}
