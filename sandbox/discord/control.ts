@@ -1,0 +1,324 @@
+import type { Server } from 'node:http';
+import {
+  ChannelType,
+  GatewayDispatchEvents,
+  GatewayIntentBits,
+  OverwriteType,
+  type APIApplicationCommand,
+  type APIChannel,
+  type APIThreadChannel,
+} from 'discord-api-types/v10';
+import { MessageCursor } from './cursor';
+import {
+  routeMatcher,
+  type FailurePlan,
+  type FailureRates,
+  type InjectedFailure,
+  type RouteMatcher,
+} from './failures';
+import type { Gateway, GatewayStats } from './gateway';
+import type { InteractionHandle } from './interactions';
+import { P, bits } from './permissions';
+import type { SandboxState, UserOptions } from './state';
+import type { RequestRecord, SentMessage } from './types';
+import { SandboxUser } from './user';
+import { DEFAULT_TIMEOUT_MS, until } from './wait';
+
+export type RequestFilter =
+  | ((r: RequestRecord) => boolean)
+  | {
+      method?: string;
+      /** Same syntax as failNext: `/channels/:id/messages` or a RegExp. */
+      path?: string | RegExp;
+      status?: number;
+    };
+
+export interface ThreadInfo {
+  id: string;
+  name: string;
+  type: 'public' | 'private';
+  parentId: string;
+  ownerId: string | undefined;
+  archived: boolean;
+  locked: boolean;
+  invitable: boolean | undefined;
+  /** User ids, the bot included. */
+  members: string[];
+  channel: APIThreadChannel;
+}
+
+/** Read and await the messages of one channel, thread or DM. */
+export class ChannelHandle {
+  constructor(
+    private readonly state: SandboxState,
+    private readonly cursor: MessageCursor,
+    readonly id: string,
+  ) {}
+
+  info(): APIChannel | undefined {
+    const ch = this.state.channel(this.id)?.channel;
+    return ch ? structuredClone(ch) : undefined;
+  }
+
+  /** Visible messages, oldest first, as they are now (edits applied, deleted ones gone). */
+  messages(): SentMessage[] {
+    const ids = this.state.channels.get(this.id)?.messageIds ?? [];
+    return ids.map((id) => this.state.view(this.state.messages.get(id)!));
+  }
+
+  /** The next message the bot posted here that no earlier nextMessage() returned. */
+  nextMessage(opts: { timeoutMs?: number; fromBot?: boolean } = {}): Promise<SentMessage> {
+    const fromBot = opts.fromBot ?? true;
+    return this.cursor.next(
+      `channel:${this.id}:${fromBot}`,
+      () => this.id,
+      opts.timeoutMs,
+      `a ${fromBot ? 'bot ' : ''}message in channel ${this.id}`,
+      fromBot,
+    );
+  }
+}
+
+/** The handle a test gets from startDiscordSandbox(). */
+export class DiscordSandbox {
+  readonly apiBase: string;
+  readonly gatewayUrl: string;
+  private readonly cursor: MessageCursor;
+  private readonly users = new Map<string, SandboxUser>();
+
+  constructor(
+    /** The emulator's whole state, for assertions the typed helpers do not cover. */
+    readonly state: SandboxState,
+    private readonly gateway: Gateway,
+    private readonly failures: FailurePlan,
+    private readonly server: Server,
+    origin: string,
+  ) {
+    this.apiBase = `${origin}/api`;
+    this.gatewayUrl = gateway.url;
+    this.cursor = new MessageCursor(state);
+  }
+
+  get token(): string {
+    return this.state.token;
+  }
+  get applicationId(): string {
+    return this.state.applicationId;
+  }
+  get botUserId(): string {
+    return this.state.bot.id;
+  }
+  get guildId(): string {
+    return this.state.guildId;
+  }
+  get staffRoleId(): string {
+    return this.state.staffRoleId;
+  }
+  get modChannelId(): string {
+    return this.state.modChannelId;
+  }
+  get generalChannelId(): string {
+    return this.state.generalChannelId;
+  }
+  get supportChannelId(): string {
+    return this.state.supportChannelId;
+  }
+
+  /** Resolves once a client identified (or resumed) and received its GUILD_CREATE. */
+  ready(opts: { timeoutMs?: number } = {}): Promise<void> {
+    return until(this.state.events, () => this.gateway.hasLiveSession() || undefined, {
+      timeoutMs: opts.timeoutMs,
+      what: () => 'a discord.js client to connect to the sandbox gateway',
+    }).then(() => undefined);
+  }
+
+  /** Declares (or updates) a Discord user; by default a member of the sandbox guild. */
+  user(id: string, opts: UserOptions = {}): SandboxUser {
+    const wasMember = !!this.state.users.get(id)?.inGuild;
+    this.state.upsertUser(id, opts);
+    if (!wasMember && this.state.users.get(id)!.inGuild) {
+      this.state.dispatch(
+        GatewayDispatchEvents.GuildMemberAdd,
+        { guild_id: this.guildId, ...this.state.member(id) },
+        { intent: GatewayIntentBits.GuildMembers },
+      );
+    }
+    this.state.changed();
+    let u = this.users.get(id);
+    if (!u) this.users.set(id, (u = new SandboxUser(this.state, this.gateway, this.cursor, id)));
+    return u;
+  }
+
+  channel(id: string): ChannelHandle {
+    return new ChannelHandle(this.state, this.cursor, id);
+  }
+
+  /** Looks a guild channel up by name (`general`, `support`, `mod-queue`, or one you created). */
+  channelByName(name: string): APIChannel | undefined {
+    return this.state.guildChannels().find((c) => 'name' in c.channel && c.channel.name === name)?.channel;
+  }
+
+  /** Adds a guild text channel or category; `staffOnly` hides it from @everyone like the mod channel. */
+  createChannel(opts: {
+    name: string;
+    type?: ChannelType.GuildText | ChannelType.GuildCategory;
+    parentId?: string;
+    topic?: string;
+    staffOnly?: boolean;
+  }): APIChannel {
+    const overwrites = opts.staffOnly
+      ? [
+          { id: this.guildId, type: OverwriteType.Role, allow: '0', deny: bits(P.ViewChannel) },
+          {
+            id: this.staffRoleId,
+            type: OverwriteType.Role,
+            allow: bits(P.ViewChannel, P.SendMessages),
+            deny: '0',
+          },
+          {
+            id: this.botUserId,
+            type: OverwriteType.Member,
+            allow: bits(P.ViewChannel, P.SendMessages),
+            deny: '0',
+          },
+        ]
+      : undefined;
+    const ch = this.state.createGuildChannel({ ...opts, ...(overwrites ? { overwrites } : {}) });
+    this.state.dispatch(GatewayDispatchEvents.ChannelCreate, ch, { intent: GatewayIntentBits.Guilds });
+    this.state.changed();
+    return structuredClone(ch);
+  }
+
+  /** Threads the bot created, with members and archive state. */
+  threads(): ThreadInfo[] {
+    return this.state
+      .threads()
+      .filter((t) => t.createdByBot)
+      .map((t) => {
+        const ch = t.channel as APIThreadChannel;
+        const meta = ch.thread_metadata;
+        return {
+          id: ch.id,
+          name: ch.name ?? '',
+          type: ch.type === ChannelType.PrivateThread ? 'private' : 'public',
+          parentId: ch.parent_id ?? '',
+          ownerId: ch.owner_id,
+          archived: !!meta?.archived,
+          locked: !!meta?.locked,
+          invitable: meta?.invitable,
+          members: [...(t.threadMembers?.keys() ?? [])],
+          channel: structuredClone(ch),
+        };
+      });
+  }
+
+  /** Registered application commands: guild ones (`guild: true`), global ones (`false`) or both. */
+  commands(opts: { guild?: boolean } = {}): APIApplicationCommand[] {
+    const guild = this.state.guildCommands.get(this.guildId) ?? [];
+    const list =
+      opts.guild === true
+        ? guild
+        : opts.guild === false
+          ? this.state.globalCommands
+          : [...guild, ...this.state.globalCommands];
+    return structuredClone(list);
+  }
+
+  /** A message by id, ephemeral ones included. */
+  message(id: string): SentMessage | undefined {
+    const m = this.state.messages.get(id);
+    return m ? this.state.view(m) : undefined;
+  }
+
+  /** The next `count` matching requests fail as told. Returns a function that cancels the rule. */
+  failNext(matcher: RouteMatcher, failure: InjectedFailure, count = 1): () => void {
+    return this.failures.next(matcher, failure, count);
+  }
+
+  /** A fraction of matching requests fail until cancelled (returned function) or clearFailures(). */
+  failRate(matcher: RouteMatcher, rates: FailureRates): () => void {
+    return this.failures.rate(matcher, rates);
+  }
+
+  clearFailures(): void {
+    this.failures.clear();
+  }
+
+  /** Every REST request so far (oldest first), optionally filtered. */
+  requests(filter?: RequestFilter): RequestRecord[] {
+    if (!filter) return [...this.state.requests];
+    if (typeof filter === 'function') return this.state.requests.filter(filter);
+    const pathOk =
+      filter.path === undefined
+        ? () => true
+        : routeMatcher({ path: filter.path, ...(filter.method ? { method: filter.method } : {}) });
+    return this.state.requests.filter(
+      (r) =>
+        (!filter.method || r.method === filter.method.toUpperCase()) &&
+        (filter.status === undefined || r.status === filter.status) &&
+        pathOk(r.method, r.path),
+    );
+  }
+
+  /** Count of 429s the emulator answered (rate limits and injected ones). */
+  rateLimitHits(): number {
+    return this.state.requests.filter((r) => r.status === 429).length;
+  }
+
+  /**
+   * Waits until `predicate` returns something truthy; re-checked on every emulator
+   * event and every 25 ms (for predicates that look elsewhere, e.g. at a database).
+   */
+  async waitFor<T>(
+    predicate: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+    opts: { timeoutMs?: number; what?: string } = {},
+  ): Promise<T> {
+    const deadline = Date.now() + (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    let lastError: unknown;
+    for (;;) {
+      try {
+        const v = await predicate();
+        if (v !== undefined && v !== null && v !== false) return v;
+      } catch (err) {
+        lastError = err;
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        const why = lastError ? ` (last error: ${(lastError as Error).message})` : '';
+        throw new Error(`timed out waiting for ${opts.what ?? 'condition'}${why}`);
+      }
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          this.state.events.off('change', done);
+          resolve();
+        };
+        const timer = setTimeout(done, Math.min(25, left));
+        this.state.events.once('change', done);
+      });
+    }
+  }
+
+  /** Drops gateway connections. Code 4000 (default) makes discord.js RESUME; `invalidateSession` forces a new IDENTIFY. */
+  disconnect(opts: { code?: number; invalidateSession?: boolean } = {}): void {
+    this.gateway.disconnect(opts.code, { invalidateSession: !!opts.invalidateSession });
+  }
+
+  /** Sends op 7 RECONNECT: the client closes and resumes. */
+  requestReconnect(): void {
+    this.gateway.requestReconnect();
+  }
+
+  gatewayStats(): GatewayStats {
+    return { ...this.gateway.stats };
+  }
+
+  async stop(): Promise<void> {
+    await this.gateway.close();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.state.events.removeAllListeners();
+  }
+}
+
+export type { InteractionHandle, SandboxUser };
