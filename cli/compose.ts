@@ -11,6 +11,8 @@ import type { QueueHub } from '../core/queue';
 import { RateLimit } from '../core/rate-limit';
 import { DeliveryService } from '../notifier/delivery/service';
 import { LivenessStore } from '../notifier/liveness/store';
+import { PollViewStore } from '../notifier/poll-view';
+import { StatusService } from '../notifier/status';
 import { TokenIndex } from '../accounts/token-index';
 
 export function enabledPlatforms(config: Config): Set<Platform> {
@@ -45,6 +47,8 @@ export function composeServices(deps: { config: Config; db: Db; hub: QueueHub; l
       ...(config.NODE_ID_PATTERN ? { idPattern: new RegExp(config.NODE_ID_PATTERN) } : {}),
     }),
     liveness,
+    status: new StatusService(db.pool, liveness, new PollViewStore(hub.redis, hub.prefix), 2 * config.HEARTBEAT_INTERVAL_SECONDS * 1000 + 5_000),
+    prisma: db.prisma,
     onNodeUnlinked: (nodeId) => liveness.forget(nodeId),
     limits: {
       link: new RateLimit(hub.redis, { prefix: hub.prefix, name: 'link', points: 20, durationSeconds: 600 }),

@@ -81,6 +81,11 @@ export const DISCORD_COMMANDS: TopCommand[] = [
       },
       unmute: { target: 'mute', helpKey: 'help.mute', fixed: { duration: 'off' } },
       settings: { target: 'mute', helpKey: 'help.mute', fixed: { duration: 'status' } },
+      maintenance: {
+        target: 'maintenance',
+        helpKey: 'help.maintenance',
+        options: [NODE_ID, { name: 'duration', param: 'duration', required: true, maxLength: 32 }],
+      },
     },
   },
   { name: 'points', helpKey: 'help.points', leaf: { target: 'points', helpKey: 'help.points' } },

@@ -6,6 +6,7 @@ import { list, reply, text, title, type Reply } from './reply';
 import type { Services } from './services';
 import * as walletHandlers from './handlers/wallets';
 import * as nodeHandlers from './handlers/nodes';
+import * as alertHandlers from './handlers/alerts';
 
 export interface CommandContext {
   identity: IdentityRecord;
@@ -75,8 +76,14 @@ export const COMMANDS: CommandSpec[] = [
   { name: 'addnode', helpKey: 'help.addnode', params: [{ name: 'node_id', maxLength: 128 }], handler: nodeHandlers.addnode },
   { name: 'nodes', helpKey: 'help.nodes', params: [], handler: nodeHandlers.nodes },
   { name: 'removenode', helpKey: 'help.removenode', params: [{ name: 'node_id', maxLength: 128 }], handler: nodeHandlers.removenode },
-  { name: 'status', helpKey: 'help.status', params: [] },
-  { name: 'mute', helpKey: 'help.mute', params: [{ name: 'duration', required: true, maxLength: 32 }] },
+  { name: 'status', helpKey: 'help.status', params: [], handler: alertHandlers.status },
+  { name: 'mute', helpKey: 'help.mute', params: [{ name: 'duration', maxLength: 32 }], handler: alertHandlers.mute },
+  {
+    name: 'maintenance',
+    helpKey: 'help.maintenance',
+    params: [{ name: 'node_id', maxLength: 128 }, { name: 'duration', maxLength: 32 }],
+    handler: alertHandlers.maintenance,
+  },
   { name: 'points', helpKey: 'help.points', params: [] },
   { name: 'ask', helpKey: 'help.ask', params: [{ name: 'question', rest: true, required: true, maxLength: 1000 }] },
   { name: 'support', helpKey: 'help.support', params: [] },

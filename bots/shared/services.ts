@@ -1,5 +1,7 @@
 // What command handlers may use. Adapters build it once per process.
+import type { PrismaClient } from '@prisma/client';
 import type { IdentityService } from '../../accounts/identity';
+import type { StatusService } from '../../notifier/status';
 import type { NodeService } from '../../accounts/nodes';
 import type { WalletLinkService } from '../../accounts/wallets';
 import type { Logger } from '../../core/logger';
@@ -10,6 +12,8 @@ export interface Services {
   identities: IdentityService;
   wallets: WalletLinkService;
   nodes: NodeService;
+  status: StatusService;
+  prisma: PrismaClient;
   /** Push (heartbeat) liveness: last-seen times live in Redis, not PostgreSQL. */
   liveness: LivenessStore;
   limits: { link: RateLimit; addnode: RateLimit };

@@ -29,11 +29,13 @@ for i = 3, #ARGV, 2 do
   local ts = tonumber(ARGV[i])
   local id = ARGV[i + 1]
   if ts > cutoff then
-    if redis.call('ZREM', KEYS[2], id) == 1 then
+    local wasDown = redis.call('ZREM', KEYS[2], id) == 1
+    -- ZADD answers 1 for a member it added: a node seen for the first time.
+    local isNew = redis.call('ZADD', KEYS[1], 'GT', ts, id) == 1
+    if wasDown or isNew then
       redis.call('XADD', KEYS[3], 'MAXLEN', '~', ${STREAM_MAXLEN}, '*', 'n', id, 't', 'ONLINE', 'a', ARGV[i], 's', ARGV[2])
       revived = revived + 1
     end
-    redis.call('ZADD', KEYS[1], 'GT', ts, id)
   end
 end
 return revived
@@ -106,7 +108,7 @@ export class LivenessStore {
     this.events = eventsKey(prefix);
   }
 
-  /** Records beats; returns how many nodes came back from offline. */
+  /** Records beats; returns how many nodes came (back) online: first beat, or after being down. */
   async beat(entries: Array<{ nodeId: string; at: number }>, cutoffMs: number): Promise<number> {
     if (entries.length === 0) return 0;
     const args: Array<string | number> = [cutoffMs, this.source];

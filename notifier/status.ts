@@ -1,0 +1,100 @@
+// Everything /status shows for one user: per node state (with "late" when beats are
+// overdue), since when, uptime over 24 h and 7 d, the network's view when it disagrees
+// with the heartbeat, and the open incident.
+import type pg from 'pg';
+import type { LivenessStore } from './liveness/store';
+import type { PollViewStore } from './poll-view';
+import { uptimeFor } from './uptime';
+
+export type ShownState = 'UNKNOWN' | 'ONLINE' | 'SUSPECT' | 'OFFLINE';
+
+export interface NodeStatus {
+  id: string;
+  externalId: string;
+  label: string | null;
+  state: ShownState;
+  since: Date;
+  lastSeen: Date | null;
+  uptime24h: number | null;
+  uptime7d: number | null;
+  flapping: boolean;
+  disagreement?: { network: 'online' | 'offline'; networkSeen: Date; push: 'online' | 'offline'; pushSeen: Date | null };
+}
+
+export interface UserStatus {
+  nodes: NodeStatus[];
+  incident: { since: Date; down: number } | null;
+}
+
+const DAY = 86_400_000;
+
+export class StatusService {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly push: LivenessStore,
+    private readonly pollView: PollViewStore,
+    /** Beats overdue by more than this make an online node "late" (SUSPECT). */
+    private readonly lateAfterMs: number,
+  ) {}
+
+  async forUser(userId: string, now = Date.now()): Promise<UserStatus> {
+    const { rows } = await this.pool.query<{
+      id: string;
+      external_id: string;
+      label: string | null;
+      state: ShownState;
+      state_since: Date;
+      last_seen_at: Date | null;
+      flapping_since: Date | null;
+      token_hash: string | null;
+    }>(
+      `SELECT id, external_id, label, state, state_since, last_seen_at, flapping_since, token_hash
+         FROM nodes WHERE user_id = $1 ORDER BY external_id`,
+      [userId],
+    );
+    const ids = rows.map((r) => r.id);
+    const [push, poll, uptime, incident] = await Promise.all([
+      this.push.view(ids),
+      this.pollView.read(ids),
+      uptimeFor(this.pool, ids, [DAY, 7 * DAY], now),
+      this.pool.query<{ opened_at: Date; down: number }>(
+        `SELECT i.opened_at, (SELECT count(*)::int FROM incident_nodes n WHERE n.incident_id = i.id AND n.up_at IS NULL) AS down
+           FROM incidents i WHERE i.user_id = $1 AND i.closed_at IS NULL`,
+        [userId],
+      ),
+    ]);
+    const nodes = rows.map((r): NodeStatus => {
+      const p = push.get(r.id);
+      const lastSeen = p ? new Date(p.at) : r.last_seen_at;
+      let state: ShownState = r.state;
+      if (state === 'ONLINE' && p && !p.down && now - p.at > this.lateAfterMs) state = 'SUSPECT';
+      const [u24, u7] = uptime.get(r.id) ?? [null, null];
+      const status: NodeStatus = {
+        id: r.id,
+        externalId: r.external_id,
+        label: r.label,
+        state,
+        since: r.state_since,
+        lastSeen,
+        uptime24h: u24 ?? null,
+        uptime7d: u7 ?? null,
+        flapping: !!r.flapping_since,
+      };
+      const net = poll.get(r.id);
+      if (net && r.token_hash) {
+        const pushOnline = !!p && !p.down;
+        if ((net.status === 'online') !== pushOnline) {
+          status.disagreement = {
+            network: net.status,
+            networkSeen: new Date(net.lastSeen),
+            push: pushOnline ? 'online' : 'offline',
+            pushSeen: lastSeen,
+          };
+        }
+      }
+      return status;
+    });
+    const open = incident.rows[0];
+    return { nodes, incident: open && open.down > 0 ? { since: open.opened_at, down: open.down } : null };
+  }
+}

@@ -1,0 +1,71 @@
+// Uptime per node over a window, from the transition history: the share of the time we
+// knew the node's state that it was online (time before its first heartbeat is not counted).
+import type pg from 'pg';
+
+export interface Transition {
+  to: string;
+  at: Date;
+}
+
+export function uptimeShare(stateAtStart: string | null, transitions: Transition[], start: number, end: number): number | null {
+  let state = stateAtStart;
+  let cursor = start;
+  let online = 0;
+  let known = 0;
+  const step = (until: number) => {
+    const span = Math.max(0, until - cursor);
+    if (state === 'ONLINE' || state === 'OFFLINE') known += span;
+    if (state === 'ONLINE') online += span;
+    cursor = Math.max(cursor, until);
+  };
+  for (const t of transitions) {
+    const at = t.at.getTime();
+    if (at <= start) {
+      state = t.to;
+      continue;
+    }
+    if (at > end) break;
+    step(at);
+    state = t.to;
+  }
+  step(end);
+  return known > 0 ? online / known : null;
+}
+
+export async function uptimeFor(pool: pg.Pool, nodeIds: string[], windowsMs: number[], now = Date.now()): Promise<Map<string, Array<number | null>>> {
+  const out = new Map<string, Array<number | null>>();
+  if (nodeIds.length === 0) return out;
+  const longest = Math.max(...windowsMs);
+  const from = new Date(now - longest);
+  const [{ rows: before }, { rows: inside }] = await Promise.all([
+    pool.query<{ node_id: string; to: string }>(
+      `SELECT DISTINCT ON (node_id) node_id, "to" FROM node_transitions
+        WHERE node_id = ANY($1::uuid[]) AND at <= $2 ORDER BY node_id, at DESC`,
+      [nodeIds, from],
+    ),
+    pool.query<{ node_id: string; to: string; at: Date }>(
+      `SELECT node_id, "to", at FROM node_transitions WHERE node_id = ANY($1::uuid[]) AND at > $2 ORDER BY node_id, at`,
+      [nodeIds, from],
+    ),
+  ]);
+  const startState = new Map(before.map((r) => [r.node_id, r.to]));
+  const byNode = new Map<string, Transition[]>();
+  for (const r of inside) {
+    const list = byNode.get(r.node_id) ?? [];
+    list.push({ to: r.to, at: r.at });
+    byNode.set(r.node_id, list);
+  }
+  for (const id of nodeIds) {
+    const list = byNode.get(id) ?? [];
+    out.set(
+      id,
+      windowsMs.map((w) => {
+        // State at this window's start: the last transition before it.
+        let s = startState.get(id) ?? null;
+        for (const t of list) if (t.at.getTime() <= now - w) s = t.to;
+        return uptimeShare(s, list, now - w, now);
+      }),
+    );
+  }
+  return out;
+}
