@@ -67,6 +67,8 @@ export class IdentityService {
       if (!existing.localeIsChosen && contact.languageCode && platformLocale !== existing.locale) {
         patch.locale = platformLocale;
       }
+      // Refreshed at most once a minute: one write per burst of commands, not per command.
+      if (Date.now() - existing.lastActiveAt.getTime() > 60_000) patch.lastActiveAt = new Date();
       // A user who writes to us again has unblocked the bot.
       if (!existing.dmReachable) {
         patch.dmReachable = true;

@@ -22,11 +22,11 @@ export class DeliveryService implements UserMessenger {
     private readonly enabled: Set<Platform>,
   ) {}
 
-  /** Identities in the order to try: reachable ones on enabled platforms, most recently updated first. */
+  /** Identities in the order to try: reachable ones on enabled platforms, where the person was active last first. */
   async candidates(userId: string, exclude: string[] = []): Promise<Identity[]> {
     const rows = await this.prisma.identity.findMany({
       where: { userId, dmReachable: true },
-      orderBy: { updatedAt: 'desc' },
+      orderBy: [{ lastActiveAt: 'desc' }, { createdAt: 'asc' }],
     });
     return rows.filter((r) => this.enabled.has(r.platform) && !exclude.includes(r.platform));
   }

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "identities" ADD COLUMN     "last_active_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP;
+
