@@ -137,8 +137,10 @@ const envSchema = z
     FLAP_THRESHOLD: withDefault(int(2, 1_000, '4'), '4'),
     FLAP_WINDOW_SECONDS: withDefault(int(60, 86_400, '1800'), '1800'),
     FLAP_STABLE_SECONDS: withDefault(int(60, 86_400, '1800'), '1800'),
-    POLL_INTERVAL_SECONDS: withDefault(int(5, 3_600, '30'), '30'),
+    POLL_INTERVAL_SECONDS: withDefault(int(1, 3_600, '30'), '30'),
     SWEEP_INTERVAL_MS: optional(int(100, 60_000, '5000')),
+    /** A liveness event left unacknowledged this long by a dead worker is taken over. */
+    LIVENESS_CLAIM_IDLE_MS: withDefault(int(500, 600_000, '10000'), '10000'),
     // Unset: derived from the grace time below, so a short grace (tests, demo) stays consistent.
     HEARTBEAT_INTERVAL_SECONDS: optional(int(1, 3_600, '30')),
   })

@@ -13,8 +13,8 @@ export interface JobPayloads {
   'deliver-discord': OutboundMessage;
   /** Liveness sweep: find nodes past their grace time (repeatable). */
   'liveness-sweep': { at?: number };
-  /** Network API poll, one page per job so a slow API never blocks the sweep. */
-  'network-poll': { cursor?: string | null; runId: string };
+  /** Network API poll: one walk over every page (repeatable). */
+  'network-poll': { runId?: string };
   /** Incident timers: the group wait before the first alert, updates and reminders. */
   'incident-timer': { incidentId: string; kind: 'flush' | 'update' | 'reminder' };
   /** Test and maintenance jobs that need a queue of their own. */

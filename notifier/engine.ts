@@ -11,9 +11,15 @@ import { LivenessConsumer } from './liveness/consumer';
 import { SourceHealth } from './liveness/source-health';
 import { LivenessStore, type LivenessEvent } from './liveness/store';
 import { sweep } from './liveness/sweep';
+import { PollViewStore } from './poll-view';
+import { pollOnce } from './sources/poller';
+import type { StaffNotifier } from './staff';
 
 export interface NotifierRules extends AlertRules, FlapRules {
   graceMs: number;
+  /** Network API base when the poll source is on. */
+  pollUrl?: string;
+  pollEveryMs: number;
   sweepEveryMs: number;
   flapStableMs: number;
   claimIdleMs?: number;
@@ -22,6 +28,8 @@ export interface NotifierRules extends AlertRules, FlapRules {
 export function rulesFromConfig(config: Config): NotifierRules {
   return {
     graceMs: config.OFFLINE_GRACE_SECONDS * 1000,
+    ...(config.NODE_SOURCE.includes('poll') && config.NODE_SOURCE_URL ? { pollUrl: config.NODE_SOURCE_URL } : {}),
+    pollEveryMs: config.POLL_INTERVAL_SECONDS * 1000,
     sweepEveryMs: config.SWEEP_INTERVAL_MS,
     groupWaitMs: config.ALERT_GROUP_WAIT_SECONDS * 1000,
     updateIntervalMs: config.ALERT_UPDATE_INTERVAL_SECONDS * 1000,
@@ -30,6 +38,7 @@ export function rulesFromConfig(config: Config): NotifierRules {
     threshold: config.FLAP_THRESHOLD,
     windowMs: config.FLAP_WINDOW_SECONDS * 1000,
     flapStableMs: config.FLAP_STABLE_SECONDS * 1000,
+    claimIdleMs: config.LIVENESS_CLAIM_IDLE_MS,
   };
 }
 
@@ -41,7 +50,15 @@ export class NotifierEngine {
   private readonly consumerRedis;
 
   constructor(
-    private readonly deps: { db: Db; hub: QueueHub; delivery: DeliveryService; logger: Logger; redisUrl: string; rules: NotifierRules },
+    private readonly deps: {
+      db: Db;
+      hub: QueueHub;
+      delivery: DeliveryService;
+      logger: Logger;
+      redisUrl: string;
+      rules: NotifierRules;
+      staff?: StaffNotifier;
+    },
   ) {
     const { hub } = deps;
     this.stores = { push: new LivenessStore(hub.redis, hub.prefix, 'push'), poll: new LivenessStore(hub.redis, hub.prefix, 'poll') };
@@ -87,8 +104,30 @@ export class NotifierEngine {
         if (job.data.kind === 'reminder') await this.effects.remind(job.data.incidentId);
         else await this.effects.alert(job.data.incidentId);
       },
-      { concurrency: 8 },
+      // Short locks: jobs of a killed process are picked up again within seconds.
+      { concurrency: 8, lockDuration: 10_000, stalledInterval: 5_000 },
     );
+    if (rules.pollUrl) {
+      const pollUrl = rules.pollUrl;
+      hub.worker(
+        'network-poll',
+        async () =>
+          pollOnce({
+            baseUrl: pollUrl,
+            pool: this.deps.db.pool,
+            store: this.stores.poll,
+            view: new PollViewStore(hub.redis, hub.prefix),
+            health: this.health,
+            ...(this.deps.staff ? { staff: this.deps.staff } : {}),
+            logger: logger.child({ part: 'poller' }),
+            graceMs: rules.graceMs,
+            // A failing API must be noticed well inside the grace time.
+            timeoutMs: Math.min(10_000, Math.max(500, rules.graceMs / 4)),
+          }),
+        { concurrency: 1 },
+      );
+      await hub.queue('network-poll').upsertJobScheduler('poll', { every: rules.pollEveryMs }, { name: 'network-poll', data: {} });
+    }
     this.consumer = new LivenessConsumer({
       redis: this.consumerRedis,
       stream: this.stores.push.events,

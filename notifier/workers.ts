@@ -9,6 +9,7 @@ import { TelegramSender } from '../bots/telegram/sender';
 import type { DeliveryService } from './delivery/service';
 import { startDeliveryWorker } from './delivery/worker';
 import { NotifierEngine, rulesFromConfig } from './engine';
+import { StaffNotifier } from './staff';
 
 export async function startWorkers(deps: {
   config: Config;
@@ -20,13 +21,19 @@ export async function startWorkers(deps: {
 }): Promise<NotifierEngine> {
   const { config, db, hub, delivery, logger, lifecycle } = deps;
   const common = { prisma: db.prisma, hub, delivery, logger };
+  const staffTargets = [];
   if (config.TELEGRAM_BOT_TOKEN) {
-    startDeliveryWorker({ ...common, sender: new TelegramSender(config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_API_ROOT) });
+    const sender = new TelegramSender(config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_API_ROOT);
+    startDeliveryWorker({ ...common, sender });
+    if (config.TELEGRAM_STAFF_CHAT_ID) staffTargets.push({ sender, channelId: config.TELEGRAM_STAFF_CHAT_ID });
   }
   if (config.DISCORD_TOKEN) {
-    startDeliveryWorker({ ...common, sender: new DiscordSender(config.DISCORD_TOKEN, config.DISCORD_API_BASE) });
+    const sender = new DiscordSender(config.DISCORD_TOKEN, config.DISCORD_API_BASE);
+    startDeliveryWorker({ ...common, sender });
+    if (config.DISCORD_MOD_CHANNEL_ID) staffTargets.push({ sender, channelId: config.DISCORD_MOD_CHANNEL_ID });
   }
-  const engine = new NotifierEngine({ db, hub, delivery, logger, redisUrl: config.REDIS_URL, rules: rulesFromConfig(config) });
+  const staff = new StaffNotifier(staffTargets, logger);
+  const engine = new NotifierEngine({ db, hub, delivery, logger, redisUrl: config.REDIS_URL, rules: rulesFromConfig(config), staff });
   await engine.start();
   lifecycle.onStop('notifier', () => engine.stop());
   logger.info('workers role started');

@@ -40,8 +40,17 @@ export class DiscordSender implements PlatformSender {
   }
 
   async send(to: { platformUserId: string }, reply: Reply): Promise<SendOutcome> {
+    let channelId: string;
     try {
-      const channelId = await this.dmChannel(to.platformUserId);
+      channelId = await this.dmChannel(to.platformUserId);
+    } catch (err) {
+      return classifyDiscordError(err);
+    }
+    return this.sendToChannel(channelId, reply);
+  }
+
+  async sendToChannel(channelId: string, reply: Reply): Promise<SendOutcome> {
+    try {
       for (const m of renderDiscord(reply)) {
         const body: RESTPostAPIChannelMessageJSONBody = {
           content: m.content ?? '',

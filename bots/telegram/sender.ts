@@ -30,7 +30,10 @@ export class TelegramSender implements PlatformSender {
 
   async send(to: { platformUserId: string; dmChatId: string | null }, reply: Reply): Promise<SendOutcome> {
     // In a private chat the chat id is the user id.
-    const chatId = to.dmChatId ?? to.platformUserId;
+    return this.sendToChannel(to.dmChatId ?? to.platformUserId, reply);
+  }
+
+  async sendToChannel(chatId: string, reply: Reply): Promise<SendOutcome> {
     try {
       for (const msg of renderTelegram(reply)) {
         await this.api.sendMessage(chatId, msg.text, {

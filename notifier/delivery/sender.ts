@@ -18,6 +18,6 @@ export interface PlatformSender {
   platform: Platform;
   /** `to` is the identity's platform user id; the sender finds or opens the DM. */
   send(to: { platformUserId: string; dmChatId: string | null }, reply: Reply): Promise<SendOutcome>;
-  /** The DM channel the sender opened, to remember on the identity (Discord). */
-  close?(): Promise<void>;
+  /** A message to a staff channel or group (Telegram chat id, Discord channel id). */
+  sendToChannel(channelId: string, reply: Reply): Promise<SendOutcome>;
 }

@@ -43,8 +43,19 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps) {
   const handle = async (job: Job<OutboundMessage>, token?: string) => {
     const msg = job.data;
     const sentKey = `${prefix}:sent:${msg.dedupeKey}`;
+    const sendingKey = `${prefix}:sending:${msg.dedupeKey}`;
     // A retried or re-queued job whose message already went out (on any platform) stops here.
     if (await redis.exists(sentKey)) return { skipped: 'already sent' };
+    // A previous attempt died between handing the message to the platform and hearing back
+    // (kill -9, OOM). Telegram has no idempotency key, so we cannot ask; we count it as
+    // sent: that window is far longer than the one between marking and writing the request,
+    // so this turns most crash duplicates into nothing and loses a message only when the
+    // process died in the sub-millisecond gap before the write.
+    if (await redis.exists(sendingKey)) {
+      await redis.set(sentKey, `${platform}?`, 'EX', 7 * 24 * 3600);
+      log.warn({ dedupeKey: msg.dedupeKey }, 'previous attempt ended mid-send; not sending again');
+      return { skipped: 'ambiguous earlier attempt' };
+    }
 
     const identity = await deps.prisma.identity.findUnique({ where: { id: msg.identityId } });
     if (!identity || identity.userId !== msg.userId || !identity.dmReachable) {
@@ -60,7 +71,10 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps) {
       }
     }
     const reply = localize(msg.content, resolveLocale(identity.locale));
+    await redis.set(sendingKey, '1', 'EX', 7 * 24 * 3600);
     const outcome = await deps.sender.send({ platformUserId: identity.platformUserId, dmChatId: identity.dmChatId }, reply);
+    // An answer from the platform, success or refusal, ends the ambiguity.
+    if (!outcome.ok) await redis.del(sendingKey);
     if (outcome.ok) {
       await redis.set(sentKey, platform, 'EX', 7 * 24 * 3600);
       deps.onSent?.(msg, platform);
@@ -98,6 +112,9 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps) {
   const worker = deps.hub.worker(DELIVERY_QUEUE[platform], handle, {
     concurrency: deps.concurrency ?? Math.max(4, Math.ceil(limits.perSecond / 2)),
     limiter: { max: limits.perSecond, duration: 1_000 },
+    // Short locks: sends of a killed process are retried within seconds, not after 30 s.
+    lockDuration: 10_000,
+    stalledInterval: 5_000,
   });
   worker.on('failed', async (job, err) => {
     // Out of attempts: record it so staff can see who was not reached.
