@@ -115,6 +115,11 @@ export class IdentityService {
     return rows.map(toRecord);
   }
 
+  /** Remembers where DMs to this identity go (Discord: the DM channel opened for them). */
+  async setDmChat(platform: Platform, platformUserId: string, dmChatId: string): Promise<void> {
+    await this.prisma.identity.updateMany({ where: { platform, platformUserId, NOT: { dmChatId } }, data: { dmChatId } });
+  }
+
   /** The platform said the user blocked the bot (Telegram 403, Discord 50007). */
   async markUnreachable(identityId: string): Promise<void> {
     await this.prisma.identity.update({

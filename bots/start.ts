@@ -28,6 +28,7 @@ export async function startBots(deps: { config: Config; services: Services; logg
       ...(config.DISCORD_GUILD_ID ? { guildId: config.DISCORD_GUILD_ID } : {}),
       dispatcher,
       logger,
+      onDmChannel: (userId, channelId) => deps.services.identities.setDmChat('DISCORD', userId, channelId),
     });
     lifecycle.onStop('discord bot', () => bot.stop());
     await bot.start();

@@ -24,6 +24,8 @@ export interface DiscordBotOptions {
   guildId?: string;
   dispatcher: Dispatcher;
   logger: Logger;
+  /** Called once per user with their DM channel, so alerts need one request, not two. */
+  onDmChannel?: (userId: string, channelId: string) => Promise<void>;
 }
 
 /** Interactions must be answered within 3 s; slower work is deferred first. */
@@ -64,6 +66,7 @@ async function answer(interaction: ChatInputCommandInteraction | ButtonInteracti
 export class DiscordBot {
   readonly client: Client;
   private readonly log: Logger;
+  private readonly dmKnown = new Set<string>();
 
   constructor(private readonly opts: DiscordBotOptions) {
     this.log = opts.logger.child({ platform: 'discord' });
@@ -98,6 +101,18 @@ export class DiscordBot {
     await this.client.destroy();
   }
 
+  private async rememberDm(user: User): Promise<void> {
+    if (!this.opts.onDmChannel || this.dmKnown.has(user.id)) return;
+    this.dmKnown.add(user.id);
+    try {
+      const dm = await user.createDM();
+      await this.opts.onDmChannel(user.id, dm.id);
+    } catch (err) {
+      this.dmKnown.delete(user.id);
+      this.log.debug({ err: { message: (err as Error).message } }, 'could not open DM channel');
+    }
+  }
+
   private async onInteraction(interaction: Interaction): Promise<void> {
     try {
       if (interaction.isChatInputCommand()) {
@@ -113,6 +128,7 @@ export class DiscordBot {
             args: routed?.args ?? {},
           }),
         );
+        void this.rememberDm(interaction.user);
       } else if (interaction.isButton()) {
         await answer(
           interaction,

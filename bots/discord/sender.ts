@@ -39,14 +39,16 @@ export class DiscordSender implements PlatformSender {
     return channel.id;
   }
 
-  async send(to: { platformUserId: string }, reply: Reply): Promise<SendOutcome> {
+  async send(to: { platformUserId: string; dmChatId: string | null }, reply: Reply): Promise<SendOutcome> {
     let channelId: string;
     try {
-      channelId = await this.dmChannel(to.platformUserId);
+      // A DM channel remembered on the identity saves one request per message.
+      channelId = to.dmChatId ?? (await this.dmChannel(to.platformUserId));
     } catch (err) {
       return classifyDiscordError(err);
     }
-    return this.sendToChannel(channelId, reply);
+    const outcome = await this.sendToChannel(channelId, reply);
+    return outcome.ok && !to.dmChatId ? { ok: true, dmChatId: channelId } : outcome;
   }
 
   async sendToChannel(channelId: string, reply: Reply): Promise<SendOutcome> {

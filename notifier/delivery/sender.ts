@@ -4,7 +4,8 @@ import type { Platform } from '@prisma/client';
 import type { Reply } from '../../bots/shared/reply';
 
 export type SendOutcome =
-  | { ok: true }
+  /** `dmChatId`: the DM channel the sender opened, to remember on the identity (Discord). */
+  | { ok: true; dmChatId?: string }
   /** The user blocked the bot or closed DMs (Telegram 403, Discord 50007): try another platform. */
   | { ok: false; kind: 'blocked'; detail: string }
   /** The platform asked us to wait. */

@@ -1,0 +1,159 @@
+// Storm: 20,000 nodes across 2,000 owners (half on Telegram, half on Discord) beat, then
+// 30% of the nodes drop at once. Counts DMs at the emulators (which enforce the platforms'
+// real limits: Telegram 30/s, Discord 50/s) and compares the time to the last DM with the
+// rate-limit floor: affected owners on a platform ÷ its limit, the larger of the two.
+import { startDiscordSandbox } from '../../sandbox/discord';
+import { startTelegramSandbox } from '../../sandbox/telegram';
+import { createLogger } from '../../core/logger';
+import { parseConfig } from '../../core/config';
+import { startRuntime } from '../../cli/runtime';
+import { LivenessStore } from '../../notifier/liveness/store';
+import { seedOwners } from '../../test/support/fleet';
+import { TEST_REDIS_URL } from '../../test/support/env';
+import { waitFor } from '../../test/support/wait';
+import { fmt, report, scratch } from './common';
+
+const OWNERS = Number(process.env.BENCH_OWNERS ?? 2_000);
+const NODES_PER_OWNER = Number(process.env.BENCH_NODES_PER_OWNER ?? 10);
+const DROP = Number(process.env.BENCH_DROP ?? 0.3);
+const GRACE_S = 2;
+const WAIT_S = 1;
+
+export async function benchStorm() {
+  const { tdb, prefix, cleanup } = await scratch();
+  const tg = await startTelegramSandbox({ limits: { globalPerSecond: 30, privatePerSecond: 1, privateBurst: 3, groupPerMinute: 20, timeScale: 1 } });
+  const dc = await startDiscordSandbox({ limits: { globalPerSecond: 50 } });
+  const config = parseConfig({
+    DATABASE_URL: tdb.url,
+    REDIS_URL: TEST_REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    LOG_LEVEL: 'warn',
+    ...tg.env(),
+    DISCORD_TOKEN: dc.token,
+    DISCORD_APPLICATION_ID: dc.applicationId,
+    DISCORD_API_BASE: dc.apiBase,
+    OFFLINE_GRACE_SECONDS: String(GRACE_S),
+    ALERT_GROUP_WAIT_SECONDS: String(WAIT_S),
+    SWEEP_INTERVAL_MS: '250',
+  });
+  const runtime = await startRuntime({ config, roles: ['workers'], logger: createLogger({ level: 'warn' }) });
+  try {
+    const owners = await seedOwners(tdb.db.prisma, {
+      owners: OWNERS,
+      nodesPerOwner: NODES_PER_OWNER,
+      platform: (i) => (i % 2 === 0 ? 'TELEGRAM' : 'DISCORD'),
+      firstUserId: 600_000_000_000_000,
+    });
+    for (const o of owners) {
+      if (o.platform === 'TELEGRAM') tg.user(Number(o.platformUserId));
+      else dc.user(o.platformUserId, { username: `u${o.platformUserId}` });
+    }
+    // Discord DM channels are opened when a user first uses the bot (bots/discord), so at
+    // storm time they are known: open them the same way here, one REST call per user.
+    const dcOwners = owners.filter((o) => o.platform === 'DISCORD');
+    for (let i = 0; i < dcOwners.length; i += 25) {
+      await Promise.all(
+        dcOwners.slice(i, i + 25).map(async (o) => {
+          let ch: { id?: string; retry_after?: number } = {};
+          while (!ch.id) {
+            const res = await fetch(`${dc.apiBase}/v10/users/@me/channels`, {
+              method: 'POST',
+              headers: { authorization: `Bot ${dc.token}`, 'content-type': 'application/json' },
+              body: JSON.stringify({ recipient_id: o.platformUserId }),
+            });
+            ch = (await res.json()) as typeof ch;
+            if (!ch.id) await new Promise((r) => setTimeout(r, Math.ceil((ch.retry_after ?? 0.1) * 1000)));
+          }
+          await tdb.db.prisma.identity.updateMany({ where: { platform: 'DISCORD', platformUserId: o.platformUserId }, data: { dmChatId: ch.id } });
+        }),
+      );
+    }
+    const warmup429 = dc.rateLimitHits();
+    const store = new LivenessStore(runtime.hub.redis, prefix, 'push');
+    const all = owners.flatMap((o) => o.nodeIds);
+    // Deterministic 30% drop, spread over owners (every node index k with k*DROP crossing an integer).
+    const dropped = new Set(all.filter((_, k) => Math.floor((k + 1) * DROP) > Math.floor(k * DROP)));
+    const affected = owners.filter((o) => o.nodeIds.some((n) => dropped.has(n)));
+    const beat = (ids: string[]) => store.beat(ids.map((nodeId) => ({ nodeId, at: Date.now() })), Date.now() - GRACE_S * 1000);
+    let on = true;
+    let alive = all;
+    const loop = (async () => {
+      while (on) {
+        for (let i = 0; i < alive.length; i += 10_000) await beat(alive.slice(i, i + 10_000));
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    })();
+    const setupStart = Date.now();
+    await waitFor(async () => (await tdb.db.prisma.node.count({ where: { state: 'ONLINE' } })) === all.length || null, {
+      timeoutMs: 120_000,
+      intervalMs: 250,
+      what: 'fleet online',
+    });
+    const setupS = (Date.now() - setupStart) / 1000;
+
+    alive = all.filter((n) => !dropped.has(n));
+    const dropAt = Date.now();
+    const isAlert = (text: string | undefined) => /went offline/.test(text ?? '');
+    const tgCount = () => tg.sent().filter((m) => isAlert(m.text)).length;
+    const dcCount = () => dc.requests({ method: 'POST', status: 200 }).filter((r) => /\/channels\/\d+\/messages$/.test(r.path) && isAlert((r.body as { content?: string })?.content)).length;
+    const want = affected.length;
+    await waitFor(() => tgCount() + dcCount() >= want || null, { timeoutMs: 600_000, intervalMs: 100, what: 'all alerts' });
+    const lastAt = Date.now();
+    // Let stragglers (duplicates, if any) surface before counting.
+    await waitFor(
+      async () =>
+        (await runtime.hub.queue('deliver-telegram').getJobCountByTypes('waiting', 'active', 'delayed')) +
+          (await runtime.hub.queue('deliver-discord').getJobCountByTypes('waiting', 'active', 'delayed')) ===
+          0 || null,
+      { timeoutMs: 60_000 },
+    );
+    on = false;
+    await loop;
+
+    const perTg = new Map<string, number>();
+    for (const m of tg.sent()) if (isAlert(m.text)) perTg.set(String(m.chat.id), (perTg.get(String(m.chat.id)) ?? 0) + 1);
+    const perDc = new Map<string, number>();
+    for (const o of owners) if (o.platform === 'DISCORD') perDc.set(o.platformUserId, dc.user(o.platformUserId).dms().filter((m) => isAlert(m.content)).length);
+    const counts = affected.map((o) => (o.platform === 'TELEGRAM' ? perTg.get(o.platformUserId) ?? 0 : perDc.get(o.platformUserId) ?? 0));
+    const duplicates = counts.reduce((s, c) => s + Math.max(0, c - 1), 0);
+    const missed = counts.filter((c) => c === 0).length;
+    const affTg = affected.filter((o) => o.platform === 'TELEGRAM').length;
+    const affDc = affected.length - affTg;
+    const floorS = Math.max(affTg / 30, affDc / 50);
+    const dueAt = dropAt + (GRACE_S + WAIT_S) * 1000;
+    const sinceDueS = (lastAt - dueAt) / 1000;
+    const ratio = sinceDueS / floorS;
+    const tgTimes = tg.sent().filter((m) => isAlert(m.text)).map((m) => m.date);
+    const tgCalls = tg.calls('sendMessage').map((c) => +c.at);
+    const dcCalls = dc.requests({ method: 'POST' }).filter((r) => /\/messages$/.test(r.path)).map((r) => +r.at);
+    const span = (xs: number[]) => (xs.length ? `${fmt((Math.min(...xs) - dueAt) / 1000, 1)} → ${fmt((Math.max(...xs) - dueAt) / 1000, 1)} s after due` : '-');
+    void tgTimes;
+    report(
+      'Storm: 30% of 20,000 nodes drop at once',
+      {
+        'owners / nodes': `${fmt(OWNERS)} / ${fmt(all.length)}`,
+        'dropped nodes / affected owners': `${fmt(dropped.size)} / ${fmt(affected.length)} (TG ${affTg}, Discord ${affDc})`,
+        'fleet online in (s)': fmt(setupS, 1),
+        'DMs sent: Telegram / Discord': `${fmt(tgCount())} / ${fmt(dcCount())}`,
+        'duplicates': duplicates,
+        'owners missed': missed,
+        '429s answered: Telegram / Discord': `${tg.calls('sendMessage').filter((c) => c.status === 429).length} / ${dc.rateLimitHits() - warmup429}`,
+        'drop → last DM (s)': fmt((lastAt - dropAt) / 1000, 1),
+        'alerts due (drop + grace + wait) → last DM (s)': fmt(sinceDueS, 1),
+        'rate-limit floor (s)': fmt(floorS, 1),
+        'ratio to floor': fmt(ratio, 3),
+        'Telegram sends (first → last)': span(tgCalls),
+        'Discord sends (first → last)': span(dcCalls),
+      },
+      { ok: duplicates === 0 && missed === 0 && ratio <= 1.1, target: '0 duplicates, 0 missed, ≤ 1.10 × floor' },
+    );
+    return { duplicates, missed, ratio };
+  } finally {
+    await runtime.stop();
+    await dc.stop();
+    await tg.stop();
+    await cleanup();
+  }
+}
+
+if (require.main === module) void benchStorm().then(() => process.exit(0), (e) => (console.error(e), process.exit(1)));

@@ -1,0 +1,21 @@
+// `npm run bench`: every benchmark, one after the other, printing its figures.
+// One alone: `npm run bench -- ingest` (ingest, sweep, storm, rss).
+import { benchIngest } from './alerts/ingest';
+import { benchRss } from './alerts/rss';
+import { benchStorm } from './alerts/storm';
+import { benchSweep } from './alerts/sweep';
+
+const all: Record<string, () => Promise<unknown>> = { ingest: benchIngest, sweep: benchSweep, storm: benchStorm, rss: benchRss };
+
+async function main() {
+  const wanted = process.argv.slice(2).filter((a) => a in all);
+  for (const name of wanted.length ? wanted : Object.keys(all)) await all[name]!();
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
