@@ -17,6 +17,8 @@ export interface JobPayloads {
   'network-poll': { runId?: string };
   /** Incident timers: the group wait before the first alert, updates and reminders. */
   'incident-timer': { incidentId: string; kind: 'flush' | 'update' | 'reminder' };
+  /** NODE_SOURCE=simulator: one tick of simulated heartbeats (repeatable). */
+  'simulator-tick': { at?: number };
   /** Test and maintenance jobs that need a queue of their own. */
   maintenance: { task: string; args?: Record<string, unknown> };
 }
@@ -29,6 +31,7 @@ export const QUEUE_NAMES = [
   'liveness-sweep',
   'network-poll',
   'incident-timer',
+  'simulator-tick',
   'maintenance',
 ] as const satisfies readonly QueueName[];
 

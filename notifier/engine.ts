@@ -13,6 +13,7 @@ import { LivenessStore, type LivenessEvent } from './liveness/store';
 import { sweep } from './liveness/sweep';
 import { PollViewStore } from './poll-view';
 import { pollOnce } from './sources/poller';
+import { simulatorTick } from './sources/simulator';
 import type { StaffNotifier } from './staff';
 
 export interface NotifierRules extends AlertRules, FlapRules {
@@ -20,6 +21,7 @@ export interface NotifierRules extends AlertRules, FlapRules {
   /** Network API base when the poll source is on. */
   pollUrl?: string;
   pollEveryMs: number;
+  simulator?: boolean;
   sweepEveryMs: number;
   flapStableMs: number;
   claimIdleMs?: number;
@@ -30,6 +32,7 @@ export function rulesFromConfig(config: Config): NotifierRules {
     graceMs: config.OFFLINE_GRACE_SECONDS * 1000,
     ...(config.NODE_SOURCE.includes('poll') && config.NODE_SOURCE_URL ? { pollUrl: config.NODE_SOURCE_URL } : {}),
     pollEveryMs: config.POLL_INTERVAL_SECONDS * 1000,
+    simulator: config.NODE_SOURCE.includes('simulator'),
     sweepEveryMs: config.SWEEP_INTERVAL_MS,
     groupWaitMs: config.ALERT_GROUP_WAIT_SECONDS * 1000,
     updateIntervalMs: config.ALERT_UPDATE_INTERVAL_SECONDS * 1000,
@@ -127,6 +130,11 @@ export class NotifierEngine {
         { concurrency: 1 },
       );
       await hub.queue('network-poll').upsertJobScheduler('poll', { every: rules.pollEveryMs }, { name: 'network-poll', data: {} });
+    }
+    if (rules.simulator) {
+      hub.worker('simulator-tick', async () => ({ up: await simulatorTick(this.deps.db.pool, this.stores.push, rules.graceMs) }), { concurrency: 1 });
+      const every = Math.max(1_000, Math.min(15_000, Math.floor(rules.graceMs / 4)));
+      await hub.queue('simulator-tick').upsertJobScheduler('tick', { every }, { name: 'simulator-tick', data: {} });
     }
     this.consumer = new LivenessConsumer({
       redis: this.consumerRedis,
