@@ -16,10 +16,18 @@ export async function startBots(deps: { config: Config; services: Services; logg
     const bot = createTelegramBot({ token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT, dispatcher, logger });
     await bot.init();
     await publishCommands(bot);
-    const polling = bot.start({ drop_pending_updates: false });
-    polling.catch((err: Error) => logger.error({ err: { message: err.message } }, 'telegram polling stopped'));
-    lifecycle.onStop('telegram bot', () => bot.stop());
-    started.push('telegram');
+    if (config.TELEGRAM_WEBHOOK_URL) {
+      // Updates go to the web role(s); this role only tells Telegram where.
+      await bot.api.setWebhook(config.TELEGRAM_WEBHOOK_URL, {
+        ...(config.TELEGRAM_WEBHOOK_SECRET ? { secret_token: config.TELEGRAM_WEBHOOK_SECRET } : {}),
+      });
+      started.push('telegram (webhook)');
+    } else {
+      const polling = bot.start({ drop_pending_updates: false });
+      polling.catch((err: Error) => logger.error({ err: { message: err.message } }, 'telegram polling stopped'));
+      lifecycle.onStop('telegram bot', () => bot.stop());
+      started.push('telegram');
+    }
   }
   if (config.DISCORD_TOKEN) {
     const bot = new DiscordBot({

@@ -8,6 +8,9 @@ import type { Logger } from '../core/logger';
 import { QueueHub } from '../core/queue';
 import { buildWebServer } from '../web/server';
 import { heartbeatRoutes } from '../web/heartbeat';
+import { telegramWebhookRoute } from '../web/telegram-webhook';
+import { createTelegramBot } from '../bots/telegram/bot';
+import { Dispatcher } from '../bots/shared/dispatcher';
 import { createMetrics } from '../web/metrics';
 import { startBots } from '../bots/start';
 import { startWorkers } from '../notifier/workers';
@@ -65,7 +68,22 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
         hub,
         logger,
         metrics,
-        plugins: [heartbeatRoutes({ tokens: app.tokens, liveness: app.liveness, graceMs: config.OFFLINE_GRACE_SECONDS * 1000, metrics })],
+        plugins: [
+          heartbeatRoutes({ tokens: app.tokens, liveness: app.liveness, graceMs: config.OFFLINE_GRACE_SECONDS * 1000, metrics }),
+          ...(config.TELEGRAM_BOT_TOKEN && config.TELEGRAM_WEBHOOK_URL
+            ? [
+                telegramWebhookRoute(
+                  createTelegramBot({
+                    token: config.TELEGRAM_BOT_TOKEN,
+                    apiRoot: config.TELEGRAM_API_ROOT,
+                    dispatcher: new Dispatcher(app.services),
+                    logger,
+                  }),
+                  config.TELEGRAM_WEBHOOK_SECRET,
+                ),
+              ]
+            : []),
+        ],
       });
       await web.listen({ port: config.HTTP_PORT, host: opts.host ?? '0.0.0.0' });
       const address = web.server.address();
