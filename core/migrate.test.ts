@@ -96,7 +96,7 @@ describe('migration runner', () => {
   });
 
   it('two processes migrating at once: one applies, the other waits, both succeed', async () => {
-    const { schema, url } = freshSchema();
+    const { url } = freshSchema();
     const env = { DATABASE_URL: url, LOG_LEVEL: 'silent' };
     const [a, b] = await Promise.all([runCli(['migrate'], env), runCli(['migrate'], env)]);
     expect([a.code, b.code]).toEqual([0, 0]);

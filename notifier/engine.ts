@@ -66,7 +66,7 @@ export class NotifierEngine {
     const { hub } = deps;
     this.stores = { push: new LivenessStore(hub.redis, hub.prefix, 'push'), poll: new LivenessStore(hub.redis, hub.prefix, 'poll') };
     this.health = new SourceHealth(hub.redis, hub.prefix);
-    this.effects = new IncidentEffects(deps.db.pool, hub, deps.delivery, deps.rules, deps.logger);
+    this.effects = new IncidentEffects(deps.db.pool, hub, deps.delivery, deps.rules);
     this.consumerRedis = createRedis(deps.redisUrl, true);
   }
 

@@ -5,7 +5,6 @@
 import type pg from 'pg';
 import type { LocalizedBlock, QueueHub } from '../../core/queue';
 import { formatTime } from '../../core/i18n/format';
-import type { Logger } from '../../core/logger';
 import type { DeliveryService } from '../delivery/service';
 
 export interface AlertRules {
@@ -40,7 +39,6 @@ export class IncidentEffects {
     private readonly hub: QueueHub,
     private readonly delivery: DeliveryService,
     private readonly rules: AlertRules,
-    private readonly logger: Logger,
     private readonly now: () => number = Date.now,
   ) {}
 

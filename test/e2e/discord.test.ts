@@ -6,14 +6,7 @@ import { startTestApp, type TestApp } from '../support/app';
 import { solanaWallet } from '../support/keys';
 import { freePort } from '../support/ports';
 import { waitFor } from '../support/wait';
-
-/** The first ``` code block of a Discord message, exactly. */
-function codeBlock(content: string | undefined, n = 0): string {
-  const blocks = [...(content ?? '').matchAll(/```[a-z]*\n([\s\S]*?)\n```/g)];
-  const b = blocks[n];
-  if (!b) throw new Error(`no code block #${n} in: ${content}`);
-  return b[1]!;
-}
+import { codeBlock, linkWalletOnTelegram } from '../support/chat';
 
 describe('Discord (e2e)', () => {
   let dc: DiscordSandbox;
@@ -106,11 +99,7 @@ describe('Discord (e2e)', () => {
     expect(ok.content).toBe(`Wallet ${w.address} is linked to your account.`);
 
     const t = tg.user(401, { languageCode: 'en' });
-    await t.send(`/link ${w.address}`);
-    const m = await t.nextMessage();
-    const pre = m.entities!.find((e) => e.type === 'pre')!;
-    await t.send(`/verify ${w.sign(m.text!.slice(pre.offset, pre.offset + pre.length))}`);
-    expect((await t.nextMessage()).text).toMatch(/both accounts are now one/);
+    expect((await linkWalletOnTelegram(t, w)).text).toMatch(/both accounts are now one/);
     const ids = await app.tdb.db.prisma.identity.findMany({ where: { platformUserId: { in: ['400000000000000006', '401'] } } });
     expect(ids).toHaveLength(2);
     expect(new Set(ids.map((i) => i.userId)).size).toBe(1);
@@ -137,11 +126,7 @@ describe('Discord (e2e)', () => {
     const c1 = codeBlock((await (await d.slash('link', { subcommand: 'wallet', options: { address: w.address } })).reply()).content);
     await (await d.slash('link', { subcommand: 'verify', options: { signature: w.sign(c1) } })).reply();
     const t = tg.user(402, { languageCode: 'zh' });
-    await t.send(`/link ${w.address}`);
-    const m = await t.nextMessage();
-    const pre = m.entities!.find((e) => e.type === 'pre')!;
-    await t.send(`/verify ${w.sign(m.text!.slice(pre.offset, pre.offset + pre.length))}`);
-    await t.nextMessage();
+    await linkWalletOnTelegram(t, w);
     // Active on Discord last, so Discord is tried first; then its DMs get closed.
     await app.tdb.db.prisma.identity.updateMany({ where: { platformUserId: '402' }, data: { lastActiveAt: new Date(Date.now() - 3_600_000) } });
     d.blockDms();

@@ -1,7 +1,7 @@
 // Issue 5 reliability: failing platform sends, a killed workers process, a network API
 // outage. Real Redis, PostgreSQL, BullMQ, grammY; the platforms are the emulators.
 import { startTelegramSandbox, type TelegramSandbox } from '../../sandbox/telegram';
-import { startNetworkSandbox, type NetworkSandbox } from '../../sandbox/network';
+import { startNetworkSandbox } from '../../sandbox/network';
 import { LivenessStore } from '../../notifier/liveness/store';
 import { startTestApp, type TestApp } from '../support/app';
 import { spawnCli } from '../support/cli';
@@ -12,6 +12,7 @@ import { deleteKeys, testPrefix } from '../support/redis';
 import { waitFor } from '../support/wait';
 import { QueueHub } from '../../core/queue';
 import { solanaWallet } from '../support/keys';
+import { linkWalletOnTelegram } from '../support/chat';
 
 const offlineAlerts = (tg: TelegramSandbox, chatId: string) =>
   tg.sent().filter((m) => String(m.chat.id) === chatId && /went offline/.test(m.text ?? '')).length;
@@ -128,11 +129,7 @@ describe('reliability (e2e)', () => {
     });
     try {
       const u = tg.user(530, { languageCode: 'en' });
-      await u.send(`/link ${w.address}`);
-      const m = await u.nextMessage();
-      const pre = m.entities!.find((e) => e.type === 'pre')!;
-      await u.send(`/verify ${w.sign(m.text!.slice(pre.offset, pre.offset + pre.length))}`);
-      await u.nextMessage();
+      await linkWalletOnTelegram(u, w);
       await waitFor(async () => (await app.tdb.db.prisma.node.count({ where: { externalId: { in: ids } } })) === 2 || null, { what: 'poller saw the nodes' });
       for (const id of ids) {
         await u.send(`/addnode ${id}`);

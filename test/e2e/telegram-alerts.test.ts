@@ -1,14 +1,9 @@
 // Issue 5 on Telegram: a linked node stops beating → one grouped offline DM within
 // grace + group wait + 10 s; it beats again → one "back online" DM.
-import type { Message } from '@grammyjs/types';
 import { startTelegramSandbox, type TelegramSandbox } from '../../sandbox/telegram';
 import { startTestApp, type TestApp } from '../support/app';
+import { codeEntity } from '../support/chat';
 import { freePort } from '../support/ports';
-
-function codeEntity(m: Message, n = 0): string {
-  const e = (m.entities ?? []).filter((x) => x.type === 'pre' || x.type === 'code')[n]!;
-  return m.text!.slice(e.offset, e.offset + e.length);
-}
 
 /** A heartbeat agent for the test: beats every `everyMs` until stopped (that is its job, not a test sleep). */
 function agent(url: string, beats: Array<{ token: string; node_id: string }>, everyMs = 300) {

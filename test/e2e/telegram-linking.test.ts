@@ -1,17 +1,9 @@
 // Issue 4 on Telegram: wallet proof and node linking through the real bot and web roles.
 import { startTelegramSandbox, type TelegramSandbox } from '../../sandbox/telegram';
-import type { Message } from '@grammyjs/types';
 import { startTestApp, type TestApp } from '../support/app';
+import { codeEntity } from '../support/chat';
 import { evmWallet, solanaWallet } from '../support/keys';
 import { freePort } from '../support/ports';
-
-/** The text of the n-th code (pre/code) entity of a message. */
-function codeEntity(m: Message, n = 0): string {
-  const codes = (m.entities ?? []).filter((e) => e.type === 'pre' || e.type === 'code');
-  const e = codes[n];
-  if (!e || !m.text) throw new Error(`no code entity #${n} in: ${m.text}`);
-  return m.text.slice(e.offset, e.offset + e.length);
-}
 
 describe('Telegram wallet and node linking (e2e)', () => {
   let tg: TelegramSandbox;

@@ -2,9 +2,9 @@
 import { t } from '../../../core/i18n';
 import { formatTime } from '../../../core/i18n/format';
 import type { CommandContext } from '../commands';
+import { say } from './say';
 import { list, reply, text, title, type Reply } from '../reply';
 
-const say = (ctx: CommandContext, ...lines: string[]): Reply => reply(lines.map(text), { private: true });
 const MAX_MUTE_MS = 30 * 86_400_000;
 const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
 

@@ -1,9 +1,9 @@
 // /link, /verify, /wallets, /unlink: call the wallet service and say the outcome.
 import { t } from '../../../core/i18n';
 import type { CommandContext } from '../commands';
+import { say } from './say';
 import { code, list, reply, text, title, type Reply } from '../reply';
 
-const say = (ctx: CommandContext, ...lines: string[]): Reply => reply(lines.map(text), { private: true });
 
 async function limited(ctx: CommandContext): Promise<Reply | null> {
   const res = await ctx.services.limits.link.consume(ctx.identity.userId);
