@@ -18,6 +18,8 @@ export interface NodeStatus {
   uptime24h: number | null;
   uptime7d: number | null;
   flapping: boolean;
+  /** State spans over the last 7 days, for the chart. */
+  segments: Array<{ from: number; to: number; state: string }>;
   disagreement?: { network: 'online' | 'offline'; networkSeen: Date; push: 'online' | 'offline'; pushSeen: Date | null };
 }
 
@@ -68,7 +70,8 @@ export class StatusService {
       const lastSeen = p ? new Date(p.at) : r.last_seen_at;
       let state: ShownState = r.state;
       if (state === 'ONLINE' && p && !p.down && now - p.at > this.lateAfterMs) state = 'SUSPECT';
-      const [u24, u7] = uptime.get(r.id) ?? [null, null];
+      const history = uptime.get(r.id);
+      const [u24, u7] = history?.shares ?? [null, null];
       const status: NodeStatus = {
         id: r.id,
         externalId: r.external_id,
@@ -79,6 +82,7 @@ export class StatusService {
         uptime24h: u24 ?? null,
         uptime7d: u7 ?? null,
         flapping: !!r.flapping_since,
+        segments: history?.segments ?? [],
       };
       const net = poll.get(r.id);
       if (net && r.token_hash) {

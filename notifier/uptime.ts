@@ -32,8 +32,35 @@ export function uptimeShare(stateAtStart: string | null, transitions: Transition
   return known > 0 ? online / known : null;
 }
 
-export async function uptimeFor(pool: pg.Pool, nodeIds: string[], windowsMs: number[], now = Date.now()): Promise<Map<string, Array<number | null>>> {
-  const out = new Map<string, Array<number | null>>();
+/** Coloured spans of a node's state between start and end, for the chart. */
+export function timeline(stateAtStart: string | null, transitions: Transition[], start: number, end: number) {
+  const out: Array<{ from: number; to: number; state: string }> = [];
+  let state = stateAtStart;
+  let cursor = start;
+  for (const t of transitions) {
+    const at = t.at.getTime();
+    if (at <= start) {
+      state = t.to;
+      continue;
+    }
+    if (at > end) break;
+    if (state) out.push({ from: cursor, to: at, state });
+    state = t.to;
+    cursor = at;
+  }
+  if (state) out.push({ from: cursor, to: end, state });
+  return out;
+}
+
+export interface NodeHistory {
+  /** Uptime share per requested window. */
+  shares: Array<number | null>;
+  /** State spans over the longest window. */
+  segments: Array<{ from: number; to: number; state: string }>;
+}
+
+export async function uptimeFor(pool: pg.Pool, nodeIds: string[], windowsMs: number[], now = Date.now()): Promise<Map<string, NodeHistory>> {
+  const out = new Map<string, NodeHistory>();
   if (nodeIds.length === 0) return out;
   const longest = Math.max(...windowsMs);
   const from = new Date(now - longest);
@@ -57,15 +84,15 @@ export async function uptimeFor(pool: pg.Pool, nodeIds: string[], windowsMs: num
   }
   for (const id of nodeIds) {
     const list = byNode.get(id) ?? [];
-    out.set(
-      id,
-      windowsMs.map((w) => {
+    out.set(id, {
+      shares: windowsMs.map((w) => {
         // State at this window's start: the last transition before it.
         let s = startState.get(id) ?? null;
         for (const t of list) if (t.at.getTime() <= now - w) s = t.to;
         return uptimeShare(s, list, now - w, now);
       }),
-    );
+      segments: timeline(startState.get(id) ?? null, list, now - longest, now),
+    });
   }
   return out;
 }

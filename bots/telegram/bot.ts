@@ -1,7 +1,7 @@
 // Thin grammY adapter: turns updates into command invocations for the shared
 // dispatcher and sends back the rendered replies. No business rule lives here.
 import { autoRetry } from '@grammyjs/auto-retry';
-import { Bot, GrammyError, HttpError, type Context } from 'grammy';
+import { Bot, GrammyError, HttpError, InputFile, type Context } from 'grammy';
 import type { User } from '@grammyjs/types';
 import type { Contact } from '../../accounts/identity';
 import { LOCALES, t } from '../../core/i18n';
@@ -45,6 +45,11 @@ async function send(ctx: Context, reply: Reply): Promise<void> {
       ...(msg.reply_markup ? { reply_markup: msg.reply_markup } : {}),
       link_preview_options: { is_disabled: true },
     });
+  }
+  if (reply.attachment?.contentType.startsWith('image/')) {
+    await ctx.replyWithPhoto(new InputFile(reply.attachment.data, reply.attachment.name));
+  } else if (reply.attachment) {
+    await ctx.replyWithDocument(new InputFile(reply.attachment.data, reply.attachment.name));
   }
 }
 

@@ -120,6 +120,11 @@ describe('Discord (e2e)', () => {
     expect(dm.content).toContain('dc-rig-00001');
     expect(dm.content).toMatch(/went offline/);
     expect(dm.pinged).toEqual({ everyone: false, roles: [], users: [] });
+    // The DM channel was opened at the first interaction, so alerts need one request.
+    await waitFor(async () => (await app.tdb.db.prisma.identity.findFirst({ where: { platformUserId: '400000000000000007', dmChatId: { not: null } } })) || null);
+    const status = await (await d.slash('status')).reply();
+    expect(status.content).toMatch(/dc-rig-00001 — offline since/);
+    expect(status.files?.[0]?.data.subarray(1, 4).toString()).toBe('PNG');
 
     // Same person on Telegram, then Discord DMs get closed.
     const w = solanaWallet();

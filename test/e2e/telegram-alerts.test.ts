@@ -72,6 +72,10 @@ describe('offline alerts on Telegram (e2e)', () => {
     expect(status.text).toMatch(/rig-alpha-01 — offline since/);
     expect(status.text).toMatch(/rig-alpha-03 — online since .*uptime 24 h 100\.0%/);
     expect(status.text).toMatch(/Open incident since .*: 2 node\(s\) offline/);
+    const chart = await u.nextMessage();
+    expect(chart.photo?.length).toBeGreaterThan(0);
+    const file = tg.file(chart.photo!.at(-1)!.file_id);
+    expect(file?.bytes.subarray(1, 4).toString()).toBe('PNG');
 
     await a.stop();
     a = agent(url, beats);

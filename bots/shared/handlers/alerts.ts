@@ -1,6 +1,7 @@
 // /status, /mute, /maintenance.
 import { t } from '../../../core/i18n';
 import { formatTime } from '../../../core/i18n/format';
+import { renderUptimeChart } from '../../../notifier/uptime-chart';
 import type { CommandContext } from '../commands';
 import { say } from './say';
 import { list, reply, text, title, type Reply } from '../reply';
@@ -49,7 +50,16 @@ export async function status(ctx: CommandContext): Promise<Reply> {
   const incident = s.incident
     ? t(ctx.locale, 'status.incident', { since: formatTime(s.incident.since), down: s.incident.down })
     : t(ctx.locale, 'status.noIncident');
-  return reply([title(t(ctx.locale, 'status.title')), list(items), ...notes.map(text), text(incident)], { private: true });
+  const now = Date.now();
+  const chart = renderUptimeChart(
+    s.nodes.map((n) => ({ label: n.label ?? n.externalId, share: n.uptime7d, segments: n.segments })),
+    now - 7 * 86_400_000,
+    now,
+  );
+  return reply([title(t(ctx.locale, 'status.title')), list(items), ...notes.map(text), text(incident)], {
+    private: true,
+    attachment: { name: 'uptime.png', data: chart, contentType: 'image/png' },
+  });
 }
 
 export async function mute(ctx: CommandContext, args: Record<string, string>): Promise<Reply> {
