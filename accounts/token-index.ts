@@ -62,7 +62,11 @@ export class TokenIndex {
   }
 
   async forget(hash: string | null | undefined): Promise<void> {
-    if (hash) await this.redis.hdel(this.key, hash);
+    if (!hash) return;
+    await this.redis.hdel(this.key, hash);
+    // A lookup that read the database just before the change may write the old entry back
+    // after this; drop it once more when such a lookup has surely finished.
+    setTimeout(() => void this.redis.hdel(this.key, hash).catch(() => {}), 3_000).unref();
   }
 
   private rememberUnknown(hash: string, now: number) {

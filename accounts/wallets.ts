@@ -14,6 +14,8 @@ export interface WalletLinkOptions {
   domain: string;
   uri: string;
   now?: () => Date;
+  /** Called after two users became one, so other modules can move what they keep per user. */
+  onMerged?: (from: string, into: string) => Promise<void>;
 }
 
 export type StartLinkResult =
@@ -135,7 +137,7 @@ export class WalletLinkService {
           actorIdentityId: me.id,
           details: { mergedUserId: from, viaWallet: challenge.address },
         });
-        return { kind: 'merged' as const };
+        return { kind: 'merged' as const, from, into };
       }
       const formerOwner = wallet.userId;
       await tx.wallet.update({ where: key, data: { userId: me.userId, verifiedAt: this.now() } });
@@ -149,6 +151,7 @@ export class WalletLinkService {
       return { kind: 'taken_over' as const, formerOwner };
     });
     if (outcome === 'used') return { ok: false, error: 'used' };
+    if (outcome.kind === 'merged') await this.opts.onMerged?.(outcome.from, outcome.into);
     if (outcome.kind === 'taken_over' && this.messenger) {
       await this.messenger.tell(
         outcome.formerOwner,

@@ -10,6 +10,7 @@ import type { Logger } from '../core/logger';
 import type { QueueHub } from '../core/queue';
 import { RateLimit } from '../core/rate-limit';
 import { DeliveryService } from '../notifier/delivery/service';
+import { detachNode, mergeIncidents } from '../notifier/incidents/membership';
 import { LivenessStore } from '../notifier/liveness/store';
 import { PollViewStore } from '../notifier/poll-view';
 import { StatusService } from '../notifier/status';
@@ -41,7 +42,11 @@ export function composeServices(deps: { config: Config; db: Db; hub: QueueHub; l
   const liveness = new LivenessStore(hub.redis, hub.prefix, 'push');
   const services: Services = {
     identities: new IdentityService(db.prisma),
-    wallets: new WalletLinkService(db.prisma, { domain: base.host, uri: base.origin }, delivery),
+    wallets: new WalletLinkService(
+      db.prisma,
+      { domain: base.host, uri: base.origin, onMerged: (from, into) => mergeIncidents(db.pool, from, into) },
+      delivery,
+    ),
     nodes: new NodeService(db.prisma, {
       tokenCache: tokens,
       ...(config.NODE_ID_PATTERN ? { idPattern: new RegExp(config.NODE_ID_PATTERN) } : {}),
@@ -49,7 +54,10 @@ export function composeServices(deps: { config: Config; db: Db; hub: QueueHub; l
     liveness,
     status: new StatusService(db.pool, liveness, new PollViewStore(hub.redis, hub.prefix), 2 * config.HEARTBEAT_INTERVAL_SECONDS * 1000 + 5_000),
     prisma: db.prisma,
-    onNodeUnlinked: (nodeId) => liveness.forget(nodeId),
+    onNodeUnlinked: async (nodeId) => {
+      await liveness.forget(nodeId);
+      await detachNode(db.pool, nodeId);
+    },
     limits: {
       link: new RateLimit(hub.redis, { prefix: hub.prefix, name: 'link', points: 20, durationSeconds: 600 }),
       addnode: new RateLimit(hub.redis, { prefix: hub.prefix, name: 'addnode', points: 60, durationSeconds: 3600 }),

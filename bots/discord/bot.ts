@@ -51,7 +51,7 @@ async function answer(interaction: ChatInputCommandInteraction | ButtonInteracti
   if (first === 'defer') {
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
     replyObj = await work;
-    const [head, ...rest] = renderInteraction(replyObj, true);
+    const [head, ...rest] = renderInteraction(replyObj);
     const { flags: _flags, ...edit } = head!;
     await interaction.editReply(edit as Parameters<typeof interaction.editReply>[0]);
     for (const m of rest) await interaction.followUp(m);

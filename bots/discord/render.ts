@@ -95,13 +95,13 @@ export function renderDiscord(reply: Reply): MessageCreateOptions[] {
   });
 }
 
-/** The same, as interaction replies (ephemeral when the reply is private). */
-export function renderInteraction(reply: Reply, forceEphemeral = false): InteractionReplyOptions[] {
+/** The same, as interaction replies: ephemeral, since every command answer is personal. */
+export function renderInteraction(reply: Reply): InteractionReplyOptions[] {
   return renderDiscord(reply).map((m) => ({
     content: m.content,
     allowedMentions: NO_PINGS,
     ...(m.components ? { components: m.components as InteractionReplyOptions['components'] } : {}),
     ...(m.files ? { files: m.files } : {}),
-    ...(reply.private || forceEphemeral ? { flags: MessageFlags.Ephemeral } : {}),
+    flags: MessageFlags.Ephemeral,
   }));
 }

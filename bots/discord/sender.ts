@@ -2,7 +2,7 @@
 // queues by Discord's rate-limit headers. DM channels are opened once and cached.
 import { DiscordAPIError, HTTPError, RateLimitError, REST } from '@discordjs/rest';
 import { Routes, type RESTPostAPIChannelMessageJSONBody } from 'discord-api-types/v10';
-import type { PlatformSender, SendOutcome } from '../../notifier/delivery/sender';
+import type { PartProgress, PlatformSender, SendOutcome } from '../../notifier/delivery/sender';
 import type { Reply } from '../shared/reply';
 import { renderDiscord } from './render';
 
@@ -39,7 +39,7 @@ export class DiscordSender implements PlatformSender {
     return channel.id;
   }
 
-  async send(to: { platformUserId: string; dmChatId: string | null }, reply: Reply): Promise<SendOutcome> {
+  async send(to: { platformUserId: string; dmChatId: string | null }, reply: Reply, progress?: PartProgress): Promise<SendOutcome> {
     let channelId: string;
     try {
       // A DM channel remembered on the identity saves one request per message.
@@ -47,19 +47,22 @@ export class DiscordSender implements PlatformSender {
     } catch (err) {
       return classifyDiscordError(err);
     }
-    const outcome = await this.sendToChannel(channelId, reply);
+    const outcome = await this.sendToChannel(channelId, reply, progress);
     return outcome.ok && !to.dmChatId ? { ok: true, dmChatId: channelId } : outcome;
   }
 
-  async sendToChannel(channelId: string, reply: Reply): Promise<SendOutcome> {
+  async sendToChannel(channelId: string, reply: Reply, progress: PartProgress = {}): Promise<SendOutcome> {
     try {
-      for (const m of renderDiscord(reply)) {
+      const parts = renderDiscord(reply);
+      for (let i = progress.fromPart ?? 0; i < parts.length; i++) {
+        const m = parts[i]!;
         const body: RESTPostAPIChannelMessageJSONBody = {
           content: m.content ?? '',
           allowed_mentions: { parse: [] },
           ...(m.components ? { components: m.components.map((c) => ('toJSON' in c ? c.toJSON() : c)) as RESTPostAPIChannelMessageJSONBody['components'] } : {}),
         };
         await this.rest.post(Routes.channelMessages(channelId), { body });
+        await progress.onPart?.(i);
       }
       return { ok: true };
     } catch (err) {

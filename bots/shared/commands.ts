@@ -37,9 +37,7 @@ export const tr = (ctx: { locale: Locale }, key: MessageKey, params?: Record<str
 
 function helpReply(ctx: CommandContext): Reply {
   const lines = COMMANDS.map((c) => `/${c.name}${c.params.length ? ' ' + c.params.map((p) => `<${p.name}>`).join(' ') : ''} — ${tr(ctx, c.helpKey)}`);
-  return reply([title(tr(ctx, 'help.title')), list(lines), text(tr(ctx, 'help.footer', { lang: tr(ctx, 'lang.name') }))], {
-    private: true,
-  });
+  return reply([title(tr(ctx, 'help.title')), list(lines), text(tr(ctx, 'help.footer', { lang: tr(ctx, 'lang.name') }))]);
 }
 
 export const COMMANDS: CommandSpec[] = [
@@ -49,7 +47,6 @@ export const COMMANDS: CommandSpec[] = [
     params: [],
     handler: async (ctx) =>
       reply([text(tr(ctx, 'start.welcome', { name: ctx.displayName })), text(tr(ctx, 'start.next'))], {
-        private: true,
         buttons: [[{ id: 'help:', label: tr(ctx, 'button.help') }], [
           { id: 'lang:en', label: tr(ctx, 'button.english') },
           { id: 'lang:zh', label: tr(ctx, 'button.chinese') },
@@ -63,10 +60,10 @@ export const COMMANDS: CommandSpec[] = [
     params: [{ name: 'language', choices: LOCALES, maxLength: 16 }],
     handler: async (ctx, args) => {
       const code = (args.language ?? '').trim().toLowerCase();
-      if (!code) return reply([text(tr(ctx, 'lang.usage'))], { private: true });
-      if (!isLocale(code)) return reply([text(tr(ctx, 'lang.unknown', { code: code.slice(0, 16) }))], { private: true });
+      if (!code) return reply([text(tr(ctx, 'lang.usage'))]);
+      if (!isLocale(code)) return reply([text(tr(ctx, 'lang.unknown', { code: code.slice(0, 16) }))]);
       const updated = await ctx.services.identities.setLocale(ctx.identity.id, code);
-      return reply([text(t(updated.locale, 'lang.changed'))], { private: true });
+      return reply([text(t(updated.locale, 'lang.changed'))]);
     },
   },
   { name: 'link', helpKey: 'help.link', params: [{ name: 'wallet', maxLength: 128 }], handler: walletHandlers.link },

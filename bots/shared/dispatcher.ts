@@ -36,10 +36,19 @@ export class Dispatcher {
   }
 
   async run(inv: CommandInvocation): Promise<Reply> {
+    const lang = { locale: 'en' };
+    const out = await this.runInner(inv, lang);
+    if (out.private) out.groupNotices = { sentToDm: t(lang.locale, 'private.sentToDm'), openDmFirst: t(lang.locale, 'private.openDmFirst') };
+    return out;
+  }
+
+  /** `lang.locale` is set as soon as the identity is known, for the caller's notes. */
+  private async runInner(inv: CommandInvocation, lang: { locale: string }): Promise<Reply> {
     let locale = 'en';
     try {
       const identity = await this.services.identities.ensure(inv.contact);
       locale = identity.locale;
+      lang.locale = locale;
       const ctx: CommandContext = { identity, locale: identity.locale, services: this.services, displayName: inv.displayName };
       if ((inv.rawLength ?? 0) > MAX_INPUT_LENGTH) {
         return reply([text(t(locale, 'error.tooLong', { length: inv.rawLength!, max: MAX_INPUT_LENGTH }))], { private: true });

@@ -29,8 +29,10 @@ export interface Reply {
   blocks: Block[];
   /** Rows of buttons. */
   buttons?: Button[][];
-  /** Discord: visible only to the user (commands in guild channels). Ignored on Telegram. */
+  /** Only for the user's eyes (tokens, wallets, nodes): asked in a Telegram group, it goes by DM. */
   private?: boolean;
+  /** Localized notes for the group when a private reply is moved to a DM (set by the dispatcher). */
+  groupNotices?: { sentToDm: string; openDmFirst: string };
   attachment?: Attachment;
 }
 

@@ -39,17 +39,32 @@ export function parseCommand(text: string, botUsername: string): { command: stri
 }
 
 async function send(ctx: Context, reply: Reply): Promise<void> {
+  // Tokens, wallets and node lists asked for in a group go to the asker's private chat.
+  if (reply.private && ctx.chat && ctx.chat.type !== 'private' && ctx.from) {
+    try {
+      await sendTo(ctx.api, ctx.from.id, reply);
+      if (reply.groupNotices) await ctx.reply(reply.groupNotices.sentToDm);
+    } catch {
+      // 403: the user never opened a chat with the bot.
+      if (reply.groupNotices) await ctx.reply(reply.groupNotices.openDmFirst);
+    }
+    return;
+  }
+  await sendTo(ctx.api, ctx.chat!.id, reply);
+}
+
+async function sendTo(api: Context['api'], chatId: number, reply: Reply): Promise<void> {
   for (const msg of renderTelegram(reply)) {
-    await ctx.reply(msg.text, {
+    await api.sendMessage(chatId, msg.text, {
       entities: msg.entities,
       ...(msg.reply_markup ? { reply_markup: msg.reply_markup } : {}),
       link_preview_options: { is_disabled: true },
     });
   }
   if (reply.attachment?.contentType.startsWith('image/')) {
-    await ctx.replyWithPhoto(new InputFile(reply.attachment.data, reply.attachment.name));
+    await api.sendPhoto(chatId, new InputFile(reply.attachment.data, reply.attachment.name));
   } else if (reply.attachment) {
-    await ctx.replyWithDocument(new InputFile(reply.attachment.data, reply.attachment.name));
+    await api.sendDocument(chatId, new InputFile(reply.attachment.data, reply.attachment.name));
   }
 }
 

@@ -1,7 +1,7 @@
 // Delivery's Telegram sender: the Bot API through grammY's Api (no polling), with the
 // platform's answers turned into delivery outcomes. Retries are delivery's job, not grammY's.
 import { Api, GrammyError, HttpError } from 'grammy';
-import type { PlatformSender, SendOutcome } from '../../notifier/delivery/sender';
+import type { PartProgress, PlatformSender, SendOutcome } from '../../notifier/delivery/sender';
 import type { Reply } from '../shared/reply';
 import { renderTelegram } from './render';
 
@@ -28,19 +28,22 @@ export class TelegramSender implements PlatformSender {
     this.api = new Api(token, { apiRoot, timeoutSeconds });
   }
 
-  async send(to: { platformUserId: string; dmChatId: string | null }, reply: Reply): Promise<SendOutcome> {
+  async send(to: { platformUserId: string; dmChatId: string | null }, reply: Reply, progress?: PartProgress): Promise<SendOutcome> {
     // In a private chat the chat id is the user id.
-    return this.sendToChannel(to.dmChatId ?? to.platformUserId, reply);
+    return this.sendToChannel(to.dmChatId ?? to.platformUserId, reply, progress);
   }
 
-  async sendToChannel(chatId: string, reply: Reply): Promise<SendOutcome> {
+  async sendToChannel(chatId: string, reply: Reply, progress: PartProgress = {}): Promise<SendOutcome> {
     try {
-      for (const msg of renderTelegram(reply)) {
+      const parts = renderTelegram(reply);
+      for (let i = progress.fromPart ?? 0; i < parts.length; i++) {
+        const msg = parts[i]!;
         await this.api.sendMessage(chatId, msg.text, {
           entities: msg.entities,
           ...(msg.reply_markup ? { reply_markup: msg.reply_markup } : {}),
           link_preview_options: { is_disabled: true },
         });
+        await progress.onPart?.(i);
       }
       return { ok: true };
     } catch (err) {

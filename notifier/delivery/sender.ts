@@ -15,10 +15,19 @@ export type SendOutcome =
   /** Will never work as is (bad request, unknown chat). */
   | { ok: false; kind: 'permanent'; detail: string };
 
+/**
+ * A long reply goes out in several messages. A retry after part 2 failed starts at part 2:
+ * `fromPart` skips what went out, `onPart(i)` records each part as it is accepted.
+ */
+export interface PartProgress {
+  fromPart?: number;
+  onPart?: (index: number) => Promise<void>;
+}
+
 export interface PlatformSender {
   platform: Platform;
   /** `to` is the identity's platform user id; the sender finds or opens the DM. */
-  send(to: { platformUserId: string; dmChatId: string | null }, reply: Reply): Promise<SendOutcome>;
+  send(to: { platformUserId: string; dmChatId: string | null }, reply: Reply, progress?: PartProgress): Promise<SendOutcome>;
   /** A message to a staff channel or group (Telegram chat id, Discord channel id). */
   sendToChannel(channelId: string, reply: Reply): Promise<SendOutcome>;
 }

@@ -75,7 +75,11 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps) {
     }
     const reply = localize(msg.content, resolveLocale(identity.locale));
     await redis.set(sendingKey, '1', 'EX', 7 * 24 * 3600);
-    const outcome = await deps.sender.send({ platformUserId: identity.platformUserId, dmChatId: identity.dmChatId }, reply);
+    const partsKey = `${prefix}:parts:${platform}:${msg.dedupeKey}`;
+    const outcome = await deps.sender.send({ platformUserId: identity.platformUserId, dmChatId: identity.dmChatId }, reply, {
+      fromPart: Number((await redis.get(partsKey)) ?? 0),
+      onPart: async (i) => void (await redis.set(partsKey, String(i + 1), 'EX', 7 * 24 * 3600)),
+    });
     // An answer from the platform, success or refusal, ends the ambiguity.
     if (!outcome.ok) await redis.del(sendingKey);
     if (outcome.ok) {

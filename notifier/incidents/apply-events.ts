@@ -26,10 +26,17 @@ interface NodeRow {
   flapping_since: Date | null;
 }
 
+/** Stream ids are "<ms>-<seq>": compare numerically, "5-10" comes after "5-9". */
+export function compareStreamIds(a: string, b: string): number {
+  const [am = '0', as = '0'] = a.split('-');
+  const [bm = '0', bs = '0'] = b.split('-');
+  return Number(am) - Number(bm) || Number(as) - Number(bs);
+}
+
 export async function applyEvents(pool: pg.Pool, events: LivenessEvent[], rules: FlapRules, now = new Date()): Promise<ApplyResult> {
   const result: ApplyResult = { applied: 0, users: [], flapping: [] };
   if (events.length === 0) return result;
-  const ordered = [...events].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const ordered = [...events].sort((a, b) => compareStreamIds(a.id, b.id));
   const nodeIds = [...new Set(ordered.map((e) => e.nodeId))];
   const client = await pool.connect();
   try {
@@ -75,7 +82,7 @@ export async function applyEvents(pool: pg.Pool, events: LivenessEvent[], rules:
       await client.query('COMMIT');
       return result;
     }
-    inserted.sort((a, b) => (a.event_id < b.event_id ? -1 : 1));
+    inserted.sort((a, b) => compareStreamIds(a.event_id, b.event_id));
 
     // Final state per node from the newly applied events.
     const last = new Map<string, { to: string; at: Date; lastOfflineAt?: Date }>();
@@ -104,7 +111,9 @@ export async function applyEvents(pool: pg.Pool, events: LivenessEvent[], rules:
       );
       for (const r of c) counts.set(r.node_id, r.n);
     }
-    const joining: Array<{ nodeId: string; userId: string; downAt: Date; lastSeen: Date }> = [];
+    // Keyed by node: a node that dropped twice in one batch joins once (a second row for the
+    // same node in one INSERT … ON CONFLICT DO UPDATE would fail the whole batch).
+    const joining = new Map<string, { nodeId: string; userId: string; downAt: Date; lastSeen: Date }>();
     const newlyFlapping: string[] = [];
     for (const d of drops) {
       const node = byId.get(d.node_id);
@@ -118,7 +127,7 @@ export async function applyEvents(pool: pg.Pool, events: LivenessEvent[], rules:
         result.flapping.push({ nodeId: node.id, externalId: node.external_id, userId: node.user_id, count: n, since: now });
         continue;
       }
-      joining.push({ nodeId: d.node_id, userId: node.user_id, downAt: now, lastSeen: d.at });
+      joining.set(d.node_id, { nodeId: d.node_id, userId: node.user_id, downAt: now, lastSeen: d.at });
     }
     if (newlyFlapping.length) {
       await client.query(`UPDATE nodes SET flapping_since = $2 WHERE id = ANY($1::uuid[])`, [newlyFlapping, now]);
@@ -129,10 +138,15 @@ export async function applyEvents(pool: pg.Pool, events: LivenessEvent[], rules:
         [newlyFlapping],
       );
     }
-    await joinIncidents(client, joining, now);
+    // A node whose last event in the batch is a recovery does not join.
+    await joinIncidents(
+      client,
+      [...joining.values()].filter((j) => last.get(j.nodeId)?.to === 'OFFLINE'),
+      now,
+    );
 
     // Recoveries: mark the node up in its open incident; close incidents with nothing left down.
-    const ups = inserted.filter((t) => t.to === 'ONLINE' && last.get(t.node_id)?.to === 'ONLINE');
+    const ups = [...last.entries()].filter(([, v]) => v.to === 'ONLINE').map(([node_id, v]) => ({ node_id, at: v.at }));
     if (ups.length) {
       const { rows: touched } = await client.query<{ incident_id: string }>(
         `UPDATE incident_nodes inn SET up_at = u.at
@@ -180,7 +194,11 @@ export async function joinIncidents(
        FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::timestamptz[]) AS j(node_id, user_id, down_at, seen)
        JOIN incidents i ON i.user_id = j.user_id AND i.closed_at IS NULL
      ON CONFLICT (incident_id, node_id) DO UPDATE
-       SET down_at = EXCLUDED.down_at, last_seen_at = EXCLUDED.last_seen_at, up_at = NULL, alerted_at = NULL`,
+       -- A node back after recovering is a new drop (announce again); one still down keeps its row.
+       SET down_at = CASE WHEN incident_nodes.up_at IS NULL THEN incident_nodes.down_at ELSE EXCLUDED.down_at END,
+           last_seen_at = CASE WHEN incident_nodes.up_at IS NULL THEN incident_nodes.last_seen_at ELSE EXCLUDED.last_seen_at END,
+           alerted_at = CASE WHEN incident_nodes.up_at IS NULL THEN incident_nodes.alerted_at ELSE NULL END,
+           up_at = NULL`,
     [joining.map((j) => j.nodeId), joining.map((j) => j.userId), joining.map((j) => j.downAt), joining.map((j) => j.lastSeen)],
   );
 }
@@ -193,13 +211,13 @@ export async function settleFlapping(pool: pg.Pool, stableMs: number, now = new 
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    const { rows } = await client.query<{ id: string; user_id: string | null; state: string; last_seen_at: Date | null }>(
+    const { rows } = await client.query<{ id: string; user_id: string | null; state: string; last_seen_at: Date | null; maintenance_until: Date | null }>(
       `UPDATE nodes SET flapping_since = NULL
         WHERE flapping_since IS NOT NULL AND state_since < $1
-        RETURNING id, user_id, state, last_seen_at`,
+        RETURNING id, user_id, state, last_seen_at, maintenance_until`,
       [new Date(now.getTime() - stableMs)],
     );
-    const down = rows.filter((r) => r.state === 'OFFLINE' && r.user_id);
+    const down = rows.filter((r) => r.state === 'OFFLINE' && r.user_id && !(r.maintenance_until && r.maintenance_until > now));
     await joinIncidents(
       client,
       down.map((r) => ({ nodeId: r.id, userId: r.user_id!, downAt: now, lastSeen: r.last_seen_at })),

@@ -24,12 +24,16 @@ interface IncidentRow {
   reminder_count: number;
   closed_at: Date | null;
   pending: number;
+  /** Latest drop time among pending nodes (ms): names the alert step, so a new drop is a new step. */
+  pending_key: string | null;
   down_alerted: number;
 }
 
 const INCIDENT_SQL = `
   SELECT i.*, 
     (SELECT count(*)::int FROM incident_nodes n WHERE n.incident_id = i.id AND n.alerted_at IS NULL AND n.up_at IS NULL) AS pending,
+    (SELECT (extract(epoch FROM max(n.down_at)) * 1000)::bigint::text FROM incident_nodes n
+      WHERE n.incident_id = i.id AND n.alerted_at IS NULL AND n.up_at IS NULL) AS pending_key,
     (SELECT count(*)::int FROM incident_nodes n WHERE n.incident_id = i.id AND n.alerted_at IS NOT NULL AND n.up_at IS NULL) AS down_alerted
   FROM incidents i`;
 
@@ -71,7 +75,7 @@ export class IncidentEffects {
             ? i.opened_at.getTime() + this.rules.groupWaitMs
             : (i.last_alert_at?.getTime() ?? now) + this.rules.updateIntervalMs;
         const kind = i.alert_count === 0 ? 'flush' : 'update';
-        jobs.push({ name: 'incident-timer', data: { incidentId: i.id, kind }, opts: { jobId: `alert-${i.id}-${i.alert_count}`, delay: Math.max(0, due - now) } });
+        jobs.push({ name: 'incident-timer', data: { incidentId: i.id, kind }, opts: { jobId: `alert-${i.id}-${i.pending_key ?? i.alert_count}`, delay: Math.max(0, due - now) } });
       }
       if (i.alert_count > 0 && i.first_alert_at) {
         const due = i.first_alert_at.getTime() + this.rules.reminderAfterMs + i.reminder_count * this.rules.reminderEveryMs;
@@ -113,6 +117,12 @@ export class IncidentEffects {
           `SELECT count(*)::int AS total, count(*) FILTER (WHERE state = 'ONLINE')::int AS online FROM nodes WHERE user_id = $1`,
           [inc.user_id],
         );
+        // An update names the earlier drops too, so every message lists all of the owner's down nodes.
+        const { rows: still } = await client.query<{ external_id: string }>(
+          `SELECT x.external_id FROM incident_nodes n JOIN nodes x ON x.id = n.node_id
+            WHERE n.incident_id = $1 AND n.alerted_at IS NOT NULL AND n.up_at IS NULL ORDER BY x.external_id`,
+          [incidentId],
+        );
         const content: LocalizedBlock[] = [
           { kind: 'title', key: inc.alert_count === 0 ? 'alert.offline.title' : 'alert.offline.more', params: { count: pending.length } },
           {
@@ -122,6 +132,9 @@ export class IncidentEffects {
               params: { node: p.label ? `${p.external_id} (${p.label})` : p.external_id, lastSeen: formatTime(p.last_seen_at ?? p.down_at) },
             })),
           },
+          ...(still.length
+            ? [{ kind: 'text' as const, key: 'alert.offline.still' as const, params: { nodes: still.map((r) => r.external_id).join(', ') } }]
+            : []),
           { kind: 'text', key: 'alert.offline.remaining', params: { online: counts[0]?.online ?? 0, total: counts[0]?.total ?? 0 } },
         ];
         // Queued before the commit with a key fixed by the alert number: if the commit fails

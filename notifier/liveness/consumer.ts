@@ -7,9 +7,11 @@ import { consumerName, type LivenessEvent, type StatusSource } from './store';
 
 export const GROUP = 'notifier';
 
-function parse(entries: Array<[string, string[]]>): LivenessEvent[] {
+function parse(entries: Array<[string, string[] | null]>): LivenessEvent[] {
   const out: LivenessEvent[] = [];
   for (const [id, fields] of entries) {
+    // Redis 6.2 answers XAUTOCLAIM with null fields for entries trimmed meanwhile.
+    if (!fields) continue;
     const f: Record<string, string> = {};
     for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
     if (!f.n || (f.t !== 'ONLINE' && f.t !== 'OFFLINE')) continue;

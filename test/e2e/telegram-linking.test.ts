@@ -117,6 +117,20 @@ describe('Telegram wallet and node linking (e2e)', () => {
     expect(m.reply_markup?.inline_keyboard?.[0]?.[0]).toMatchObject({ callback_data: 'support:' });
   });
 
+  it('asked in a group, a token goes to the private chat, or the group is told to open one', async () => {
+    const g = tg.group(-100555, { title: 'miners' });
+    const known = tg.user(210, { languageCode: 'en' });
+    const stranger = tg.user(211, { languageCode: 'en' });
+    stranger.block(); // never opened a private chat with the bot
+    await g.send(known, `/addnode@${tg.bot.username} group-asked-01`);
+    expect((await g.nextMessage()).text).toBe('I sent you the answer in a private chat.');
+    const dm = await known.nextMessage();
+    expect(codeEntity(dm)).toMatch(/^ndk_/);
+    await g.send(stranger, `/addnode@${tg.bot.username} group-asked-02`);
+    expect((await g.nextMessage()).text).toMatch(/That answer is private/);
+    expect(g.messages().some((m) => /ndk_/.test(m.text ?? ''))).toBe(false);
+  });
+
   it('/removenode unlinks; bad node ids are explained', async () => {
     const u = tg.user(207, { languageCode: 'en' });
     await u.send('/addnode bad id');
