@@ -12,6 +12,7 @@ import { telegramWebhookRoute } from '../web/telegram-webhook';
 import { createTelegramBot } from '../bots/telegram/bot';
 import { Dispatcher } from '../bots/shared/dispatcher';
 import { createMetrics } from '../web/metrics';
+import { GpuInventoryStore } from '../notifier/gpu-inventory';
 import { startBots } from '../bots/start';
 import { startWorkers } from '../notifier/workers';
 import type { NotifierEngine } from '../notifier/engine';
@@ -62,6 +63,7 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
   try {
     if (opts.roles.includes('web')) {
       const metrics = createMetrics(hub);
+      const gpus = new GpuInventoryStore(hub.redis, hub.prefix);
       const { app: web } = await buildWebServer({
         pool: db.pool,
         redis: hub.redis,
@@ -69,7 +71,13 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
         logger,
         metrics,
         plugins: [
-          heartbeatRoutes({ tokens: app.tokens, liveness: app.liveness, graceMs: config.OFFLINE_GRACE_SECONDS * 1000, metrics }),
+          heartbeatRoutes({
+            tokens: app.tokens,
+            liveness: app.liveness,
+            graceMs: config.OFFLINE_GRACE_SECONDS * 1000,
+            metrics,
+            onGpus: (reports) => gpus.record(reports),
+          }),
           ...(config.TELEGRAM_BOT_TOKEN && config.TELEGRAM_WEBHOOK_URL
             ? [
                 telegramWebhookRoute(

@@ -72,21 +72,10 @@ export class NotifierEngine {
 
   /** Applies liveness events and queues whatever they cause. */
   async handle(events: LivenessEvent[]): Promise<void> {
-    const { rules, delivery } = this.deps;
+    const { rules } = this.deps;
     const res = await applyEvents(this.deps.db.pool, events, rules);
-    for (const f of res.flapping) {
-      await delivery.sendToUser(
-        f.userId,
-        [
-          {
-            kind: 'text',
-            key: 'alert.flapping',
-            params: { node: f.externalId, count: f.count, minutes: Math.round(rules.windowMs / 60_000), stable: Math.round(rules.flapStableMs / 60_000) },
-          },
-        ],
-        { dedupeKey: `flap-${f.nodeId}-${f.since.getTime()}`, kind: 'flapping' },
-      );
-    }
+    // Both steps read state, not the events: a batch re-read after a crash still queues them.
+    await this.effects.ensureFlappingNotices(res.users, { windowMs: rules.windowMs, stableMs: rules.flapStableMs });
     await this.effects.ensureForUsers(res.users);
   }
 
@@ -108,7 +97,7 @@ export class NotifierEngine {
         else await this.effects.alert(job.data.incidentId);
       },
       // Short locks: jobs of a killed process are picked up again within seconds.
-      { concurrency: 8, lockDuration: 10_000, stalledInterval: 5_000 },
+      { concurrency: 16, lockDuration: 10_000, stalledInterval: 5_000 },
     );
     if (rules.pollUrl) {
       const pollUrl = rules.pollUrl;

@@ -8,6 +8,7 @@ import { createTestDatabase, type TestDatabase } from '../test/support/db';
 import { TEST_REDIS_URL } from '../test/support/env';
 import { deleteKeys, testPrefix } from '../test/support/redis';
 import { heartbeatRoutes } from './heartbeat';
+import { GpuInventoryStore } from '../notifier/gpu-inventory';
 import { createMetrics } from './metrics';
 import { buildWebServer } from './server';
 
@@ -23,6 +24,7 @@ describe('heartbeat API', () => {
   let tokenB: string;
   let idA: string;
   let clock = 1_800_000_000_000;
+  let gpus: GpuInventoryStore;
 
   beforeAll(async () => {
     tdb = await createTestDatabase();
@@ -38,11 +40,12 @@ describe('heartbeat API', () => {
     tokenB = b.token;
     idA = (await tdb.db.prisma.node.findUniqueOrThrow({ where: { externalId: 'hb-node-aaaa' } })).id;
     const metrics = createMetrics();
+    gpus = new GpuInventoryStore(hub.redis, prefix);
     ({ app } = await buildWebServer({
       pool: tdb.db.pool,
       redis: hub.redis,
       metrics,
-      plugins: [heartbeatRoutes({ tokens, liveness, graceMs: 120_000, metrics, now: () => clock })],
+      plugins: [heartbeatRoutes({ tokens, liveness, graceMs: 120_000, metrics, now: () => clock, onGpus: (r) => gpus.record(r) })],
     }));
     await app.listen({ port: 0, host: '127.0.0.1' });
     url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/v1/heartbeats`;
@@ -67,6 +70,7 @@ describe('heartbeat API', () => {
     expect(res.status).toBe(202);
     expect(await res.json()).toEqual({ accepted: 1 });
     expect(await seen()).toBe(clock);
+    expect((await gpus.get([idA])).get(idA)?.gpus).toEqual([{ model: 'RTX 4090', uuid: 'GPU-1' }]);
   });
 
   it('401 for a wrong token, another node\'s token, or no auth; nothing stored', async () => {

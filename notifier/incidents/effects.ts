@@ -46,6 +46,33 @@ export class IncidentEffects {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /**
+   * One notice per flapping spell, derived from `flapping_since` (not from the event that
+   * started it), so a crash between commit and queueing cannot lose it.
+   */
+  async ensureFlappingNotices(userIds: string[], flap: { windowMs: number; stableMs: number }): Promise<void> {
+    if (userIds.length === 0) return;
+    const { rows } = await this.pool.query<{ id: string; external_id: string; user_id: string; since: Date; drops: number }>(
+      `SELECT n.id, n.external_id, n.user_id, n.flapping_since AS since,
+              (SELECT count(*)::int FROM node_transitions t WHERE t.node_id = n.id AND t."to" = 'OFFLINE' AND t.at > n.flapping_since - $2 * interval '1 millisecond') AS drops
+         FROM nodes n WHERE n.user_id = ANY($1::uuid[]) AND n.flapping_since IS NOT NULL`,
+      [userIds, flap.windowMs],
+    );
+    for (const r of rows) {
+      await this.delivery.sendToUser(
+        r.user_id,
+        [
+          {
+            kind: 'text',
+            key: 'alert.flapping',
+            params: { node: r.external_id, count: r.drops, minutes: Math.round(flap.windowMs / 60_000), stable: Math.round(flap.stableMs / 60_000) },
+          },
+        ],
+        { dedupeKey: `flap-${r.id}-${r.since.getTime()}`, kind: 'flapping' },
+      );
+    }
+  }
+
   /** Makes sure every open or just-closed incident of these users has its next step queued. */
   async ensureForUsers(userIds: string[]): Promise<void> {
     if (userIds.length === 0) return;

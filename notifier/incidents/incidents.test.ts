@@ -101,5 +101,12 @@ describe('incidents', () => {
     expect(flapping).toHaveLength(1);
     const node = await tdb.db.prisma.node.findUniqueOrThrow({ where: { id: a } });
     expect(node.flappingSince).not.toBeNull();
+    expect(await tdb.db.prisma.incidentNode.count({ where: { nodeId: a, upAt: null } })).toBe(0);
+    // The notice is derived from the node's state: asking twice queues it once.
+    await effects.ensureFlappingNotices([o!.userId], { windowMs: rules.windowMs, stableMs: 1_800_000 });
+    await effects.ensureFlappingNotices([o!.userId], { windowMs: rules.windowMs, stableMs: 1_800_000 });
+    const notices = (await alertJobs()).filter((j) => j.userId === o!.userId && j.kind === 'flapping');
+    expect(notices).toHaveLength(1);
+    expect(notices[0]!.content[0]).toMatchObject({ key: 'alert.flapping', params: { count: 4 } });
   });
 });
