@@ -14,6 +14,7 @@ import { detachNode, mergeIncidents } from '../notifier/incidents/membership';
 import { LivenessStore } from '../notifier/liveness/store';
 import { PollViewStore } from '../notifier/poll-view';
 import { StatusService } from '../notifier/status';
+import { AlertSettings } from '../notifier/alert-settings';
 import { TokenIndex } from '../accounts/token-index';
 
 export function enabledPlatforms(config: Config): Set<Platform> {
@@ -53,7 +54,7 @@ export function composeServices(deps: { config: Config; db: Db; hub: QueueHub; l
     }),
     liveness,
     status: new StatusService(db.pool, liveness, new PollViewStore(hub.redis, hub.prefix), 2 * config.HEARTBEAT_INTERVAL_SECONDS * 1000 + 5_000),
-    prisma: db.prisma,
+    alertSettings: new AlertSettings(db.prisma),
     onNodeUnlinked: async (nodeId) => {
       await liveness.forget(nodeId);
       await detachNode(db.pool, nodeId);

@@ -1,7 +1,7 @@
 // What command handlers may use. Adapters build it once per process.
-import type { PrismaClient } from '@prisma/client';
 import type { IdentityService } from '../../accounts/identity';
 import type { StatusService } from '../../notifier/status';
+import type { AlertSettings } from '../../notifier/alert-settings';
 import type { NodeService } from '../../accounts/nodes';
 import type { WalletLinkService } from '../../accounts/wallets';
 import type { Logger } from '../../core/logger';
@@ -13,7 +13,7 @@ export interface Services {
   wallets: WalletLinkService;
   nodes: NodeService;
   status: StatusService;
-  prisma: PrismaClient;
+  alertSettings: AlertSettings;
   /** Push (heartbeat) liveness: last-seen times live in Redis, not PostgreSQL. */
   liveness: LivenessStore;
   limits: { link: RateLimit; addnode: RateLimit };

@@ -6,18 +6,6 @@ import type { CommandContext } from '../commands';
 import { say } from './say';
 import { list, reply, text, title, type Reply } from '../reply';
 
-const MAX_MUTE_MS = 30 * 86_400_000;
-const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
-
-/** "90m", "2h", "1d12h", "1w" → ms; null when not a duration. */
-export function parseDuration(input: string): number | null {
-  const s = input.trim().toLowerCase();
-  if (!/^(\d{1,4}[mhdw])+$/.test(s)) return null;
-  let ms = 0;
-  for (const m of s.matchAll(/(\d+)([mhdw])/g)) ms += Number(m[1]) * UNIT_MS[m[2]!]!;
-  return ms > 0 ? ms : null;
-}
-
 const pct = (ctx: CommandContext, v: number | null) => (v === null ? t(ctx.locale, 'status.uptimeUnknown') : `${(v * 100).toFixed(1)}%`);
 
 export async function status(ctx: CommandContext): Promise<Reply> {
@@ -64,38 +52,27 @@ export async function status(ctx: CommandContext): Promise<Reply> {
 
 export async function mute(ctx: CommandContext, args: Record<string, string>): Promise<Reply> {
   const input = (args.duration ?? '').trim().toLowerCase();
-  const users = ctx.services.prisma.user;
   if (!input) return say(ctx, t(ctx.locale, 'mute.usage'));
   if (input === 'status') {
-    const u = await users.findUniqueOrThrow({ where: { id: ctx.identity.userId } });
-    return u.mutedUntil && u.mutedUntil > new Date()
-      ? say(ctx, t(ctx.locale, 'mute.status.on', { until: formatTime(u.mutedUntil) }))
-      : say(ctx, t(ctx.locale, 'mute.status.off'));
+    const until = await ctx.services.alertSettings.mutedUntil(ctx.identity.userId);
+    return say(ctx, until ? t(ctx.locale, 'mute.status.on', { until: formatTime(until) }) : t(ctx.locale, 'mute.status.off'));
   }
-  if (input === 'off') {
-    await users.update({ where: { id: ctx.identity.userId }, data: { mutedUntil: null } });
-    return say(ctx, t(ctx.locale, 'mute.off'));
-  }
-  const ms = parseDuration(input);
-  if (!ms || ms > MAX_MUTE_MS) return say(ctx, t(ctx.locale, 'mute.invalid', { input: input.slice(0, 32) }));
-  const until = new Date(Date.now() + ms);
-  await users.update({ where: { id: ctx.identity.userId }, data: { mutedUntil: until } });
-  return say(ctx, t(ctx.locale, 'mute.on', { until: formatTime(until) }));
+  const res = await ctx.services.alertSettings.mute(ctx.identity.userId, input);
+  if (!res.ok) return say(ctx, t(ctx.locale, 'mute.invalid', { input: input.slice(0, 32) }));
+  return say(ctx, res.until ? t(ctx.locale, 'mute.on', { until: formatTime(res.until) }) : t(ctx.locale, 'mute.off'));
 }
 
 export async function maintenance(ctx: CommandContext, args: Record<string, string>): Promise<Reply> {
   const nodeId = (args.node_id ?? '').trim();
   const input = (args.duration ?? '').trim().toLowerCase();
   if (!nodeId || !input) return say(ctx, t(ctx.locale, 'maintenance.usage'));
-  const ms = input === 'off' ? 0 : parseDuration(input);
-  if (ms === null || ms > MAX_MUTE_MS) return say(ctx, t(ctx.locale, 'mute.invalid', { input: input.slice(0, 32) }));
-  const until = ms ? new Date(Date.now() + ms) : null;
-  const res = await ctx.services.prisma.node.updateMany({
-    where: { externalId: nodeId, userId: ctx.identity.userId },
-    data: { maintenanceUntil: until },
-  });
-  if (res.count === 0) return say(ctx, t(ctx.locale, 'removenode.not_yours', { node: nodeId.slice(0, 128) }));
-  return until
-    ? say(ctx, t(ctx.locale, 'maintenance.on', { node: nodeId, until: formatTime(until) }))
+  const res = await ctx.services.alertSettings.maintenance(ctx.identity.userId, nodeId, input);
+  if (!res.ok) {
+    return res.error === 'invalid'
+      ? say(ctx, t(ctx.locale, 'mute.invalid', { input: input.slice(0, 32) }))
+      : say(ctx, t(ctx.locale, 'removenode.not_yours', { node: nodeId.slice(0, 128) }));
+  }
+  return res.until
+    ? say(ctx, t(ctx.locale, 'maintenance.on', { node: nodeId, until: formatTime(res.until) }))
     : say(ctx, t(ctx.locale, 'maintenance.off', { node: nodeId }));
 }
