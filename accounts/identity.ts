@@ -58,7 +58,9 @@ export class IdentityService {
   async ensure(contact: Contact): Promise<IdentityRecord> {
     const username = cleanUsername(contact.username);
     const platformLocale = resolveLocale(contact.languageCode);
-    const key = { platform_platformUserId: { platform: contact.platform, platformUserId: contact.platformUserId } };
+    const key = {
+      platform_platformUserId: { platform: contact.platform, platformUserId: contact.platformUserId },
+    };
     const existing = await this.prisma.identity.findUnique({ where: key });
     if (existing) {
       const patch: Record<string, unknown> = {};
@@ -101,7 +103,10 @@ export class IdentityService {
 
   async setLocale(identityId: string, locale: Locale): Promise<IdentityRecord> {
     return toRecord(
-      await this.prisma.identity.update({ where: { id: identityId }, data: { locale, localeIsChosen: true } }),
+      await this.prisma.identity.update({
+        where: { id: identityId },
+        data: { locale, localeIsChosen: true },
+      }),
     );
   }
 
@@ -117,7 +122,10 @@ export class IdentityService {
 
   /** Remembers where DMs to this identity go (Discord: the DM channel opened for them). */
   async setDmChat(platform: Platform, platformUserId: string, dmChatId: string): Promise<void> {
-    await this.prisma.identity.updateMany({ where: { platform, platformUserId, NOT: { dmChatId } }, data: { dmChatId } });
+    await this.prisma.identity.updateMany({
+      where: { platform, platformUserId, NOT: { dmChatId } },
+      data: { dmChatId },
+    });
   }
 
   /** The platform said the user blocked the bot (Telegram 403, Discord 50007). */

@@ -5,5 +5,10 @@ import type { MessageKey } from '../core/i18n';
  * platform and language). Accounts only says what to tell; notifier/delivery sends it.
  */
 export interface UserMessenger {
-  tell(userId: string, key: MessageKey, params: Record<string, string | number>, dedupeKey: string): Promise<void>;
+  tell(
+    userId: string,
+    key: MessageKey,
+    params: Record<string, string | number>,
+    dedupeKey: string,
+  ): Promise<void>;
 }

@@ -15,7 +15,10 @@ describe('node claims', () => {
   beforeAll(async () => {
     tdb = await createTestDatabase();
     identities = new IdentityService(tdb.db.prisma);
-    nodes = new NodeService(tdb.db.prisma, { maxNodesPerUser: 3, tokenCache: { forget: async (h) => void (h && forgotten.push(h)) } });
+    nodes = new NodeService(tdb.db.prisma, {
+      maxNodesPerUser: 3,
+      tokenCache: { forget: async (h) => void (h && forgotten.push(h)) },
+    });
   });
   afterAll(() => tdb.drop());
 
@@ -45,16 +48,34 @@ describe('node claims', () => {
 
   it('links at once, without a token, when the network names a wallet the user verified', async () => {
     const me = await newIdentity();
-    await tdb.db.prisma.wallet.create({ data: { userId: me.userId, chain: 'SOLANA', address: 'So1anaWa11et1111111111111111111111111111111', verifiedAt: new Date() } });
-    await tdb.db.prisma.node.create({ data: { externalId: 'net-known-01', ownerWallet: 'So1anaWa11et1111111111111111111111111111111' } });
-    expect(await nodes.add(me, 'net-known-01')).toEqual({ ok: true, nodeId: 'net-known-01', via: 'wallet', wallet: 'So1anaWa11et1111111111111111111111111111111' });
+    await tdb.db.prisma.wallet.create({
+      data: {
+        userId: me.userId,
+        chain: 'SOLANA',
+        address: 'So1anaWa11et1111111111111111111111111111111',
+        verifiedAt: new Date(),
+      },
+    });
+    await tdb.db.prisma.node.create({
+      data: { externalId: 'net-known-01', ownerWallet: 'So1anaWa11et1111111111111111111111111111111' },
+    });
+    expect(await nodes.add(me, 'net-known-01')).toEqual({
+      ok: true,
+      nodeId: 'net-known-01',
+      via: 'wallet',
+      wallet: 'So1anaWa11et1111111111111111111111111111111',
+    });
   });
 
   it('refuses a node claimed by someone else, and enforces the per-user limit', async () => {
     const a = await newIdentity();
     const b = await newIdentity();
     await nodes.add(a, 'contested-01');
-    expect(await nodes.add(b, 'contested-01')).toEqual({ ok: false, error: 'claimed_by_other', nodeId: 'contested-01' });
+    expect(await nodes.add(b, 'contested-01')).toEqual({
+      ok: false,
+      error: 'claimed_by_other',
+      nodeId: 'contested-01',
+    });
     await nodes.add(b, 'limit-node-1');
     await nodes.add(b, 'limit-node-2');
     await nodes.add(b, 'limit-node-3');
@@ -69,7 +90,9 @@ describe('node claims', () => {
     const row = await tdb.db.prisma.node.findUniqueOrThrow({ where: { externalId: 'race-node-001' } });
     const winner = people[results.findIndex((r) => r.ok)]!;
     expect(row.userId).toBe(winner.userId);
-    expect(await tdb.db.prisma.auditEvent.count({ where: { action: 'node.add', subjectId: 'race-node-001' } })).toBe(1);
+    expect(
+      await tdb.db.prisma.auditEvent.count({ where: { action: 'node.add', subjectId: 'race-node-001' } }),
+    ).toBe(1);
   });
 
   it('remove unlinks, kills the token, keeps the row, and audits', async () => {
@@ -82,7 +105,10 @@ describe('node claims', () => {
     const row = await tdb.db.prisma.node.findUniqueOrThrow({ where: { externalId: 'to-remove-01' } });
     expect(row).toMatchObject({ userId: null, tokenHash: null });
     expect(forgotten).toContain(hashToken(res.token));
-    const actions = await tdb.db.prisma.auditEvent.findMany({ where: { subjectId: 'to-remove-01' }, orderBy: { id: 'asc' } });
+    const actions = await tdb.db.prisma.auditEvent.findMany({
+      where: { subjectId: 'to-remove-01' },
+      orderBy: { id: 'asc' },
+    });
     expect(actions.map((a) => [a.action, a.actorUserId])).toEqual([
       ['node.add', me.userId],
       ['node.remove', me.userId],

@@ -58,7 +58,8 @@ export class NodeService {
     const actor = { actorUserId: userId, actorIdentityId: identity.id };
     const existing = await this.prisma.node.findUnique({ where: { externalId: nodeId } });
 
-    if (existing?.userId && existing.userId !== userId) return { ok: false, error: 'claimed_by_other', nodeId };
+    if (existing?.userId && existing.userId !== userId)
+      return { ok: false, error: 'claimed_by_other', nodeId };
     if (existing?.userId === userId) {
       // Tokens are shown once; asking again for your own node issues a new one.
       const token = newHeartbeatToken();
@@ -80,9 +81,18 @@ export class NodeService {
       });
       if (wallet) {
         const won = await this.prisma.$transaction(async (tx) => {
-          const res = await tx.node.updateMany({ where: { id: existing.id, userId: null }, data: { userId } });
+          const res = await tx.node.updateMany({
+            where: { id: existing.id, userId: null },
+            data: { userId },
+          });
           if (res.count === 1) {
-            await audit(tx, { action: 'node.add', subjectType: 'node', subjectId: nodeId, ...actor, details: { via: 'wallet' } });
+            await audit(tx, {
+              action: 'node.add',
+              subjectType: 'node',
+              subjectId: nodeId,
+              ...actor,
+              details: { via: 'wallet' },
+            });
           }
           return res.count === 1;
         });
@@ -97,7 +107,10 @@ export class NodeService {
     const won = await this.prisma.$transaction(async (tx) => {
       let claimed: boolean;
       if (existing) {
-        const res = await tx.node.updateMany({ where: { id: existing.id, userId: null }, data: { userId, tokenHash } });
+        const res = await tx.node.updateMany({
+          where: { id: existing.id, userId: null },
+          data: { userId, tokenHash },
+        });
         claimed = res.count === 1;
       } else {
         // ON CONFLICT DO NOTHING: of many concurrent first claims, one row is inserted.
@@ -107,12 +120,21 @@ export class NodeService {
           ON CONFLICT (external_id) DO NOTHING`;
         claimed = inserted === 1;
         if (!claimed) {
-          const res = await tx.node.updateMany({ where: { externalId: nodeId, userId: null }, data: { userId, tokenHash } });
+          const res = await tx.node.updateMany({
+            where: { externalId: nodeId, userId: null },
+            data: { userId, tokenHash },
+          });
           claimed = res.count === 1;
         }
       }
       if (claimed) {
-        await audit(tx, { action: 'node.add', subjectType: 'node', subjectId: nodeId, ...actor, details: { via: 'token' } });
+        await audit(tx, {
+          action: 'node.add',
+          subjectType: 'node',
+          subjectId: nodeId,
+          ...actor,
+          details: { via: 'token' },
+        });
       }
       return claimed;
     });
@@ -133,13 +155,17 @@ export class NodeService {
   }
 
   /** Unlinks the node from the user; its history stays, its token stops working. */
-  async remove(identity: IdentityRecord, rawId: string): Promise<{ ok: true; nodeId: string; id: string } | { ok: false; error: 'invalid_id' | 'not_yours' }> {
+  async remove(
+    identity: IdentityRecord,
+    rawId: string,
+  ): Promise<{ ok: true; nodeId: string; id: string } | { ok: false; error: 'invalid_id' | 'not_yours' }> {
     const nodeId = rawId.trim();
     if (!this.validId(nodeId)) return { ok: false, error: 'invalid_id' };
     let oldHash: string | null = null;
     const result = await this.prisma.$transaction(async (tx) => {
       const node = await tx.node.findUnique({ where: { externalId: nodeId } });
-      if (!node || node.userId !== identity.userId) return { ok: false as const, error: 'not_yours' as const };
+      if (!node || node.userId !== identity.userId)
+        return { ok: false as const, error: 'not_yours' as const };
       oldHash = node.tokenHash;
       await tx.node.update({ where: { id: node.id }, data: { userId: null, tokenHash: null } });
       await audit(tx, {

@@ -8,16 +8,29 @@ describe('signature checks', () => {
   it('Solana: accepts a wallet signMessage signature and a solana sign-offchain-message one', async () => {
     const w = solanaWallet();
     expect(await verifyWalletSignature('SOLANA', message, w.sign(message), w.address)).toEqual({ ok: true });
-    expect(await verifyWalletSignature('SOLANA', message, w.signOffchain(message), w.address)).toEqual({ ok: true });
+    expect(await verifyWalletSignature('SOLANA', message, w.signOffchain(message), w.address)).toEqual({
+      ok: true,
+    });
   });
 
   it('Solana: refuses another key, another message, garbage and wrong length', async () => {
     const w = solanaWallet();
     const other = solanaWallet();
-    expect(await verifyWalletSignature('SOLANA', message, other.sign(message), w.address)).toMatchObject({ ok: false, error: 'mismatch' });
-    expect(await verifyWalletSignature('SOLANA', message, w.sign(message + ' '), w.address)).toMatchObject({ ok: false, error: 'mismatch' });
-    expect(await verifyWalletSignature('SOLANA', message, 'hello world!', w.address)).toMatchObject({ ok: false, error: 'encoding' });
-    expect(await verifyWalletSignature('SOLANA', message, bs58.encode(new Uint8Array(63)), w.address)).toEqual({
+    expect(await verifyWalletSignature('SOLANA', message, other.sign(message), w.address)).toMatchObject({
+      ok: false,
+      error: 'mismatch',
+    });
+    expect(await verifyWalletSignature('SOLANA', message, w.sign(message + ' '), w.address)).toMatchObject({
+      ok: false,
+      error: 'mismatch',
+    });
+    expect(await verifyWalletSignature('SOLANA', message, 'hello world!', w.address)).toMatchObject({
+      ok: false,
+      error: 'encoding',
+    });
+    expect(
+      await verifyWalletSignature('SOLANA', message, bs58.encode(new Uint8Array(63)), w.address),
+    ).toEqual({
       ok: false,
       error: 'length',
       expectedBytes: 64,
@@ -39,20 +52,28 @@ describe('signature checks', () => {
         mall[32 + i] = Number(v & 0xffn);
         v >>= 8n;
       }
-      expect(await verifyWalletSignature('SOLANA', message, bs58.encode(mall), w.address)).toMatchObject({ ok: false, error: 'mismatch' });
+      expect(await verifyWalletSignature('SOLANA', message, bs58.encode(mall), w.address)).toMatchObject({
+        ok: false,
+        error: 'mismatch',
+      });
     }
   });
 
   it('EVM: accepts personal_sign, names the signer when another key signed', async () => {
     const w = evmWallet();
     const other = evmWallet();
-    expect(await verifyWalletSignature('EVM', message, await w.sign(message), w.address)).toEqual({ ok: true });
+    expect(await verifyWalletSignature('EVM', message, await w.sign(message), w.address)).toEqual({
+      ok: true,
+    });
     expect(await verifyWalletSignature('EVM', message, await other.sign(message), w.address)).toEqual({
       ok: false,
       error: 'mismatch',
       recoveredAddress: other.address,
     });
-    expect(await verifyWalletSignature('EVM', message, 'zz', w.address)).toMatchObject({ ok: false, error: 'encoding' });
+    expect(await verifyWalletSignature('EVM', message, 'zz', w.address)).toMatchObject({
+      ok: false,
+      error: 'encoding',
+    });
     expect(await verifyWalletSignature('EVM', message, '0x' + 'ab'.repeat(20), w.address)).toMatchObject({
       ok: false,
       error: 'length',

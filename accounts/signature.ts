@@ -20,7 +20,7 @@ const SOLANA_SIG_BYTES = 64;
  */
 export function solanaOffchainEnvelope(message: Uint8Array): Uint8Array {
   const domain = new Uint8Array([0xff, ...new TextEncoder().encode('solana offchain')]);
-  const ascii = message.every((b) => b >= 0x20 && b <= 0x7e || b === 0x0a);
+  const ascii = message.every((b) => (b >= 0x20 && b <= 0x7e) || b === 0x0a);
   const header = new Uint8Array(domain.length + 4);
   header.set(domain, 0);
   header[domain.length] = 0; // version
@@ -42,13 +42,15 @@ function verifySolana(message: string, signature: string, address: string): Sign
   } catch {
     return { ok: false, error: 'encoding', expected: 'base58' };
   }
-  if (sig.length !== SOLANA_SIG_BYTES) return { ok: false, error: 'length', expectedBytes: SOLANA_SIG_BYTES, gotBytes: sig.length };
+  if (sig.length !== SOLANA_SIG_BYTES)
+    return { ok: false, error: 'length', expectedBytes: SOLANA_SIG_BYTES, gotBytes: sig.length };
   const publicKey = bs58.decode(address);
   const bytes = new TextEncoder().encode(message);
   const strict = { zip215: false };
   try {
     if (ed25519.verify(sig, bytes, publicKey, strict)) return { ok: true };
-    if (bytes.length <= 0xffff && ed25519.verify(sig, solanaOffchainEnvelope(bytes), publicKey, strict)) return { ok: true };
+    if (bytes.length <= 0xffff && ed25519.verify(sig, solanaOffchainEnvelope(bytes), publicKey, strict))
+      return { ok: true };
   } catch {
     // A malformed point or scalar is simply not a valid signature.
   }
@@ -57,7 +59,8 @@ function verifySolana(message: string, signature: string, address: string): Sign
 
 async function verifyEvm(message: string, signature: string, address: string): Promise<SignatureCheck> {
   const sigText = signature.trim();
-  if (!/^0x[0-9a-fA-F]*$/.test(sigText) || sigText.length % 2 !== 0) return { ok: false, error: 'encoding', expected: 'hex' };
+  if (!/^0x[0-9a-fA-F]*$/.test(sigText) || sigText.length % 2 !== 0)
+    return { ok: false, error: 'encoding', expected: 'hex' };
   const bytes = (sigText.length - 2) / 2;
   // 65 bytes (r, s, v) as personal_sign returns; 64 bytes is the EIP-2098 compact form.
   if (bytes !== 65 && bytes !== 64) return { ok: false, error: 'length', expectedBytes: 65, gotBytes: bytes };
@@ -76,5 +79,7 @@ export async function verifyWalletSignature(
   signature: string,
   address: string,
 ): Promise<SignatureCheck> {
-  return chain === 'SOLANA' ? verifySolana(message, signature, address) : verifyEvm(message, signature, address);
+  return chain === 'SOLANA'
+    ? verifySolana(message, signature, address)
+    : verifyEvm(message, signature, address);
 }

@@ -35,11 +35,7 @@ export class TokenIndex {
       return nodeId && externalId ? { nodeId, externalId } : null;
     });
     const now = Date.now();
-    const misses = [
-      ...new Set(
-        hashes.filter((h, i) => !out[i] && !((this.unknown.get(h) ?? 0) > now)),
-      ),
-    ];
+    const misses = [...new Set(hashes.filter((h, i) => !out[i] && !((this.unknown.get(h) ?? 0) > now)))];
     if (misses.length) {
       const rows = await this.prisma.node.findMany({
         where: { tokenHash: { in: misses } },
@@ -48,10 +44,14 @@ export class TokenIndex {
       const found = new Map<string, TokenOwner>();
       for (const r of rows) {
         // Constant-time check of the digest we matched on, as a second guard.
-        if (r.tokenHash && misses.some((m) => sameHash(m, r.tokenHash!))) found.set(r.tokenHash, { nodeId: r.id, externalId: r.externalId });
+        if (r.tokenHash && misses.some((m) => sameHash(m, r.tokenHash!)))
+          found.set(r.tokenHash, { nodeId: r.id, externalId: r.externalId });
       }
       if (found.size) {
-        await this.redis.hset(this.key, Object.fromEntries([...found].map(([h, o]) => [h, `${o.nodeId} ${o.externalId}`])));
+        await this.redis.hset(
+          this.key,
+          Object.fromEntries([...found].map(([h, o]) => [h, `${o.nodeId} ${o.externalId}`])),
+        );
       }
       for (const m of misses) if (!found.has(m)) this.rememberUnknown(m, now);
       hashes.forEach((h, i) => {

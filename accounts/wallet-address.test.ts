@@ -15,7 +15,12 @@ describe('wallet address parsing', () => {
 
   it('stores EVM addresses lower case and shows them checksummed', () => {
     const r = parseWalletAddress('0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed');
-    expect(r).toEqual({ ok: true, chain: 'EVM', address: '0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed', display: '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed' });
+    expect(r).toEqual({
+      ok: true,
+      chain: 'EVM',
+      address: '0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed',
+      display: '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed',
+    });
   });
 
   it.each([

@@ -7,7 +7,12 @@ import type { Chain } from '@prisma/client';
 export type AddressError = 'empty' | 'evm_checksum' | 'evm_format' | 'solana_length' | 'unknown_format';
 
 export type ParsedAddress =
-  | { ok: true; chain: Chain; /** canonical form for storage */ address: string; /** form to show and sign */ display: string }
+  | {
+      ok: true;
+      chain: Chain;
+      /** canonical form for storage */ address: string;
+      /** form to show and sign */ display: string;
+    }
   | { ok: false; error: AddressError };
 
 const BASE58 = /^[1-9A-HJ-NP-Za-km-z]+$/;

@@ -9,19 +9,30 @@ describe('wallet linking', () => {
   let identities: IdentityService;
   let clock = new Date('2026-11-24T12:00:00Z');
   const told: Array<{ userId: string; key: string; params: unknown }> = [];
-  const messenger: UserMessenger = { tell: async (userId, key, params) => void told.push({ userId, key, params }) };
+  const messenger: UserMessenger = {
+    tell: async (userId, key, params) => void told.push({ userId, key, params }),
+  };
   let wallets: WalletLinkService;
 
   beforeAll(async () => {
     tdb = await createTestDatabase();
     identities = new IdentityService(tdb.db.prisma);
-    wallets = new WalletLinkService(tdb.db.prisma, { domain: 'nodedesk.local', uri: 'https://nodedesk.local', now: () => clock }, messenger);
+    wallets = new WalletLinkService(
+      tdb.db.prisma,
+      { domain: 'nodedesk.local', uri: 'https://nodedesk.local', now: () => clock },
+      messenger,
+    );
   });
   afterAll(() => tdb.drop());
 
   let n = 0;
   const newIdentity = (platform: 'TELEGRAM' | 'DISCORD' = 'TELEGRAM') =>
-    identities.ensure({ platform, platformUserId: String(1000 + ++n), username: `u${n}`, languageCode: 'en' });
+    identities.ensure({
+      platform,
+      platformUserId: String(1000 + ++n),
+      username: `u${n}`,
+      languageCode: 'en',
+    });
 
   async function snapshot() {
     const [w, c, a] = await Promise.all([
@@ -43,12 +54,19 @@ describe('wallet linking', () => {
     expect(start.message).toContain('Issued At: 2026-11-24T12:00:00Z');
     expect(start.message).toContain('Expiration Time: 2026-11-24T12:10:00Z');
     const sig = w.sign(start.message);
-    expect(await wallets.verify(me, sig)).toEqual({ ok: true, chain: 'SOLANA', address: w.address, outcome: 'linked' });
+    expect(await wallets.verify(me, sig)).toEqual({
+      ok: true,
+      chain: 'SOLANA',
+      address: w.address,
+      outcome: 'linked',
+    });
     // Replaying the same signature: the nonce works once.
     const before = await snapshot();
     expect(await wallets.verify(me, sig)).toEqual({ ok: false, error: 'used' });
     expect(await snapshot()).toEqual(before);
-    expect(await wallets.list(me.userId)).toEqual([expect.objectContaining({ chain: 'SOLANA', address: w.address })]);
+    expect(await wallets.list(me.userId)).toEqual([
+      expect.objectContaining({ chain: 'SOLANA', address: w.address }),
+    ]);
   });
 
   it('EVM: EIP-4361 message with a checksummed address', async () => {
@@ -56,10 +74,15 @@ describe('wallet linking', () => {
     const w = evmWallet();
     const start = await wallets.start(me, w.address.toLowerCase());
     if (!start.ok) throw new Error('start failed');
-    expect(start.message).toMatch(/^nodedesk\.local wants you to sign in with your Ethereum account:\n0x[0-9a-fA-F]{40}\n/);
+    expect(start.message).toMatch(
+      /^nodedesk\.local wants you to sign in with your Ethereum account:\n0x[0-9a-fA-F]{40}\n/,
+    );
     expect(start.message).toContain(w.address);
     expect(start.message).toContain('Chain ID: 1');
-    expect(await wallets.verify(me, await w.sign(start.message))).toMatchObject({ ok: true, outcome: 'linked' });
+    expect(await wallets.verify(me, await w.sign(start.message))).toMatchObject({
+      ok: true,
+      outcome: 'linked',
+    });
   });
 
   it('refuses expired, wrong-key, tampered, garbage and short signatures without any change', async () => {
@@ -68,8 +91,14 @@ describe('wallet linking', () => {
     const start = await wallets.start(me, w.address);
     if (!start.ok) throw new Error();
     const before = await snapshot();
-    expect(await wallets.verify(me, solanaWallet().sign(start.message))).toMatchObject({ ok: false, error: 'mismatch' });
-    expect(await wallets.verify(me, w.sign(start.message.replace('Nonce', 'nonce')))).toMatchObject({ ok: false, error: 'mismatch' });
+    expect(await wallets.verify(me, solanaWallet().sign(start.message))).toMatchObject({
+      ok: false,
+      error: 'mismatch',
+    });
+    expect(await wallets.verify(me, w.sign(start.message.replace('Nonce', 'nonce')))).toMatchObject({
+      ok: false,
+      error: 'mismatch',
+    });
     expect(await wallets.verify(me, '0OIl+/')).toMatchObject({ ok: false, error: 'encoding' });
     expect(await wallets.verify(me, '11111111')).toMatchObject({ ok: false, error: 'length' });
     clock = new Date(clock.getTime() + 10 * 60 * 1000 + 1);
@@ -83,7 +112,10 @@ describe('wallet linking', () => {
     const w = evmWallet();
     const start = await wallets.start(me, w.address);
     if (!start.ok) throw new Error();
-    expect(await wallets.verify(me, await evmWallet().sign(start.message))).toMatchObject({ ok: false, error: 'mismatch' });
+    expect(await wallets.verify(me, await evmWallet().sign(start.message))).toMatchObject({
+      ok: false,
+      error: 'mismatch',
+    });
     expect(await wallets.verify(me, await w.sign(start.message))).toMatchObject({ ok: true });
   });
 
@@ -105,7 +137,9 @@ describe('wallet linking', () => {
     const users = await identities.identitiesOfUser(discord.userId);
     expect(users.map((i) => i.platform).sort()).toEqual(['DISCORD', 'TELEGRAM']);
     expect(await tdb.db.prisma.user.findUnique({ where: { id: telegram.userId } })).toBeNull();
-    expect(await tdb.db.prisma.auditEvent.count({ where: { action: 'user.merge', subjectId: discord.userId } })).toBe(1);
+    expect(
+      await tdb.db.prisma.auditEvent.count({ where: { action: 'user.merge', subjectId: discord.userId } }),
+    ).toBe(1);
   });
 
   it('a second account on the same platform takes the wallet over with a fresh signature; the former owner is told', async () => {
@@ -117,11 +151,21 @@ describe('wallet linking', () => {
     await wallets.verify(first, await w.sign(s1.message));
     const s2 = await wallets.start(second, w.address);
     if (!s2.ok) throw new Error();
-    expect(await wallets.verify(second, await w.sign(s2.message))).toMatchObject({ ok: true, outcome: 'taken_over' });
+    expect(await wallets.verify(second, await w.sign(s2.message))).toMatchObject({
+      ok: true,
+      outcome: 'taken_over',
+    });
     expect(await wallets.list(first.userId)).toEqual([]);
     expect(await wallets.list(second.userId)).toHaveLength(1);
-    expect(told).toContainEqual({ userId: first.userId, key: 'wallet.takenOver', params: { address: w.address } });
-    const trail = await tdb.db.prisma.auditEvent.findMany({ where: { subjectId: w.address.toLowerCase() }, orderBy: { id: 'asc' } });
+    expect(told).toContainEqual({
+      userId: first.userId,
+      key: 'wallet.takenOver',
+      params: { address: w.address },
+    });
+    const trail = await tdb.db.prisma.auditEvent.findMany({
+      where: { subjectId: w.address.toLowerCase() },
+      orderBy: { id: 'asc' },
+    });
     expect(trail.map((e) => e.action)).toEqual(['wallet.link', 'wallet.takeover']);
   });
 
@@ -131,7 +175,9 @@ describe('wallet linking', () => {
     const s = await wallets.start(me, w.address);
     if (!s.ok) throw new Error();
     await wallets.verify(me, w.sign(s.message));
-    await tdb.db.prisma.node.create({ data: { externalId: `node-of-${me.userId.slice(0, 8)}`, userId: me.userId } });
+    await tdb.db.prisma.node.create({
+      data: { externalId: `node-of-${me.userId.slice(0, 8)}`, userId: me.userId },
+    });
     expect(await wallets.unlink(me, w.address)).toEqual({ ok: true, address: w.address });
     expect(await wallets.unlink(me, w.address)).toEqual({ ok: false, error: 'not_yours' });
     expect(await tdb.db.prisma.node.count({ where: { userId: me.userId } })).toBe(1);

@@ -105,14 +105,29 @@ export class WalletLinkService {
       const actor = { actorUserId: me.userId, actorIdentityId: me.id };
       if (!wallet) {
         await tx.wallet.create({
-          data: { userId: me.userId, chain: challenge.chain, address: challenge.address, verifiedAt: this.now() },
+          data: {
+            userId: me.userId,
+            chain: challenge.chain,
+            address: challenge.address,
+            verifiedAt: this.now(),
+          },
         });
-        await audit(tx, { action: 'wallet.link', subjectType: 'wallet', subjectId: challenge.address, ...actor });
+        await audit(tx, {
+          action: 'wallet.link',
+          subjectType: 'wallet',
+          subjectId: challenge.address,
+          ...actor,
+        });
         return { kind: 'linked' as const };
       }
       if (wallet.userId === me.userId) {
         await tx.wallet.update({ where: key, data: { verifiedAt: this.now() } });
-        await audit(tx, { action: 'wallet.relink', subjectType: 'wallet', subjectId: challenge.address, ...actor });
+        await audit(tx, {
+          action: 'wallet.relink',
+          subjectType: 'wallet',
+          subjectId: challenge.address,
+          ...actor,
+        });
         return { kind: 'already_linked' as const };
       }
       const [mine, theirs] = await Promise.all([
@@ -165,15 +180,24 @@ export class WalletLinkService {
 
   async list(userId: string): Promise<WalletView[]> {
     const rows = await this.prisma.wallet.findMany({ where: { userId }, orderBy: { createdAt: 'asc' } });
-    return rows.map((w) => ({ chain: w.chain, address: displayAddress(w.chain, w.address), verifiedAt: w.verifiedAt }));
+    return rows.map((w) => ({
+      chain: w.chain,
+      address: displayAddress(w.chain, w.address),
+      verifiedAt: w.verifiedAt,
+    }));
   }
 
   /** Unlinks a wallet of this user. Node history stays: nodes belong to the user, not the wallet. */
-  async unlink(identity: IdentityRecord, input: string): Promise<{ ok: true; address: string } | { ok: false; error: 'not_yours' | AddressError }> {
+  async unlink(
+    identity: IdentityRecord,
+    input: string,
+  ): Promise<{ ok: true; address: string } | { ok: false; error: 'not_yours' | AddressError }> {
     const parsed = parseWalletAddress(input);
     if (!parsed.ok) return parsed;
     const removed = await this.prisma.$transaction(async (tx) => {
-      const res = await tx.wallet.deleteMany({ where: { chain: parsed.chain, address: parsed.address, userId: identity.userId } });
+      const res = await tx.wallet.deleteMany({
+        where: { chain: parsed.chain, address: parsed.address, userId: identity.userId },
+      });
       if (res.count === 1) {
         await audit(tx, {
           action: 'wallet.unlink',

@@ -5,7 +5,12 @@ import { benchRss } from './alerts/rss';
 import { benchStorm } from './alerts/storm';
 import { benchSweep } from './alerts/sweep';
 
-const all: Record<string, () => Promise<unknown>> = { ingest: benchIngest, sweep: benchSweep, storm: benchStorm, rss: benchRss };
+const all: Record<string, () => Promise<unknown>> = {
+  ingest: benchIngest,
+  sweep: benchSweep,
+  storm: benchStorm,
+  rss: benchRss,
+};
 
 async function main() {
   const wanted = process.argv.slice(2).filter((a) => a in all);

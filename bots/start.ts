@@ -7,13 +7,23 @@ import { Dispatcher } from './shared/dispatcher';
 import type { Services } from './shared/services';
 import { createTelegramBot, publishCommands } from './telegram/bot';
 
-export async function startBots(deps: { config: Config; services: Services; logger: Logger; lifecycle: Lifecycle }) {
+export async function startBots(deps: {
+  config: Config;
+  services: Services;
+  logger: Logger;
+  lifecycle: Lifecycle;
+}) {
   const { config, logger, lifecycle } = deps;
   const dispatcher = new Dispatcher(deps.services);
   const started: string[] = [];
 
   if (config.TELEGRAM_BOT_TOKEN) {
-    const bot = createTelegramBot({ token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT, dispatcher, logger });
+    const bot = createTelegramBot({
+      token: config.TELEGRAM_BOT_TOKEN,
+      apiRoot: config.TELEGRAM_API_ROOT,
+      dispatcher,
+      logger,
+    });
     await bot.init();
     await publishCommands(bot);
     if (config.TELEGRAM_WEBHOOK_URL) {
@@ -24,7 +34,9 @@ export async function startBots(deps: { config: Config; services: Services; logg
       started.push('telegram (webhook)');
     } else {
       const polling = bot.start({ drop_pending_updates: false });
-      polling.catch((err: Error) => logger.error({ err: { message: err.message } }, 'telegram polling stopped'));
+      polling.catch((err: Error) =>
+        logger.error({ err: { message: err.message } }, 'telegram polling stopped'),
+      );
       lifecycle.onStop('telegram bot', () => bot.stop());
       started.push('telegram');
     }
@@ -42,7 +54,8 @@ export async function startBots(deps: { config: Config; services: Services; logg
     await bot.start();
     started.push('discord');
   }
-  if (started.length === 0) logger.warn('bots role: neither TELEGRAM_BOT_TOKEN nor DISCORD_TOKEN is set, no bot runs');
+  if (started.length === 0)
+    logger.warn('bots role: neither TELEGRAM_BOT_TOKEN nor DISCORD_TOKEN is set, no bot runs');
   else logger.info({ bots: started }, 'bots role started');
   return { dispatcher, started };
 }

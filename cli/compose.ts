@@ -35,7 +35,12 @@ export interface AppServices {
   liveness: LivenessStore;
 }
 
-export function composeServices(deps: { config: Config; db: Db; hub: QueueHub; logger: Logger }): AppServices {
+export function composeServices(deps: {
+  config: Config;
+  db: Db;
+  hub: QueueHub;
+  logger: Logger;
+}): AppServices {
   const { config, db, hub, logger } = deps;
   const base = new URL(publicBaseUrl(config));
   const delivery = new DeliveryService(db.prisma, hub, enabledPlatforms(config));
@@ -53,7 +58,12 @@ export function composeServices(deps: { config: Config; db: Db; hub: QueueHub; l
       ...(config.NODE_ID_PATTERN ? { idPattern: new RegExp(config.NODE_ID_PATTERN) } : {}),
     }),
     liveness,
-    status: new StatusService(db.pool, liveness, new PollViewStore(hub.redis, hub.prefix), 2 * config.HEARTBEAT_INTERVAL_SECONDS * 1000 + 5_000),
+    status: new StatusService(
+      db.pool,
+      liveness,
+      new PollViewStore(hub.redis, hub.prefix),
+      2 * config.HEARTBEAT_INTERVAL_SECONDS * 1000 + 5_000,
+    ),
     alertSettings: new AlertSettings(db.prisma),
     onNodeUnlinked: async (nodeId) => {
       await liveness.forget(nodeId);
@@ -61,7 +71,12 @@ export function composeServices(deps: { config: Config; db: Db; hub: QueueHub; l
     },
     limits: {
       link: new RateLimit(hub.redis, { prefix: hub.prefix, name: 'link', points: 20, durationSeconds: 600 }),
-      addnode: new RateLimit(hub.redis, { prefix: hub.prefix, name: 'addnode', points: 60, durationSeconds: 3600 }),
+      addnode: new RateLimit(hub.redis, {
+        prefix: hub.prefix,
+        name: 'addnode',
+        points: 60,
+        durationSeconds: 3600,
+      }),
     },
     settings: {
       heartbeatUrl: `${base.origin}${base.pathname.replace(/\/$/, '')}/v1/heartbeats`,

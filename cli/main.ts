@@ -79,7 +79,9 @@ export async function main(argv = process.argv): Promise<void> {
       return;
     }
     if (err instanceof ConfigError) {
-      process.stderr.write(`nodedesk: invalid configuration\n${err.problems.map((p) => `  ${p}`).join('\n')}\n`);
+      process.stderr.write(
+        `nodedesk: invalid configuration\n${err.problems.map((p) => `  ${p}`).join('\n')}\n`,
+      );
       process.exitCode = 2;
       return;
     }
@@ -89,7 +91,10 @@ export async function main(argv = process.argv): Promise<void> {
       return;
     }
     const e = err as NodeJS.ErrnoException;
-    if (e && (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === '3D000' || e.code === '28P01')) {
+    if (
+      e &&
+      (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === '3D000' || e.code === '28P01')
+    ) {
       process.stderr.write(`nodedesk: cannot reach a required service: ${e.message}\n`);
       process.exitCode = 3;
       return;

@@ -25,7 +25,8 @@ export function parseRoles(value: string | undefined): Role[] {
   if (!value || value.trim() === '') return [...ROLES];
   const list = value.split(',').map((s) => s.trim().toLowerCase());
   const bad = list.filter((r) => !(ROLES as readonly string[]).includes(r));
-  if (bad.length) throw new Error(`Unknown role(s): ${bad.join(', ')}. Use a comma list of ${ROLES.join(', ')}.`);
+  if (bad.length)
+    throw new Error(`Unknown role(s): ${bad.join(', ')}. Use a comma list of ${ROLES.join(', ')}.`);
   return [...new Set(list)] as Role[];
 }
 
@@ -53,7 +54,8 @@ export interface StartOptions {
 export async function startRuntime(opts: StartOptions): Promise<Runtime> {
   const { config, logger } = opts;
   const lifecycle = new Lifecycle(logger);
-  const db = createDb(config.DATABASE_URL);
+  // Workers run many jobs at once (delivery, alerts, events); each may need a connection.
+  const db = createDb(config.DATABASE_URL, { poolSize: 20 });
   lifecycle.onStop('database', () => db.close());
   const hub = new QueueHub({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, logger });
   lifecycle.onStop('queues', () => hub.close());

@@ -52,7 +52,12 @@ describe('config', () => {
 
   const cases: Array<[string, Record<string, string>, string, RegExp]> = [
     ['missing DATABASE_URL', {}, 'DATABASE_URL', /is required \(example: postgresql:\/\//],
-    ['DATABASE_URL of another database', { DATABASE_URL: 'mysql://x@y/z' }, 'DATABASE_URL', /postgresql:\/\//],
+    [
+      'DATABASE_URL of another database',
+      { DATABASE_URL: 'mysql://x@y/z' },
+      'DATABASE_URL',
+      /postgresql:\/\//,
+    ],
     ['DATABASE_URL not a URL', { DATABASE_URL: 'not a url' }, 'DATABASE_URL', /example/],
     ['REDIS_URL', { REDIS_URL: 'http://127.0.0.1:6379' }, 'REDIS_URL', /redis:\/\/ or rediss:\/\/ URL/],
     ['QUEUE_PREFIX', { QUEUE_PREFIX: 'has space' }, 'QUEUE_PREFIX', /letters, digits/],
@@ -69,11 +74,26 @@ describe('config', () => {
     ['DISCORD_MOD_CHANNEL_ID', { DISCORD_MOD_CHANNEL_ID: '#mods' }, 'DISCORD_MOD_CHANNEL_ID', /Discord id/],
     ['OPENAI_BASE_URL', { OPENAI_BASE_URL: 'localhost:1234' }, 'OPENAI_BASE_URL', /URL/],
     ['NODE_SOURCE', { NODE_SOURCE: 'push,carrier-pigeon' }, 'NODE_SOURCE', /push, poll or simulator/],
-    ['poll without URL', { NODE_SOURCE: 'poll' }, 'NODE_SOURCE_URL', /required when NODE_SOURCE includes poll/],
+    [
+      'poll without URL',
+      { NODE_SOURCE: 'poll' },
+      'NODE_SOURCE_URL',
+      /required when NODE_SOURCE includes poll/,
+    ],
     ['NODE_SOURCE_URL', { NODE_SOURCE_URL: 'nope' }, 'NODE_SOURCE_URL', /URL/],
     ['OFFLINE_GRACE_SECONDS', { OFFLINE_GRACE_SECONDS: '0' }, 'OFFLINE_GRACE_SECONDS', /between 1 and/],
-    ['ALERT_GROUP_WAIT_SECONDS', { ALERT_GROUP_WAIT_SECONDS: '-1' }, 'ALERT_GROUP_WAIT_SECONDS', /between 0 and/],
-    ['HEARTBEAT_INTERVAL_SECONDS', { HEARTBEAT_INTERVAL_SECONDS: '1.5' }, 'HEARTBEAT_INTERVAL_SECONDS', /whole number/],
+    [
+      'ALERT_GROUP_WAIT_SECONDS',
+      { ALERT_GROUP_WAIT_SECONDS: '-1' },
+      'ALERT_GROUP_WAIT_SECONDS',
+      /between 0 and/,
+    ],
+    [
+      'HEARTBEAT_INTERVAL_SECONDS',
+      { HEARTBEAT_INTERVAL_SECONDS: '1.5' },
+      'HEARTBEAT_INTERVAL_SECONDS',
+      /whole number/,
+    ],
     [
       'heartbeat slower than grace',
       { HEARTBEAT_INTERVAL_SECONDS: '200', OFFLINE_GRACE_SECONDS: '120' },

@@ -20,7 +20,9 @@ function url(protocols: string[], example: string) {
         return false;
       }
     },
-    { message: `must be a ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL (example: ${example})` },
+    {
+      message: `must be a ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL (example: ${example})`,
+    },
   );
 }
 
@@ -29,7 +31,9 @@ function int(min: number, max: number, example: string) {
     .string()
     .regex(/^\s*-?\d+\s*$/, { message: `must be a whole number (example: ${example})` })
     .transform((v) => Number(v))
-    .refine((n) => n >= min && n <= max, { message: `must be between ${min} and ${max} (example: ${example})` });
+    .refine((n) => n >= min && n <= max, {
+      message: `must be between ${min} and ${max} (example: ${example})`,
+    });
 }
 
 const snowflake = (example = '1234567890123456789') =>
@@ -68,7 +72,10 @@ const envSchema = z
         message: 'must look like <bot id>:<secret> as given by @BotFather (example: 123456789:AAE...)',
       }),
     ),
-    TELEGRAM_API_ROOT: withDefault(url(['http:', 'https:'], 'https://api.telegram.org'), 'https://api.telegram.org'),
+    TELEGRAM_API_ROOT: withDefault(
+      url(['http:', 'https:'], 'https://api.telegram.org'),
+      'https://api.telegram.org',
+    ),
     TELEGRAM_STAFF_CHAT_ID: optional(
       z.string().regex(/^-?\d{1,20}$/, { message: 'must be a Telegram chat id (example: -1001234567890)' }),
     ),
@@ -84,12 +91,16 @@ const envSchema = z
     ),
     DISCORD_APPLICATION_ID: optional(snowflake()),
     DISCORD_GUILD_ID: optional(snowflake()),
-    DISCORD_API_BASE: withDefault(url(['http:', 'https:'], 'https://discord.com/api'), 'https://discord.com/api'),
+    DISCORD_API_BASE: withDefault(
+      url(['http:', 'https:'], 'https://discord.com/api'),
+      'https://discord.com/api',
+    ),
     DISCORD_STAFF_ROLE_IDS: withDefault(
       z
         .string()
         .regex(/^\s*(\d{1,20}\s*(,\s*\d{1,20}\s*)*)?$/, {
-          message: 'must be a comma-separated list of Discord role ids (example: 111111111111111111,222222222222222222)',
+          message:
+            'must be a comma-separated list of Discord role ids (example: 111111111111111111,222222222222222222)',
         })
         .transform((v) =>
           v
@@ -109,9 +120,12 @@ const envSchema = z
       z
         .string()
         .transform((v) => v.split(',').map((s) => s.trim().toLowerCase()))
-        .refine((list) => list.length > 0 && list.every((s) => (NODE_SOURCES as readonly string[]).includes(s)), {
-          message: 'must be push, poll or simulator, or a comma list of them (example: push,poll)',
-        })
+        .refine(
+          (list) => list.length > 0 && list.every((s) => (NODE_SOURCES as readonly string[]).includes(s)),
+          {
+            message: 'must be push, poll or simulator, or a comma list of them (example: push,poll)',
+          },
+        )
         .transform((list) => [...new Set(list)] as NodeSourceKind[]),
       'push',
     ),
@@ -152,7 +166,10 @@ const envSchema = z
         message: 'is required when NODE_SOURCE includes poll (example: https://api.network.example/v1)',
       });
     }
-    if (env.HEARTBEAT_INTERVAL_SECONDS !== undefined && env.HEARTBEAT_INTERVAL_SECONDS >= env.OFFLINE_GRACE_SECONDS) {
+    if (
+      env.HEARTBEAT_INTERVAL_SECONDS !== undefined &&
+      env.HEARTBEAT_INTERVAL_SECONDS >= env.OFFLINE_GRACE_SECONDS
+    ) {
       ctx.addIssue({
         code: 'custom',
         path: ['HEARTBEAT_INTERVAL_SECONDS'],
@@ -165,7 +182,9 @@ const envSchema = z
     HEARTBEAT_INTERVAL_SECONDS:
       env.HEARTBEAT_INTERVAL_SECONDS ?? Math.min(30, Math.max(1, Math.floor(env.OFFLINE_GRACE_SECONDS / 4))),
     // A drop is noticed within one sweep: keep it a small part of the grace time.
-    SWEEP_INTERVAL_MS: env.SWEEP_INTERVAL_MS ?? Math.min(5_000, Math.max(250, Math.floor((env.OFFLINE_GRACE_SECONDS * 1000) / 4))),
+    SWEEP_INTERVAL_MS:
+      env.SWEEP_INTERVAL_MS ??
+      Math.min(5_000, Math.max(250, Math.floor((env.OFFLINE_GRACE_SECONDS * 1000) / 4))),
   }));
 
 export type Config = z.infer<typeof envSchema>;
@@ -184,7 +203,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   const problems = result.error.issues.map((issue) => {
     const name = issue.path.join('.') || 'environment';
     // zod reports a missing optional-less string as "expected string": make it human.
-    const message = issue.code === 'invalid_type' && !issue.message.startsWith('is ') ? 'is required' : issue.message;
+    const message =
+      issue.code === 'invalid_type' && !issue.message.startsWith('is ') ? 'is required' : issue.message;
     return `${name}: ${message}`;
   });
   throw new ConfigError(problems);
@@ -193,13 +213,17 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
 /** Reads `.env` (when present, never overriding the real environment) and parses. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
   const file = path.join(cwd, '.env');
-  if (fs.existsSync(file)) dotenv.config({ path: file, quiet: true, processEnv: env as Record<string, string> });
+  if (fs.existsSync(file))
+    dotenv.config({ path: file, quiet: true, processEnv: env as Record<string, string> });
   return parseConfig(env);
 }
 
 /** Every secret value in the config, so the logger can scrub them wherever they appear. */
 export function secretsOf(config: Config): string[] {
-  return [config.TELEGRAM_BOT_TOKEN, config.DISCORD_TOKEN, config.OPENAI_API_KEY, config.TELEGRAM_WEBHOOK_SECRET].filter(
-    (s): s is string => typeof s === 'string' && s.length >= 6,
-  );
+  return [
+    config.TELEGRAM_BOT_TOKEN,
+    config.DISCORD_TOKEN,
+    config.OPENAI_API_KEY,
+    config.TELEGRAM_WEBHOOK_SECRET,
+  ].filter((s): s is string => typeof s === 'string' && s.length >= 6);
 }

@@ -56,10 +56,12 @@ describe('migration runner', () => {
       }
       // The schema is really there.
       const tables = await pool.query(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name",
+        'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name',
         [schema],
       );
-      expect(tables.rows.map((r) => r.table_name)).toEqual(expect.arrayContaining(['users', 'identities', 'wallets', 'nodes']));
+      expect(tables.rows.map((r) => r.table_name)).toEqual(
+        expect.arrayContaining(['users', 'identities', 'wallets', 'nodes']),
+      );
     });
   });
 
@@ -72,7 +74,10 @@ describe('migration runner', () => {
       await migrate(pool, { schema, dir });
       await fs.appendFile(path.join(dir, first!.name, 'migration.sql'), '\n-- edited later\n');
       await fs.mkdir(path.join(dir, '29990101000000_later'));
-      await fs.writeFile(path.join(dir, '29990101000000_later', 'migration.sql'), 'CREATE TABLE later_one (id int);');
+      await fs.writeFile(
+        path.join(dir, '29990101000000_later', 'migration.sql'),
+        'CREATE TABLE later_one (id int);',
+      );
       await expect(migrate(pool, { schema, dir })).rejects.toThrow(MigrationError);
       await expect(migrate(pool, { schema, dir })).rejects.toThrow(/was changed after it was applied/);
       const later = await pool.query("SELECT to_regclass('later_one') AS t");
@@ -86,7 +91,10 @@ describe('migration runner', () => {
     await fs.mkdir(path.join(dir, '001_ok'));
     await fs.writeFile(path.join(dir, '001_ok', 'migration.sql'), 'CREATE TABLE ok_one (id int);');
     await fs.mkdir(path.join(dir, '002_bad'));
-    await fs.writeFile(path.join(dir, '002_bad', 'migration.sql'), 'CREATE TABLE bad_one (id int); SELECT nope FROM nowhere;');
+    await fs.writeFile(
+      path.join(dir, '002_bad', 'migration.sql'),
+      'CREATE TABLE bad_one (id int); SELECT nope FROM nowhere;',
+    );
     await withPool(url, async (pool) => {
       await expect(migrate(pool, { schema, dir })).rejects.toThrow(/002_bad failed and was rolled back/);
       const names = await pool.query('SELECT migration_name FROM "_prisma_migrations"');

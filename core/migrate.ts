@@ -42,7 +42,11 @@ export async function readMigrations(dir = DEFAULT_MIGRATIONS_DIR): Promise<Migr
     const buf = await fs.readFile(file).catch(() => null);
     if (!buf) continue;
     // Prisma checksums the file bytes with sha256, hex encoded.
-    files.push({ name, checksum: crypto.createHash('sha256').update(buf).digest('hex'), sql: buf.toString('utf8') });
+    files.push({
+      name,
+      checksum: crypto.createHash('sha256').update(buf).digest('hex'),
+      sql: buf.toString('utf8'),
+    });
   }
   return files;
 }
@@ -127,7 +131,9 @@ export async function migrate(
           await client.query('COMMIT');
         } catch (err) {
           await client.query('ROLLBACK').catch(() => {});
-          throw new MigrationError(`Migration ${m.name} failed and was rolled back: ${(err as Error).message}`);
+          throw new MigrationError(
+            `Migration ${m.name} failed and was rolled back: ${(err as Error).message}`,
+          );
         }
         log(`applied ${m.name}`);
         result.applied.push(m.name);

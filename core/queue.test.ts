@@ -30,7 +30,9 @@ describe('queue hub', () => {
     await hub.add('maintenance', { task: 'dedupe' }, { jobId: 'same-id' });
     const events = new QueueEvents('maintenance', { connection: { url: TEST_REDIS_URL } as never, prefix });
     await events.waitUntilReady();
-    const completed = new Promise<void>((resolve) => events.on('completed', ({ jobId }) => jobId === 'after' && resolve()));
+    const completed = new Promise<void>((resolve) =>
+      events.on('completed', ({ jobId }) => jobId === 'after' && resolve()),
+    );
     hub.worker('maintenance', async (job) => {
       runs.push(job.id!);
     });
@@ -46,15 +48,22 @@ describe('queue hub', () => {
 
   it('SIGTERM during a job lets the job finish before the process exits', async () => {
     const childPrefix = testPrefix();
-    const child = spawn(process.execPath, ['-r', 'tsx/cjs', path.join(ROOT, 'test/fixtures/slow-worker.ts')], {
-      cwd: ROOT,
-      env: cleanEnv({ REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: childPrefix, JOB_MS: '1500' }),
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['-r', 'tsx/cjs', path.join(ROOT, 'test/fixtures/slow-worker.ts')],
+      {
+        cwd: ROOT,
+        env: cleanEnv({ REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: childPrefix, JOB_MS: '1500' }),
+        stdio: ['ignore', 'inherit', 'inherit'],
+      },
+    );
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     const producer = new QueueHub({ redisUrl: TEST_REDIS_URL, prefix: childPrefix });
     try {
-      await waitFor(() => producer.redis.get(`${childPrefix}:ready`), { what: 'worker process ready', timeoutMs: 20_000 });
+      await waitFor(() => producer.redis.get(`${childPrefix}:ready`), {
+        what: 'worker process ready',
+        timeoutMs: 20_000,
+      });
       const job = await producer.add('maintenance', { task: 'slow' }, { jobId: 'slow-1', attempts: 1 });
       await waitFor(() => producer.redis.get(`${childPrefix}:started:slow-1`), { what: 'job started' });
       child.kill('SIGTERM');

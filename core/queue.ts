@@ -1,6 +1,13 @@
 // Every BullMQ queue of nodedesk, the payload of each job, and the one way to open
 // connections, queues and workers (prefix, retries, graceful close, failure logging).
-import { Queue, Worker, type ConnectionOptions, type JobsOptions, type Processor, type WorkerOptions } from 'bullmq';
+import {
+  Queue,
+  Worker,
+  type ConnectionOptions,
+  type JobsOptions,
+  type Processor,
+  type WorkerOptions,
+} from 'bullmq';
 import IORedis, { type Redis, type RedisOptions } from 'ioredis';
 import type { MessageKey } from './i18n';
 import type { Logger } from './logger';
@@ -149,7 +156,12 @@ export class QueueHub {
     const log = this.ctx.logger;
     worker.on('failed', (job, err) => {
       log?.warn(
-        { queue: name, jobId: job?.id, attempt: job?.attemptsMade, err: { message: err.message, name: err.name } },
+        {
+          queue: name,
+          jobId: job?.id,
+          attempt: job?.attemptsMade,
+          err: { message: err.message, name: err.name },
+        },
         'job failed',
       );
     });
@@ -161,7 +173,13 @@ export class QueueHub {
   async depths(): Promise<Record<string, Record<string, number>>> {
     const out: Record<string, Record<string, number>> = {};
     for (const name of QUEUE_NAMES) {
-      out[name] = await this.queue(name).getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
+      out[name] = await this.queue(name).getJobCounts(
+        'waiting',
+        'active',
+        'delayed',
+        'failed',
+        'prioritized',
+      );
     }
     return out;
   }

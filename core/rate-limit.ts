@@ -21,7 +21,8 @@ export class RateLimit {
       await this.limiter.consume(key, points);
       return { ok: true };
     } catch (err) {
-      if (err instanceof RateLimiterRes) return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(err.msBeforeNext / 1000)) };
+      if (err instanceof RateLimiterRes)
+        return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(err.msBeforeNext / 1000)) };
       throw err;
     }
   }

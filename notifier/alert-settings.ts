@@ -14,9 +14,7 @@ export function parseDuration(input: string): number | null {
   return ms > 0 ? ms : null;
 }
 
-export type SilenceResult =
-  | { ok: true; until: Date | null }
-  | { ok: false; error: 'invalid' | 'not_yours' };
+export type SilenceResult = { ok: true; until: Date | null } | { ok: false; error: 'invalid' | 'not_yours' };
 
 export class AlertSettings {
   constructor(
@@ -41,7 +39,10 @@ export class AlertSettings {
   async maintenance(userId: string, externalId: string, input: string): Promise<SilenceResult> {
     const until = this.untilFrom(input);
     if (until === undefined) return { ok: false, error: 'invalid' };
-    const res = await this.prisma.node.updateMany({ where: { externalId, userId }, data: { maintenanceUntil: until } });
+    const res = await this.prisma.node.updateMany({
+      where: { externalId, userId },
+      data: { maintenanceUntil: until },
+    });
     return res.count === 0 ? { ok: false, error: 'not_yours' } : { ok: true, until };
   }
 

@@ -30,7 +30,9 @@ export interface NotifierRules extends AlertRules, FlapRules {
 export function rulesFromConfig(config: Config): NotifierRules {
   return {
     graceMs: config.OFFLINE_GRACE_SECONDS * 1000,
-    ...(config.NODE_SOURCE.includes('poll') && config.NODE_SOURCE_URL ? { pollUrl: config.NODE_SOURCE_URL } : {}),
+    ...(config.NODE_SOURCE.includes('poll') && config.NODE_SOURCE_URL
+      ? { pollUrl: config.NODE_SOURCE_URL }
+      : {}),
     pollEveryMs: config.POLL_INTERVAL_SECONDS * 1000,
     simulator: config.NODE_SOURCE.includes('simulator'),
     sweepEveryMs: config.SWEEP_INTERVAL_MS,
@@ -64,7 +66,10 @@ export class NotifierEngine {
     },
   ) {
     const { hub } = deps;
-    this.stores = { push: new LivenessStore(hub.redis, hub.prefix, 'push'), poll: new LivenessStore(hub.redis, hub.prefix, 'poll') };
+    this.stores = {
+      push: new LivenessStore(hub.redis, hub.prefix, 'push'),
+      poll: new LivenessStore(hub.redis, hub.prefix, 'poll'),
+    };
     this.health = new SourceHealth(hub.redis, hub.prefix);
     this.effects = new IncidentEffects(deps.db.pool, hub, deps.delivery, deps.rules);
     this.consumerRedis = createRedis(deps.redisUrl, true);
@@ -75,7 +80,10 @@ export class NotifierEngine {
     const { rules } = this.deps;
     const res = await applyEvents(this.deps.db.pool, events, rules);
     // Both steps read state, not the events: a batch re-read after a crash still queues them.
-    await this.effects.ensureFlappingNotices(res.users, { windowMs: rules.windowMs, stableMs: rules.flapStableMs });
+    await this.effects.ensureFlappingNotices(res.users, {
+      windowMs: rules.windowMs,
+      stableMs: rules.flapStableMs,
+    });
     await this.effects.ensureForUsers(res.users);
   }
 
@@ -89,7 +97,9 @@ export class NotifierEngine {
   async start(): Promise<void> {
     const { hub, logger, rules } = this.deps;
     hub.worker('liveness-sweep', async () => ({ down: await this.sweepOnce() }), { concurrency: 1 });
-    await hub.queue('liveness-sweep').upsertJobScheduler('sweep', { every: rules.sweepEveryMs }, { name: 'liveness-sweep', data: {} });
+    await hub
+      .queue('liveness-sweep')
+      .upsertJobScheduler('sweep', { every: rules.sweepEveryMs }, { name: 'liveness-sweep', data: {} });
     hub.worker(
       'incident-timer',
       async (job) => {
@@ -118,12 +128,20 @@ export class NotifierEngine {
           }),
         { concurrency: 1 },
       );
-      await hub.queue('network-poll').upsertJobScheduler('poll', { every: rules.pollEveryMs }, { name: 'network-poll', data: {} });
+      await hub
+        .queue('network-poll')
+        .upsertJobScheduler('poll', { every: rules.pollEveryMs }, { name: 'network-poll', data: {} });
     }
     if (rules.simulator) {
-      hub.worker('simulator-tick', async () => ({ up: await simulatorTick(this.deps.db.pool, this.stores.push, rules.graceMs) }), { concurrency: 1 });
+      hub.worker(
+        'simulator-tick',
+        async () => ({ up: await simulatorTick(this.deps.db.pool, this.stores.push, rules.graceMs) }),
+        { concurrency: 1 },
+      );
       const every = Math.max(1_000, Math.min(15_000, Math.floor(rules.graceMs / 4)));
-      await hub.queue('simulator-tick').upsertJobScheduler('tick', { every }, { name: 'simulator-tick', data: {} });
+      await hub
+        .queue('simulator-tick')
+        .upsertJobScheduler('tick', { every }, { name: 'simulator-tick', data: {} });
     }
     this.consumer = new LivenessConsumer({
       redis: this.consumerRedis,

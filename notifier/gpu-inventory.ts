@@ -19,7 +19,10 @@ export class GpuInventoryStore {
 
   async record(reports: GpuReport[], at = Date.now()): Promise<void> {
     if (reports.length === 0) return;
-    await this.redis.hset(this.key, Object.fromEntries(reports.map((r) => [r.nodeId, JSON.stringify({ at, gpus: r.gpus })])));
+    await this.redis.hset(
+      this.key,
+      Object.fromEntries(reports.map((r) => [r.nodeId, JSON.stringify({ at, gpus: r.gpus })])),
+    );
   }
 
   async get(nodeIds: string[]): Promise<Map<string, { at: number; gpus: GpuReport['gpus'] }>> {

@@ -19,7 +19,10 @@ export class PollViewStore {
 
   async write(entries: Array<{ nodeId: string } & PollView>): Promise<void> {
     if (entries.length === 0) return;
-    await this.redis.hset(this.key, Object.fromEntries(entries.map((e) => [e.nodeId, `${e.status} ${e.lastSeen}`])));
+    await this.redis.hset(
+      this.key,
+      Object.fromEntries(entries.map((e) => [e.nodeId, `${e.status} ${e.lastSeen}`])),
+    );
   }
 
   async read(nodeIds: string[]): Promise<Map<string, PollView>> {

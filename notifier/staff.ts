@@ -22,8 +22,11 @@ export class StaffNotifier {
     const zh = localize([{ kind: 'text', key, params }], 'zh');
     const reply = { blocks: [...en.blocks, ...zh.blocks] };
     for (const { sender, channelId } of this.targets) {
-      const res = await sender.sendToChannel(channelId, reply).catch((err: Error) => ({ ok: false as const, kind: 'transient' as const, detail: err.message }));
-      if (!res.ok) this.logger.warn({ platform: sender.platform, outcome: res }, 'staff notice not delivered');
+      const res = await sender
+        .sendToChannel(channelId, reply)
+        .catch((err: Error) => ({ ok: false as const, kind: 'transient' as const, detail: err.message }));
+      if (!res.ok)
+        this.logger.warn({ platform: sender.platform, outcome: res }, 'staff notice not delivered');
     }
     this.logger.warn({ notice: key, text: t('en', key, params as Record<string, string>) }, 'staff notice');
   }

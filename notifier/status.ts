@@ -20,7 +20,12 @@ export interface NodeStatus {
   flapping: boolean;
   /** State spans over the last 7 days, for the chart. */
   segments: Array<{ from: number; to: number; state: string }>;
-  disagreement?: { network: 'online' | 'offline'; networkSeen: Date; push: 'online' | 'offline'; pushSeen: Date | null };
+  disagreement?: {
+    network: 'online' | 'offline';
+    networkSeen: Date;
+    push: 'online' | 'offline';
+    pushSeen: Date | null;
+  };
 }
 
 export interface UserStatus {

@@ -11,7 +11,12 @@ export interface ChartRow {
 }
 
 const COLORS: Record<string, string> = { ONLINE: '#2eaa4f', OFFLINE: '#d64545', SUSPECT: '#e0a030' };
-const esc = (s: string) => s.replace(/[^\x20-\x7e]/g, '?').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const esc = (s: string) =>
+  s
+    .replace(/[^\x20-\x7e]/g, '?')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
 
 export const MAX_CHART_ROWS = 12;
 
@@ -31,22 +36,33 @@ export function uptimeChartSvg(rows: ChartRow[], start: number, end: number): st
   ];
   shown.forEach((row, i) => {
     const y = top + i * rowH;
-    parts.push(`<text x="10" y="${y + 14}">${esc(row.label.length > 24 ? row.label.slice(0, 23) + '~' : row.label)}</text>`);
+    parts.push(
+      `<text x="10" y="${y + 14}">${esc(row.label.length > 24 ? row.label.slice(0, 23) + '~' : row.label)}</text>`,
+    );
     parts.push(`<rect x="${left}" y="${y + 3}" width="${barW}" height="${rowH - 8}" fill="#dddddd"/>`);
     for (const s of row.segments) {
       const color = COLORS[s.state];
       if (!color || s.to <= start) continue;
-      parts.push(`<rect x="${x(s.from).toFixed(1)}" y="${y + 3}" width="${Math.max(0.5, x(s.to) - x(s.from)).toFixed(1)}" height="${rowH - 8}" fill="${color}"/>`);
+      parts.push(
+        `<rect x="${x(s.from).toFixed(1)}" y="${y + 3}" width="${Math.max(0.5, x(s.to) - x(s.from)).toFixed(1)}" height="${rowH - 8}" fill="${color}"/>`,
+      );
     }
-    parts.push(`<text x="${left + barW + 8}" y="${y + 14}">${row.share === null ? 'n/a' : (row.share * 100).toFixed(1) + '%'}</text>`);
+    parts.push(
+      `<text x="${left + barW + 8}" y="${y + 14}">${row.share === null ? 'n/a' : (row.share * 100).toFixed(1) + '%'}</text>`,
+    );
   });
   for (let d = 0; d <= 7; d++) {
     const t = start + (d * (end - start)) / 7;
     const label = new Date(t).toISOString().slice(5, 10);
-    parts.push(`<line x1="${x(t)}" x2="${x(t)}" y1="${top}" y2="${height - 20}" stroke="#999" stroke-width="0.5"/>`);
+    parts.push(
+      `<line x1="${x(t)}" x2="${x(t)}" y1="${top}" y2="${height - 20}" stroke="#999" stroke-width="0.5"/>`,
+    );
     parts.push(`<text x="${x(t) - 16}" y="${height - 6}" font-size="10" fill="#555">${label}</text>`);
   }
-  if (rows.length > shown.length) parts.push(`<text x="${left}" y="${height - 6}" font-size="10">+${rows.length - shown.length} more</text>`);
+  if (rows.length > shown.length)
+    parts.push(
+      `<text x="${left}" y="${height - 6}" font-size="10">+${rows.length - shown.length} more</text>`,
+    );
   parts.push('</svg>');
   return parts.join('');
 }

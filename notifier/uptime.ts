@@ -7,7 +7,12 @@ export interface Transition {
   at: Date;
 }
 
-export function uptimeShare(stateAtStart: string | null, transitions: Transition[], start: number, end: number): number | null {
+export function uptimeShare(
+  stateAtStart: string | null,
+  transitions: Transition[],
+  start: number,
+  end: number,
+): number | null {
   let state = stateAtStart;
   let cursor = start;
   let online = 0;
@@ -59,7 +64,12 @@ export interface NodeHistory {
   segments: Array<{ from: number; to: number; state: string }>;
 }
 
-export async function uptimeFor(pool: pg.Pool, nodeIds: string[], windowsMs: number[], now = Date.now()): Promise<Map<string, NodeHistory>> {
+export async function uptimeFor(
+  pool: pg.Pool,
+  nodeIds: string[],
+  windowsMs: number[],
+  now = Date.now(),
+): Promise<Map<string, NodeHistory>> {
   const out = new Map<string, NodeHistory>();
   if (nodeIds.length === 0) return out;
   const longest = Math.max(...windowsMs);

@@ -25,15 +25,25 @@ export async function startWorkers(deps: {
   if (config.TELEGRAM_BOT_TOKEN) {
     const sender = new TelegramSender(config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_API_ROOT);
     startDeliveryWorker({ ...common, sender });
-    if (config.TELEGRAM_STAFF_CHAT_ID) staffTargets.push({ sender, channelId: config.TELEGRAM_STAFF_CHAT_ID });
+    if (config.TELEGRAM_STAFF_CHAT_ID)
+      staffTargets.push({ sender, channelId: config.TELEGRAM_STAFF_CHAT_ID });
   }
   if (config.DISCORD_TOKEN) {
     const sender = new DiscordSender(config.DISCORD_TOKEN, config.DISCORD_API_BASE);
     startDeliveryWorker({ ...common, sender });
-    if (config.DISCORD_MOD_CHANNEL_ID) staffTargets.push({ sender, channelId: config.DISCORD_MOD_CHANNEL_ID });
+    if (config.DISCORD_MOD_CHANNEL_ID)
+      staffTargets.push({ sender, channelId: config.DISCORD_MOD_CHANNEL_ID });
   }
   const staff = new StaffNotifier(staffTargets, logger);
-  const engine = new NotifierEngine({ db, hub, delivery, logger, redisUrl: config.REDIS_URL, rules: rulesFromConfig(config), staff });
+  const engine = new NotifierEngine({
+    db,
+    hub,
+    delivery,
+    logger,
+    redisUrl: config.REDIS_URL,
+    rules: rulesFromConfig(config),
+    staff,
+  });
   await engine.start();
   lifecycle.onStop('notifier', () => engine.stop());
   logger.info('workers role started');

@@ -14,19 +14,26 @@ if (!name) {
 const root = path.resolve(__dirname, '..');
 const dir = path.join(root, 'prisma', 'migrations');
 const prisma = path.join(root, 'node_modules', '.bin', 'prisma');
-const env = { ...process.env, DATABASE_URL: process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres' };
+const env = {
+  ...process.env,
+  DATABASE_URL: process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres',
+};
 
 // Rebuilding the applied schema from the SQL would need a database (a shadow database);
 // a snapshot of the datamodel at the last migration gives the same diff offline.
 // The datamodel as of the last generated migration (updated by this script).
 const snapshot = path.join(root, 'prisma', 'snapshot', 'schema.prisma');
 const from = fs.existsSync(snapshot) ? ['--from-schema-datamodel', snapshot] : ['--from-empty'];
-const sql = execFileSync(prisma, ['migrate', 'diff', ...from, '--to-schema-datamodel', 'prisma/schema.prisma', '--script'], {
-  cwd: root,
-  env,
-  encoding: 'utf8',
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
+const sql = execFileSync(
+  prisma,
+  ['migrate', 'diff', ...from, '--to-schema-datamodel', 'prisma/schema.prisma', '--script'],
+  {
+    cwd: root,
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
 if (/^-- This is an empty migration/m.test(sql) || sql.trim() === '') {
   console.log('No schema change: nothing to do.');
   process.exit(0);

@@ -24,7 +24,10 @@ async function timed(fn: () => Promise<unknown>, timeoutMs: number) {
   }
 }
 
-export async function checkHealth(deps: { pool: pg.Pool; redis: Redis }, timeoutMs = 1_500): Promise<HealthReport> {
+export async function checkHealth(
+  deps: { pool: pg.Pool; redis: Redis },
+  timeoutMs = 1_500,
+): Promise<HealthReport> {
   const [postgres, redis] = await Promise.all([
     timed(() => deps.pool.query('SELECT 1'), timeoutMs),
     timed(() => deps.redis.ping(), timeoutMs),

@@ -32,7 +32,10 @@ describe('heartbeat API', () => {
     liveness = new LivenessStore(hub.redis, prefix, 'push');
     const tokens = new TokenIndex(tdb.db.prisma, hub.redis, prefix);
     nodes = new NodeService(tdb.db.prisma, { tokenCache: tokens });
-    const me = await new IdentityService(tdb.db.prisma).ensure({ platform: 'TELEGRAM', platformUserId: '77' });
+    const me = await new IdentityService(tdb.db.prisma).ensure({
+      platform: 'TELEGRAM',
+      platformUserId: '77',
+    });
     const a = await nodes.add(me, 'hb-node-aaaa');
     const b = await nodes.add(me, 'hb-node-bbbb');
     if (!a.ok || a.via !== 'token' || !b.ok || b.via !== 'token') throw new Error();
@@ -45,7 +48,16 @@ describe('heartbeat API', () => {
       pool: tdb.db.pool,
       redis: hub.redis,
       metrics,
-      plugins: [heartbeatRoutes({ tokens, liveness, graceMs: 120_000, metrics, now: () => clock, onGpus: (r) => gpus.record(r) })],
+      plugins: [
+        heartbeatRoutes({
+          tokens,
+          liveness,
+          graceMs: 120_000,
+          metrics,
+          now: () => clock,
+          onGpus: (r) => gpus.record(r),
+        }),
+      ],
     }));
     await app.listen({ port: 0, host: '127.0.0.1' });
     url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/v1/heartbeats`;
@@ -66,17 +78,24 @@ describe('heartbeat API', () => {
   const seen = async () => (await liveness.view([idA])).get(idA)?.at;
 
   it('202 with the right token, and last-seen updated', async () => {
-    const res = await post({ node_id: 'hb-node-aaaa', status: 'online', gpus: [{ model: 'RTX 4090', uuid: 'GPU-1' }] }, tokenA);
+    const res = await post(
+      { node_id: 'hb-node-aaaa', status: 'online', gpus: [{ model: 'RTX 4090', uuid: 'GPU-1' }] },
+      tokenA,
+    );
     expect(res.status).toBe(202);
     expect(await res.json()).toEqual({ accepted: 1 });
     expect(await seen()).toBe(clock);
     expect((await gpus.get([idA])).get(idA)?.gpus).toEqual([{ model: 'RTX 4090', uuid: 'GPU-1' }]);
   });
 
-  it('401 for a wrong token, another node\'s token, or no auth; nothing stored', async () => {
+  it("401 for a wrong token, another node's token, or no auth; nothing stored", async () => {
     clock += 1000;
     const before = await seen();
-    for (const [token, status] of [['ndk_wrong', 401], [tokenB, 401], [undefined, 401]] as const) {
+    for (const [token, status] of [
+      ['ndk_wrong', 401],
+      [tokenB, 401],
+      [undefined, 401],
+    ] as const) {
       const res = await post({ node_id: 'hb-node-aaaa', status: 'online' }, token);
       expect(res.status).toBe(status);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
@@ -93,7 +112,11 @@ describe('heartbeat API', () => {
     const shape = await post({ node_id: 'hb-node-aaaa', status: 'sleeping' }, tokenA);
     expect(shape.status).toBe(400);
     expect(((await shape.json()) as { error: { code: string } }).error.code).toBe('malformed');
-    const big = await post(null, tokenA, JSON.stringify({ node_id: 'hb-node-aaaa', status: 'online', pad: 'x'.repeat(1024 * 1024) }));
+    const big = await post(
+      null,
+      tokenA,
+      JSON.stringify({ node_id: 'hb-node-aaaa', status: 'online', pad: 'x'.repeat(1024 * 1024) }),
+    );
     expect(big.status).toBe(413);
     expect(((await big.json()) as { error: { code: string } }).error.code).toBe('too_large');
     expect(await seen()).toBe(before);
@@ -108,24 +131,38 @@ describe('heartbeat API', () => {
       ],
     });
     expect(res.status).toBe(202);
-    expect(await res.json()).toEqual({ accepted: 1, rejected: [{ index: 1, node_id: 'hb-node-zzzz', error: 'unauthorized' }] });
+    expect(await res.json()).toEqual({
+      accepted: 1,
+      rejected: [{ index: 1, node_id: 'hb-node-zzzz', error: 'unauthorized' }],
+    });
     expect(await seen()).toBe(clock);
-    const none = await post({ heartbeats: [{ token: 'ndk_nope', node_id: 'hb-node-zzzz', status: 'online' }] });
+    const none = await post({
+      heartbeats: [{ token: 'ndk_nope', node_id: 'hb-node-zzzz', status: 'online' }],
+    });
     expect(none.status).toBe(401);
   });
 
   it('clock: a reading from the future is refused; an old one never moves last-seen back', async () => {
     const before = await seen();
-    const future = await post({ node_id: 'hb-node-aaaa', status: 'online', sent_at: new Date(clock + 3_600_000).toISOString() }, tokenA);
+    const future = await post(
+      { node_id: 'hb-node-aaaa', status: 'online', sent_at: new Date(clock + 3_600_000).toISOString() },
+      tokenA,
+    );
     expect(future.status).toBe(400);
     expect(await seen()).toBe(before);
-    const old = await post({ node_id: 'hb-node-aaaa', status: 'online', sent_at: new Date(clock - 86_400_000).toISOString() }, tokenA);
+    const old = await post(
+      { node_id: 'hb-node-aaaa', status: 'online', sent_at: new Date(clock - 86_400_000).toISOString() },
+      tokenA,
+    );
     expect(old.status).toBe(202);
     expect(await seen()).toBe(before);
   });
 
   it('a rotated or removed node token stops working at once', async () => {
-    const me = await new IdentityService(tdb.db.prisma).ensure({ platform: 'TELEGRAM', platformUserId: '77' });
+    const me = await new IdentityService(tdb.db.prisma).ensure({
+      platform: 'TELEGRAM',
+      platformUserId: '77',
+    });
     expect((await post({ node_id: 'hb-node-bbbb', status: 'online' }, tokenB)).status).toBe(202);
     await nodes.remove(me, 'hb-node-bbbb');
     expect((await post({ node_id: 'hb-node-bbbb', status: 'online' }, tokenB)).status).toBe(401);

@@ -35,7 +35,9 @@ export interface HeartbeatDeps {
   metrics: Metrics;
   now?: () => number;
   /** GPU inventories reported with beats (fake-card evidence). */
-  onGpus?: (reports: Array<{ nodeId: string; gpus: Array<{ model: string; uuid: string }> }>) => Promise<void>;
+  onGpus?: (
+    reports: Array<{ nodeId: string; gpus: Array<{ model: string; uuid: string }> }>,
+  ) => Promise<void>;
 }
 
 function fail(reply: FastifyReply, status: number, code: string, message: string, details?: unknown) {
@@ -58,14 +60,26 @@ export function heartbeatRoutes(deps: HeartbeatDeps) {
         const parsed = batch.safeParse(body);
         if (!parsed.success) {
           deps.metrics.heartbeatsRejected.inc({ reason: 'malformed' });
-          return fail(reply, 400, 'malformed', 'The batch does not match {"heartbeats":[{"token","node_id","status"}]}.', z.treeifyError(parsed.error));
+          return fail(
+            reply,
+            400,
+            'malformed',
+            'The batch does not match {"heartbeats":[{"token","node_id","status"}]}.',
+            z.treeifyError(parsed.error),
+          );
         }
         beats = parsed.data.heartbeats;
       } else {
         const parsed = single.safeParse(body);
         if (!parsed.success) {
           deps.metrics.heartbeatsRejected.inc({ reason: 'malformed' });
-          return fail(reply, 400, 'malformed', 'The body does not match {"node_id","status":"online"|"offline","gpus"?}.', z.treeifyError(parsed.error));
+          return fail(
+            reply,
+            400,
+            'malformed',
+            'The body does not match {"node_id","status":"online"|"offline","gpus"?}.',
+            z.treeifyError(parsed.error),
+          );
         }
         const token = bearer(req.headers.authorization);
         if (!token) {
@@ -103,7 +117,13 @@ export function heartbeatRoutes(deps: HeartbeatDeps) {
         const clock = rejected.every((r) => r.error === 'clock_in_future');
         return clock
           ? fail(reply, 400, 'clock_in_future', 'sent_at is in the future: check the node clock (NTP).')
-          : fail(reply, 401, 'unauthorized', 'Unknown token, or the token belongs to another node.', isBatch ? { rejected } : undefined);
+          : fail(
+              reply,
+              401,
+              'unauthorized',
+              'Unknown token, or the token belongs to another node.',
+              isBatch ? { rejected } : undefined,
+            );
       }
       const online = accepted.filter((a) => a.beat.status === 'online');
       await deps.liveness.beat(
@@ -113,7 +133,9 @@ export function heartbeatRoutes(deps: HeartbeatDeps) {
       // An agent that reports "offline" (clean shutdown) is down now, not after the grace time.
       const offline = accepted.filter((a) => a.beat.status === 'offline').map((a) => a.nodeId);
       if (offline.length) await deps.liveness.markDown(offline);
-      const gpus = accepted.filter((a) => a.beat.gpus?.length).map((a) => ({ nodeId: a.nodeId, gpus: a.beat.gpus! }));
+      const gpus = accepted
+        .filter((a) => a.beat.gpus?.length)
+        .map((a) => ({ nodeId: a.nodeId, gpus: a.beat.gpus! }));
       if (gpus.length && deps.onGpus) await deps.onGpus(gpus);
 
       deps.metrics.heartbeatsAccepted.inc(accepted.length);

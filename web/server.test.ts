@@ -24,7 +24,10 @@ describe('web role: health and metrics', () => {
     const { app } = await buildWebServer({ pool: tdb.db.pool, redis: hub.redis, hub });
     const res = await app.inject({ method: 'GET', url: '/healthz' });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ status: 'ok', checks: { postgres: { ok: true }, redis: { ok: true } } });
+    expect(res.json()).toMatchObject({
+      status: 'ok',
+      checks: { postgres: { ok: true }, redis: { ok: true } },
+    });
     await app.close();
   });
 

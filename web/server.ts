@@ -47,7 +47,9 @@ export async function buildWebServer(deps: WebDeps): Promise<{ app: FastifyInsta
             : 'bad_request';
     return reply.code(status).send({ error: { code, message: err.message } });
   });
-  app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: { code: 'not_found', message: 'No such route' } }));
+  app.setNotFoundHandler((_req, reply) =>
+    reply.code(404).send({ error: { code: 'not_found', message: 'No such route' } }),
+  );
 
   app.get('/healthz', async (_req, reply) => {
     const report = await checkHealth({ pool: deps.pool, redis: deps.redis });

@@ -8,7 +8,11 @@ export const TELEGRAM_WEBHOOK_PATH = '/telegram/webhook';
 export function telegramWebhookRoute(bot: Bot, secretToken?: string) {
   return async (app: FastifyInstance) => {
     await bot.init();
-    const handle = webhookCallback(bot, 'fastify', { ...(secretToken ? { secretToken } : {}), onTimeout: 'return', timeoutMilliseconds: 9_000 });
+    const handle = webhookCallback(bot, 'fastify', {
+      ...(secretToken ? { secretToken } : {}),
+      onTimeout: 'return',
+      timeoutMilliseconds: 9_000,
+    });
     app.post(TELEGRAM_WEBHOOK_PATH, handle);
   };
 }

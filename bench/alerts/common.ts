@@ -2,7 +2,11 @@
 import { createTestDatabase, type TestDatabase } from '../../test/support/db';
 import { deleteKeys, testPrefix } from '../../test/support/redis';
 
-export async function scratch(): Promise<{ tdb: TestDatabase; prefix: string; cleanup: () => Promise<void> }> {
+export async function scratch(): Promise<{
+  tdb: TestDatabase;
+  prefix: string;
+  cleanup: () => Promise<void>;
+}> {
   const tdb = await createTestDatabase();
   const prefix = testPrefix();
   return {
@@ -20,11 +24,16 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-export function report(title: string, rows: Record<string, string | number>, verdict?: { ok: boolean; target: string }) {
+export function report(
+  title: string,
+  rows: Record<string, string | number>,
+  verdict?: { ok: boolean; target: string },
+) {
   const lines = [`\n== ${title}`];
   for (const [k, v] of Object.entries(rows)) lines.push(`  ${k.padEnd(40)} ${v}`);
   if (verdict) lines.push(`  ${'target'.padEnd(40)} ${verdict.target}  → ${verdict.ok ? 'MET' : 'NOT MET'}`);
   process.stdout.write(lines.join('\n') + '\n');
 }
 
-export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+export const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });

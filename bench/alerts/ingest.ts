@@ -26,22 +26,34 @@ export async function benchIngest() {
     tokens.push(token);
     rows.push({ externalId: `bench-node-${i}`, userId, tokenHash: hashToken(token) });
   }
-  for (let i = 0; i < rows.length; i += 5000) await tdb.db.prisma.node.createMany({ data: rows.slice(i, i + 5000) });
+  for (let i = 0; i < rows.length; i += 5000)
+    await tdb.db.prisma.node.createMany({ data: rows.slice(i, i + 5000) });
 
   const ports = await Promise.all(Array.from({ length: WEB_PROCESSES }, () => freePort()));
   const procs = ports.map((port) =>
-    spawnCli(['start', '--roles', 'web'], { DATABASE_URL: tdb.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, HTTP_PORT: String(port), LOG_LEVEL: 'warn' }),
+    spawnCli(['start', '--roles', 'web'], {
+      DATABASE_URL: tdb.url,
+      REDIS_URL: TEST_REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      HTTP_PORT: String(port),
+      LOG_LEVEL: 'warn',
+    }),
   );
   const dispatcher = new Agent({ connections: CONCURRENCY, pipelining: 1, keepAliveTimeout: 30_000 });
   try {
     for (const port of ports) {
-      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok || null, { timeoutMs: 30_000, what: 'web role up' });
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok || null, {
+        timeoutMs: 30_000,
+        what: 'web role up',
+      });
     }
     const bodies: string[] = [];
     for (let i = 0; i < NODES; i += BATCH) {
       bodies.push(
         JSON.stringify({
-          heartbeats: tokens.slice(i, i + BATCH).map((token, j) => ({ token, node_id: `bench-node-${i + j}`, status: 'online' })),
+          heartbeats: tokens
+            .slice(i, i + BATCH)
+            .map((token, j) => ({ token, node_id: `bench-node-${i + j}`, status: 'online' })),
         }),
       );
     }
@@ -84,7 +96,7 @@ export async function benchIngest() {
       {
         'web processes': WEB_PROCESSES,
         'batch size / concurrency': `${BATCH} / ${CONCURRENCY}`,
-        'requests': fmt(latencies.length),
+        requests: fmt(latencies.length),
         'node heartbeats accepted': fmt(accepted),
         'heartbeats per second': fmt(rate),
         'latency p50 / p99 / max (ms)': `${fmt(percentile(latencies, 50), 1)} / ${fmt(p99, 1)} / ${fmt(latencies.at(-1)!, 1)}`,
@@ -100,4 +112,8 @@ export async function benchIngest() {
   }
 }
 
-if (require.main === module) void benchIngest().then(() => process.exit(0), (e) => (console.error(e), process.exit(1)));
+if (require.main === module)
+  void benchIngest().then(
+    () => process.exit(0),
+    (e) => (console.error(e), process.exit(1)),
+  );

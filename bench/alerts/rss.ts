@@ -25,7 +25,10 @@ export async function benchRss() {
   let child: ReturnType<typeof spawnCli> | undefined;
   try {
     const t0 = performance.now();
-    await pool.query(`INSERT INTO users (id, updated_at) SELECT ('00000000-0000-4000-8000-' || lpad(to_hex(g), 12, '0'))::uuid, now() FROM generate_series(1, $1) g`, [OWNERS]);
+    await pool.query(
+      `INSERT INTO users (id, updated_at) SELECT ('00000000-0000-4000-8000-' || lpad(to_hex(g), 12, '0'))::uuid, now() FROM generate_series(1, $1) g`,
+      [OWNERS],
+    );
     await pool.query(
       `INSERT INTO identities (id, user_id, platform, platform_user_id, dm_chat_id, locale, updated_at)
        SELECT gen_random_uuid(), ('00000000-0000-4000-8000-' || lpad(to_hex(g), 12, '0'))::uuid, 'TELEGRAM', (700000000 + g)::text, (700000000 + g)::text, 'en', now()
@@ -56,7 +59,7 @@ export async function benchRss() {
       QUEUE_PREFIX: prefix,
       LOG_LEVEL: 'error',
       ...tg.env(),
-      OFFLINE_GRACE_SECONDS: '60',
+      OFFLINE_GRACE_SECONDS: '3600',
       ALERT_GROUP_WAIT_SECONDS: '1',
       SWEEP_INTERVAL_MS: '250',
     });
@@ -69,24 +72,44 @@ export async function benchRss() {
         /* exited */
       }
     }, 50);
-    await waitFor(async () => (await hub.redis.exists(`${prefix}:liveness:events`)) === 1 || (await hub.queue('liveness-sweep').getJobSchedulers()).length > 0 || null, { timeoutMs: 30_000, what: 'workers up' });
+    await waitFor(
+      async () =>
+        (await hub.redis.exists(`${prefix}:liveness:events`)) === 1 ||
+        (await hub.queue('liveness-sweep').getJobSchedulers()).length > 0 ||
+        null,
+      { timeoutMs: 30_000, what: 'workers up' },
+    );
     const idleRss = statusKb(pid, 'VmRSS');
     // 1% of the fleet (every 100th node, one per owner of every tenth owner) goes quiet.
     const quiet: Array<string | number> = [];
-    for (let g = 1; g <= OWNERS * PER; g += 100) quiet.push(now - 3_600_000, nodeId(g));
+    for (let g = 1; g <= OWNERS * PER; g += 100) quiet.push(now - 2 * 3_600_000, nodeId(g));
     await hub.redis.zadd(store.live, ...(quiet as [number, string]));
     const dropStart = performance.now();
-    await waitFor(async () => (await pool.query(`SELECT count(*)::int AS n FROM node_transitions WHERE "to" = 'OFFLINE'`)).rows[0].n >= quiet.length / 2 || null, {
-      timeoutMs: 300_000,
-      intervalMs: 200,
-      what: 'transitions applied',
-    });
+    await waitFor(
+      async () =>
+        (await pool.query(`SELECT count(*)::int AS n FROM node_transitions WHERE "to" = 'OFFLINE'`)).rows[0]
+          .n >=
+          quiet.length / 2 || null,
+      {
+        timeoutMs: 300_000,
+        intervalMs: 200,
+        what: 'transitions applied',
+      },
+    );
     const appliedS = (performance.now() - dropStart) / 1000;
-    await waitFor(async () => (await hub.queue('deliver-telegram').getJobCounts('waiting', 'delayed', 'completed', 'failed', 'active').then((c) => Object.values(c).reduce((s, n) => s + (n ?? 0), 0))) >= quiet.length / 2 || null, {
-      timeoutMs: 300_000,
-      intervalMs: 200,
-      what: 'alerts queued',
-    });
+    await waitFor(
+      async () =>
+        (await hub
+          .queue('deliver-telegram')
+          .getJobCounts('waiting', 'delayed', 'completed', 'failed', 'active')
+          .then((c) => Object.values(c).reduce((s, n) => s + (n ?? 0), 0))) >=
+          quiet.length / 2 || null,
+      {
+        timeoutMs: 300_000,
+        intervalMs: 200,
+        what: 'alerts queued',
+      },
+    );
     const queuedS = (performance.now() - dropStart) / 1000;
     clearInterval(sampler);
     const hwm = statusKb(pid, 'VmHWM');
@@ -113,4 +136,8 @@ export async function benchRss() {
   }
 }
 
-if (require.main === module) void benchRss().then(() => process.exit(0), (e) => (console.error(e), process.exit(1)));
+if (require.main === module)
+  void benchRss().then(
+    () => process.exit(0),
+    (e) => (console.error(e), process.exit(1)),
+  );

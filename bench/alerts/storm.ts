@@ -21,7 +21,9 @@ const WAIT_S = 1;
 
 export async function benchStorm() {
   const { tdb, prefix, cleanup } = await scratch();
-  const tg = await startTelegramSandbox({ limits: { globalPerSecond: 30, privatePerSecond: 1, privateBurst: 3, groupPerMinute: 20, timeScale: 1 } });
+  const tg = await startTelegramSandbox({
+    limits: { globalPerSecond: 30, privatePerSecond: 1, privateBurst: 3, groupPerMinute: 20, timeScale: 1 },
+  });
   const dc = await startDiscordSandbox({ limits: { globalPerSecond: 50 } });
   const config = parseConfig({
     DATABASE_URL: tdb.url,
@@ -64,7 +66,10 @@ export async function benchStorm() {
             ch = (await res.json()) as typeof ch;
             if (!ch.id) await new Promise((r) => setTimeout(r, Math.ceil((ch.retry_after ?? 0.1) * 1000)));
           }
-          await tdb.db.prisma.identity.updateMany({ where: { platform: 'DISCORD', platformUserId: o.platformUserId }, data: { dmChatId: ch.id } });
+          await tdb.db.prisma.identity.updateMany({
+            where: { platform: 'DISCORD', platformUserId: o.platformUserId },
+            data: { dmChatId: ch.id },
+          });
         }),
       );
     }
@@ -74,7 +79,11 @@ export async function benchStorm() {
     // Deterministic 30% drop, spread over owners (every node index k with k*DROP crossing an integer).
     const dropped = new Set(all.filter((_, k) => Math.floor((k + 1) * DROP) > Math.floor(k * DROP)));
     const affected = owners.filter((o) => o.nodeIds.some((n) => dropped.has(n)));
-    const beat = (ids: string[]) => store.beat(ids.map((nodeId) => ({ nodeId, at: Date.now() })), Date.now() - GRACE_S * 1000);
+    const beat = (ids: string[]) =>
+      store.beat(
+        ids.map((nodeId) => ({ nodeId, at: Date.now() })),
+        Date.now() - GRACE_S * 1000,
+      );
     let on = true;
     let alive = all;
     const loop = (async () => {
@@ -84,20 +93,33 @@ export async function benchStorm() {
       }
     })();
     const setupStart = Date.now();
-    await waitFor(async () => (await tdb.db.prisma.node.count({ where: { state: 'ONLINE' } })) === all.length || null, {
-      timeoutMs: 120_000,
-      intervalMs: 250,
-      what: 'fleet online',
-    });
+    await waitFor(
+      async () => (await tdb.db.prisma.node.count({ where: { state: 'ONLINE' } })) === all.length || null,
+      {
+        timeoutMs: 120_000,
+        intervalMs: 250,
+        what: 'fleet online',
+      },
+    );
     const setupS = (Date.now() - setupStart) / 1000;
 
     alive = all.filter((n) => !dropped.has(n));
     const dropAt = Date.now();
     const isAlert = (text: string | undefined) => /went offline/.test(text ?? '');
     const tgCount = () => tg.sent().filter((m) => isAlert(m.text)).length;
-    const dcCount = () => dc.requests({ method: 'POST', status: 200 }).filter((r) => /\/channels\/\d+\/messages$/.test(r.path) && isAlert((r.body as { content?: string })?.content)).length;
+    const dcCount = () =>
+      dc
+        .requests({ method: 'POST', status: 200 })
+        .filter(
+          (r) =>
+            /\/channels\/\d+\/messages$/.test(r.path) && isAlert((r.body as { content?: string })?.content),
+        ).length;
     const want = affected.length;
-    await waitFor(() => tgCount() + dcCount() >= want || null, { timeoutMs: 600_000, intervalMs: 100, what: 'all alerts' });
+    await waitFor(() => tgCount() + dcCount() >= want || null, {
+      timeoutMs: 600_000,
+      intervalMs: 100,
+      what: 'all alerts',
+    });
     const lastAt = Date.now();
     // Let stragglers (duplicates, if any) surface before counting.
     await waitFor(
@@ -111,10 +133,21 @@ export async function benchStorm() {
     await loop;
 
     const perTg = new Map<string, number>();
-    for (const m of tg.sent()) if (isAlert(m.text)) perTg.set(String(m.chat.id), (perTg.get(String(m.chat.id)) ?? 0) + 1);
+    for (const m of tg.sent())
+      if (isAlert(m.text)) perTg.set(String(m.chat.id), (perTg.get(String(m.chat.id)) ?? 0) + 1);
     const perDc = new Map<string, number>();
-    for (const o of owners) if (o.platform === 'DISCORD') perDc.set(o.platformUserId, dc.user(o.platformUserId).dms().filter((m) => isAlert(m.content)).length);
-    const counts = affected.map((o) => (o.platform === 'TELEGRAM' ? perTg.get(o.platformUserId) ?? 0 : perDc.get(o.platformUserId) ?? 0));
+    for (const o of owners)
+      if (o.platform === 'DISCORD')
+        perDc.set(
+          o.platformUserId,
+          dc
+            .user(o.platformUserId)
+            .dms()
+            .filter((m) => isAlert(m.content)).length,
+        );
+    const counts = affected.map((o) =>
+      o.platform === 'TELEGRAM' ? (perTg.get(o.platformUserId) ?? 0) : (perDc.get(o.platformUserId) ?? 0),
+    );
     const duplicates = counts.reduce((s, c) => s + Math.max(0, c - 1), 0);
     const missed = counts.filter((c) => c === 0).length;
     const affTg = affected.filter((o) => o.platform === 'TELEGRAM').length;
@@ -123,10 +156,19 @@ export async function benchStorm() {
     const dueAt = dropAt + (GRACE_S + WAIT_S) * 1000;
     const sinceDueS = (lastAt - dueAt) / 1000;
     const ratio = sinceDueS / floorS;
-    const tgTimes = tg.sent().filter((m) => isAlert(m.text)).map((m) => m.date);
+    const tgTimes = tg
+      .sent()
+      .filter((m) => isAlert(m.text))
+      .map((m) => m.date);
     const tgCalls = tg.calls('sendMessage').map((c) => +c.at);
-    const dcCalls = dc.requests({ method: 'POST' }).filter((r) => /\/messages$/.test(r.path)).map((r) => +r.at);
-    const span = (xs: number[]) => (xs.length ? `${fmt((Math.min(...xs) - dueAt) / 1000, 1)} → ${fmt((Math.max(...xs) - dueAt) / 1000, 1)} s after due` : '-');
+    const dcCalls = dc
+      .requests({ method: 'POST' })
+      .filter((r) => /\/messages$/.test(r.path))
+      .map((r) => +r.at);
+    const span = (xs: number[]) =>
+      xs.length
+        ? `${fmt((Math.min(...xs) - dueAt) / 1000, 1)} → ${fmt((Math.max(...xs) - dueAt) / 1000, 1)} s after due`
+        : '-';
     void tgTimes;
     report(
       'Storm: 30% of 20,000 nodes drop at once',
@@ -135,7 +177,7 @@ export async function benchStorm() {
         'dropped nodes / affected owners': `${fmt(dropped.size)} / ${fmt(affected.length)} (TG ${affTg}, Discord ${affDc})`,
         'fleet online in (s)': fmt(setupS, 1),
         'DMs sent: Telegram / Discord': `${fmt(tgCount())} / ${fmt(dcCount())}`,
-        'duplicates': duplicates,
+        duplicates: duplicates,
         'owners missed': missed,
         '429s answered: Telegram / Discord': `${tg.calls('sendMessage').filter((c) => c.status === 429).length} / ${dc.rateLimitHits() - warmup429}`,
         'drop → last DM (s)': fmt((lastAt - dropAt) / 1000, 1),
@@ -145,7 +187,10 @@ export async function benchStorm() {
         'Telegram sends (first → last)': span(tgCalls),
         'Discord sends (first → last)': span(dcCalls),
       },
-      { ok: duplicates === 0 && missed === 0 && ratio <= 1.1, target: '0 duplicates, 0 missed, ≤ 1.10 × floor' },
+      {
+        ok: duplicates === 0 && missed === 0 && ratio <= 1.1,
+        target: '0 duplicates, 0 missed, ≤ 1.10 × floor',
+      },
     );
     return { duplicates, missed, ratio };
   } finally {
@@ -156,4 +201,8 @@ export async function benchStorm() {
   }
 }
 
-if (require.main === module) void benchStorm().then(() => process.exit(0), (e) => (console.error(e), process.exit(1)));
+if (require.main === module)
+  void benchStorm().then(
+    () => process.exit(0),
+    (e) => (console.error(e), process.exit(1)),
+  );

@@ -63,4 +63,8 @@ export async function benchSweep() {
   }
 }
 
-if (require.main === module) void benchSweep().then(() => process.exit(0), (e) => (console.error(e), process.exit(1)));
+if (require.main === module)
+  void benchSweep().then(
+    () => process.exit(0),
+    (e) => (console.error(e), process.exit(1)),
+  );

@@ -83,7 +83,9 @@ export class DiscordBot {
       allowedMentions: { parse: [] },
     });
     this.client.on(Events.InteractionCreate, (i) => void this.onInteraction(i));
-    this.client.on(Events.Error, (err) => this.log.warn({ err: { message: err.message } }, 'discord client error'));
+    this.client.on(Events.Error, (err) =>
+      this.log.warn({ err: { message: err.message } }, 'discord client error'),
+    );
   }
 
   async start(): Promise<void> {
@@ -140,7 +142,10 @@ export class DiscordBot {
         );
       }
     } catch (err) {
-      this.log.warn({ err: { message: (err as Error).message }, interaction: interaction.id }, 'interaction failed');
+      this.log.warn(
+        { err: { message: (err as Error).message }, interaction: interaction.id },
+        'interaction failed',
+      );
     }
   }
 }

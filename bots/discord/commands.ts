@@ -12,7 +12,13 @@ interface Leaf {
   target: string;
   helpKey: MessageKey;
   /** Discord option name → shared parameter name. */
-  options?: Array<{ name: string; param: string; required?: boolean; choices?: string[]; maxLength?: number }>;
+  options?: Array<{
+    name: string;
+    param: string;
+    required?: boolean;
+    choices?: string[];
+    maxLength?: number;
+  }>;
   /** Arguments the leaf implies (e.g. `/alerts unmute` = mute off). */
   fixed?: Record<string, string>;
 }
@@ -98,7 +104,11 @@ export const DISCORD_COMMANDS: TopCommand[] = [
       options: [{ name: 'question', param: 'question', required: true, maxLength: 1000 }],
     },
   },
-  { name: 'ticket', helpKey: 'help.support', subcommands: { open: { target: 'support', helpKey: 'help.support' } } },
+  {
+    name: 'ticket',
+    helpKey: 'help.support',
+    subcommands: { open: { target: 'support', helpKey: 'help.support' } },
+  },
   {
     name: 'report',
     helpKey: 'help.report',

@@ -39,7 +39,9 @@ function renderBlock(block: Block): string {
       return `**${escapeText(block.text)}**`;
     case 'code':
       // A run of backticks inside would close the block early; a zero-width space breaks it.
-      return '```' + (block.language ?? '') + '\n' + wellFormed(block.text).replace(/`(?=`)/g, '`\u200b') + '\n```';
+      return (
+        '```' + (block.language ?? '') + '\n' + wellFormed(block.text).replace(/`(?=`)/g, '`\u200b') + '\n```'
+      );
     case 'list':
       return block.items.map((i) => `- ${escapeText(i)}`).join('\n');
   }

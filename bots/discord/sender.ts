@@ -10,14 +10,16 @@ import { renderDiscord } from './render';
 const CANNOT_DM = 50007;
 
 export function classifyDiscordError(err: unknown): SendOutcome {
-  if (err instanceof RateLimitError) return { ok: false, kind: 'rate_limited', retryAfterMs: Math.max(100, err.retryAfter) };
+  if (err instanceof RateLimitError)
+    return { ok: false, kind: 'rate_limited', retryAfterMs: Math.max(100, err.retryAfter) };
   if (err instanceof DiscordAPIError) {
     if (err.code === CANNOT_DM) return { ok: false, kind: 'blocked', detail: err.message };
     if (err.status >= 500) return { ok: false, kind: 'transient', detail: `${err.status} ${err.message}` };
     if (err.status === 429) return { ok: false, kind: 'rate_limited', retryAfterMs: 1000 };
     return { ok: false, kind: 'permanent', detail: `${err.status} ${err.code} ${err.message}` };
   }
-  if (err instanceof HTTPError) return { ok: false, kind: 'transient', detail: `${err.status} ${err.message}` };
+  if (err instanceof HTTPError)
+    return { ok: false, kind: 'transient', detail: `${err.status} ${err.message}` };
   return { ok: false, kind: 'transient', detail: (err as Error)?.message ?? String(err) };
 }
 
@@ -34,12 +36,18 @@ export class DiscordSender implements PlatformSender {
   private async dmChannel(userId: string): Promise<string> {
     const cached = this.dmChannels.get(userId);
     if (cached) return cached;
-    const channel = (await this.rest.post(Routes.userChannels(), { body: { recipient_id: userId } })) as { id: string };
+    const channel = (await this.rest.post(Routes.userChannels(), { body: { recipient_id: userId } })) as {
+      id: string;
+    };
     this.dmChannels.set(userId, channel.id);
     return channel.id;
   }
 
-  async send(to: { platformUserId: string; dmChatId: string | null }, reply: Reply, progress?: PartProgress): Promise<SendOutcome> {
+  async send(
+    to: { platformUserId: string; dmChatId: string | null },
+    reply: Reply,
+    progress?: PartProgress,
+  ): Promise<SendOutcome> {
     let channelId: string;
     try {
       // A DM channel remembered on the identity saves one request per message.
@@ -59,7 +67,13 @@ export class DiscordSender implements PlatformSender {
         const body: RESTPostAPIChannelMessageJSONBody = {
           content: m.content ?? '',
           allowed_mentions: { parse: [] },
-          ...(m.components ? { components: m.components.map((c) => ('toJSON' in c ? c.toJSON() : c)) as RESTPostAPIChannelMessageJSONBody['components'] } : {}),
+          ...(m.components
+            ? {
+                components: m.components.map((c) =>
+                  'toJSON' in c ? c.toJSON() : c,
+                ) as RESTPostAPIChannelMessageJSONBody['components'],
+              }
+            : {}),
         };
         await this.rest.post(Routes.channelMessages(channelId), { body });
         await progress.onPart?.(i);

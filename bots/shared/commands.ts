@@ -36,8 +36,15 @@ export const tr = (ctx: { locale: Locale }, key: MessageKey, params?: Record<str
   t(ctx.locale, key, params);
 
 function helpReply(ctx: CommandContext): Reply {
-  const lines = COMMANDS.map((c) => `/${c.name}${c.params.length ? ' ' + c.params.map((p) => `<${p.name}>`).join(' ') : ''} — ${tr(ctx, c.helpKey)}`);
-  return reply([title(tr(ctx, 'help.title')), list(lines), text(tr(ctx, 'help.footer', { lang: tr(ctx, 'lang.name') }))]);
+  const lines = COMMANDS.map(
+    (c) =>
+      `/${c.name}${c.params.length ? ' ' + c.params.map((p) => `<${p.name}>`).join(' ') : ''} — ${tr(ctx, c.helpKey)}`,
+  );
+  return reply([
+    title(tr(ctx, 'help.title')),
+    list(lines),
+    text(tr(ctx, 'help.footer', { lang: tr(ctx, 'lang.name') })),
+  ]);
 }
 
 export const COMMANDS: CommandSpec[] = [
@@ -47,10 +54,13 @@ export const COMMANDS: CommandSpec[] = [
     params: [],
     handler: async (ctx) =>
       reply([text(tr(ctx, 'start.welcome', { name: ctx.displayName })), text(tr(ctx, 'start.next'))], {
-        buttons: [[{ id: 'help:', label: tr(ctx, 'button.help') }], [
-          { id: 'lang:en', label: tr(ctx, 'button.english') },
-          { id: 'lang:zh', label: tr(ctx, 'button.chinese') },
-        ]],
+        buttons: [
+          [{ id: 'help:', label: tr(ctx, 'button.help') }],
+          [
+            { id: 'lang:en', label: tr(ctx, 'button.english') },
+            { id: 'lang:zh', label: tr(ctx, 'button.chinese') },
+          ],
+        ],
       }),
   },
   { name: 'help', helpKey: 'help.help', params: [], handler: async (ctx) => helpReply(ctx) },
@@ -66,23 +76,60 @@ export const COMMANDS: CommandSpec[] = [
       return reply([text(t(updated.locale, 'lang.changed'))]);
     },
   },
-  { name: 'link', helpKey: 'help.link', params: [{ name: 'wallet', maxLength: 128 }], handler: walletHandlers.link },
-  { name: 'verify', helpKey: 'help.verify', params: [{ name: 'signature', maxLength: 256 }], handler: walletHandlers.verify },
+  {
+    name: 'link',
+    helpKey: 'help.link',
+    params: [{ name: 'wallet', maxLength: 128 }],
+    handler: walletHandlers.link,
+  },
+  {
+    name: 'verify',
+    helpKey: 'help.verify',
+    params: [{ name: 'signature', maxLength: 256 }],
+    handler: walletHandlers.verify,
+  },
   { name: 'wallets', helpKey: 'help.wallets', params: [], handler: walletHandlers.wallets },
-  { name: 'unlink', helpKey: 'help.unlink', params: [{ name: 'wallet', maxLength: 128 }], handler: walletHandlers.unlink },
-  { name: 'addnode', helpKey: 'help.addnode', params: [{ name: 'node_id', maxLength: 128 }], handler: nodeHandlers.addnode },
+  {
+    name: 'unlink',
+    helpKey: 'help.unlink',
+    params: [{ name: 'wallet', maxLength: 128 }],
+    handler: walletHandlers.unlink,
+  },
+  {
+    name: 'addnode',
+    helpKey: 'help.addnode',
+    params: [{ name: 'node_id', maxLength: 128 }],
+    handler: nodeHandlers.addnode,
+  },
   { name: 'nodes', helpKey: 'help.nodes', params: [], handler: nodeHandlers.nodes },
-  { name: 'removenode', helpKey: 'help.removenode', params: [{ name: 'node_id', maxLength: 128 }], handler: nodeHandlers.removenode },
+  {
+    name: 'removenode',
+    helpKey: 'help.removenode',
+    params: [{ name: 'node_id', maxLength: 128 }],
+    handler: nodeHandlers.removenode,
+  },
   { name: 'status', helpKey: 'help.status', params: [], handler: alertHandlers.status },
-  { name: 'mute', helpKey: 'help.mute', params: [{ name: 'duration', maxLength: 32 }], handler: alertHandlers.mute },
+  {
+    name: 'mute',
+    helpKey: 'help.mute',
+    params: [{ name: 'duration', maxLength: 32 }],
+    handler: alertHandlers.mute,
+  },
   {
     name: 'maintenance',
     helpKey: 'help.maintenance',
-    params: [{ name: 'node_id', maxLength: 128 }, { name: 'duration', maxLength: 32 }],
+    params: [
+      { name: 'node_id', maxLength: 128 },
+      { name: 'duration', maxLength: 32 },
+    ],
     handler: alertHandlers.maintenance,
   },
   { name: 'points', helpKey: 'help.points', params: [] },
-  { name: 'ask', helpKey: 'help.ask', params: [{ name: 'question', rest: true, required: true, maxLength: 1000 }] },
+  {
+    name: 'ask',
+    helpKey: 'help.ask',
+    params: [{ name: 'question', rest: true, required: true, maxLength: 1000 }],
+  },
   { name: 'support', helpKey: 'help.support', params: [] },
   {
     name: 'report',

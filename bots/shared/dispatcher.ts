@@ -38,7 +38,11 @@ export class Dispatcher {
   async run(inv: CommandInvocation): Promise<Reply> {
     const lang = { locale: 'en' };
     const out = await this.runInner(inv, lang);
-    if (out.private) out.groupNotices = { sentToDm: t(lang.locale, 'private.sentToDm'), openDmFirst: t(lang.locale, 'private.openDmFirst') };
+    if (out.private)
+      out.groupNotices = {
+        sentToDm: t(lang.locale, 'private.sentToDm'),
+        openDmFirst: t(lang.locale, 'private.openDmFirst'),
+      };
     return out;
   }
 
@@ -49,9 +53,16 @@ export class Dispatcher {
       const identity = await this.services.identities.ensure(inv.contact);
       locale = identity.locale;
       lang.locale = locale;
-      const ctx: CommandContext = { identity, locale: identity.locale, services: this.services, displayName: inv.displayName };
+      const ctx: CommandContext = {
+        identity,
+        locale: identity.locale,
+        services: this.services,
+        displayName: inv.displayName,
+      };
       if ((inv.rawLength ?? 0) > MAX_INPUT_LENGTH) {
-        return reply([text(t(locale, 'error.tooLong', { length: inv.rawLength!, max: MAX_INPUT_LENGTH }))], { private: true });
+        return reply([text(t(locale, 'error.tooLong', { length: inv.rawLength!, max: MAX_INPUT_LENGTH }))], {
+          private: true,
+        });
       }
       const spec = COMMANDS_BY_NAME.get(inv.command);
       if (!spec) {
@@ -64,7 +75,12 @@ export class Dispatcher {
     } catch (err) {
       const ref = newReference();
       this.services.logger.error(
-        { ref, command: inv.command, platform: inv.contact.platform, err: { message: (err as Error).message, stack: (err as Error).stack } },
+        {
+          ref,
+          command: inv.command,
+          platform: inv.contact.platform,
+          err: { message: (err as Error).message, stack: (err as Error).stack },
+        },
         'command failed',
       );
       return reply([text(t(locale, 'error.internal', { ref }))], { private: true });

@@ -38,7 +38,11 @@ export interface Reply {
 
 export const text = (t: string): Block => ({ kind: 'text', text: t });
 export const title = (t: string): Block => ({ kind: 'title', text: t });
-export const code = (t: string, language?: string): Block => ({ kind: 'code', text: t, ...(language ? { language } : {}) });
+export const code = (t: string, language?: string): Block => ({
+  kind: 'code',
+  text: t,
+  ...(language ? { language } : {}),
+});
 export const list = (items: string[]): Block => ({ kind: 'list', items });
 
 export function reply(blocks: Block[], extra: Omit<Reply, 'blocks'> = {}): Reply {

@@ -28,7 +28,8 @@ export function contactOf(from: User, chatId?: number, chatType?: string): Conta
   };
 }
 
-const displayName = (from: User) => [from.first_name, from.last_name].filter(Boolean).join(' ') || from.username || '';
+const displayName = (from: User) =>
+  [from.first_name, from.last_name].filter(Boolean).join(' ') || from.username || '';
 
 /** `/cmd@bot args` → { command, raw } (null when not a command, or addressed to another bot). */
 export function parseCommand(text: string, botUsername: string): { command: string; raw: string } | null {
@@ -131,7 +132,10 @@ export function createTelegramBot(opts: TelegramBotOptions): Bot {
 /** The command menu, in each language (Telegram picks by the user's app language). */
 export async function publishCommands(bot: Bot): Promise<void> {
   for (const locale of LOCALES) {
-    const commands = COMMANDS.map((c) => ({ command: c.name, description: t(locale, c.helpKey).slice(0, 256) }));
+    const commands = COMMANDS.map((c) => ({
+      command: c.name,
+      description: t(locale, c.helpKey).slice(0, 256),
+    }));
     await bot.api.setMyCommands(commands, locale === 'en' ? {} : { language_code: locale });
   }
 }

@@ -37,7 +37,9 @@ function renderBlock(block: Block, offset: number): { text: string; entities: Me
 function keyboard(reply: Reply): InlineKeyboardMarkup | undefined {
   if (!reply.buttons?.length) return undefined;
   return {
-    inline_keyboard: reply.buttons.map((row) => row.map((b) => ({ text: b.label, callback_data: b.id.slice(0, 64) }))),
+    inline_keyboard: reply.buttons.map((row) =>
+      row.map((b) => ({ text: b.label, callback_data: b.id.slice(0, 64) })),
+    ),
   };
 }
 

@@ -12,7 +12,8 @@ export function classifyTelegramError(err: unknown): SendOutcome {
       return { ok: false, kind: 'rate_limited', retryAfterMs: Math.max(1, retryAfter) * 1000 };
     }
     if (err.error_code === 403) return { ok: false, kind: 'blocked', detail: err.description };
-    if (err.error_code >= 500) return { ok: false, kind: 'transient', detail: `${err.error_code} ${err.description}` };
+    if (err.error_code >= 500)
+      return { ok: false, kind: 'transient', detail: `${err.error_code} ${err.description}` };
     // 400 "chat not found" and the like.
     return { ok: false, kind: 'permanent', detail: `${err.error_code} ${err.description}` };
   }
@@ -28,7 +29,11 @@ export class TelegramSender implements PlatformSender {
     this.api = new Api(token, { apiRoot, timeoutSeconds });
   }
 
-  async send(to: { platformUserId: string; dmChatId: string | null }, reply: Reply, progress?: PartProgress): Promise<SendOutcome> {
+  async send(
+    to: { platformUserId: string; dmChatId: string | null },
+    reply: Reply,
+    progress?: PartProgress,
+  ): Promise<SendOutcome> {
     // In a private chat the chat id is the user id.
     return this.sendToChannel(to.dmChatId ?? to.platformUserId, reply, progress);
   }

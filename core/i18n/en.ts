@@ -30,31 +30,45 @@ export const en = {
   'error.tooLong': 'That message is too long ({length} characters). Please keep it under {max}.',
   'error.rateLimited': 'You are going a bit fast. Please wait {seconds} s and try again.',
   'private.sentToDm': 'I sent you the answer in a private chat.',
-  'private.openDmFirst': 'That answer is private. Open a chat with me (tap my name, then Start) and send the command there.',
+  'private.openDmFirst':
+    'That answer is private. Open a chat with me (tap my name, then Start) and send the command there.',
   'error.notAvailable': 'This feature is not available yet.',
   'link.usage': 'Usage: /link <wallet address> (a Solana address or an EVM 0x address).',
   'link.invalid.empty': 'Please give a wallet address: /link <address>.',
-  'link.invalid.evm_format': 'That is not an EVM address: it must be 0x followed by 40 hexadecimal characters.',
-  'link.invalid.evm_checksum': 'That EVM address has a wrong checksum (mixed upper/lower case that does not match EIP-55). Copy it again from your wallet.',
+  'link.invalid.evm_format':
+    'That is not an EVM address: it must be 0x followed by 40 hexadecimal characters.',
+  'link.invalid.evm_checksum':
+    'That EVM address has a wrong checksum (mixed upper/lower case that does not match EIP-55). Copy it again from your wallet.',
   'link.invalid.solana_length': 'That is not a Solana address: it must decode to a 32-byte public key.',
-  'link.invalid.unknown_format': 'I do not recognise that address. Send a Solana address (base58) or an EVM address (0x…).',
-  'link.challenge': 'To prove you own {address}, sign the message below exactly as it is (copy the whole block), then send /verify <signature>. It expires in 10 minutes and works once.',
-  'link.howto.solana': 'How to sign: Phantom or Solflare → Settings → "Sign message", paste the text, copy the signature (base58). Command line: solana sign-offchain-message "<text>" with your keypair.',
-  'link.howto.evm': 'How to sign: MetaMask (or any wallet with personal_sign) → "Sign message" on a signing page such as etherscan.io/verifiedSignatures, paste the text, copy the 0x… signature.',
+  'link.invalid.unknown_format':
+    'I do not recognise that address. Send a Solana address (base58) or an EVM address (0x…).',
+  'link.challenge':
+    'To prove you own {address}, sign the message below exactly as it is (copy the whole block), then send /verify <signature>. It expires in 10 minutes and works once.',
+  'link.howto.solana':
+    'How to sign: Phantom or Solflare → Settings → "Sign message", paste the text, copy the signature (base58). Command line: solana sign-offchain-message "<text>" with your keypair.',
+  'link.howto.evm':
+    'How to sign: MetaMask (or any wallet with personal_sign) → "Sign message" on a signing page such as etherscan.io/verifiedSignatures, paste the text, copy the 0x… signature.',
   'verify.usage': 'Usage: /verify <signature>. Send /link <wallet> first to get the message to sign.',
   'verify.no_challenge': 'There is no wallet waiting for a signature. Send /link <wallet> first.',
-  'verify.expired': 'That signing request has expired (they last 10 minutes). Send /link <wallet> again for a new message.',
+  'verify.expired':
+    'That signing request has expired (they last 10 minutes). Send /link <wallet> again for a new message.',
   'verify.used': 'That signing request was already used. Send /link <wallet> again for a new message.',
   'verify.encoding.base58': 'That does not look like a Solana signature: it must be base58 text.',
-  'verify.encoding.hex': 'That does not look like an EVM signature: it must be 0x followed by hexadecimal characters.',
-  'verify.length': 'That signature has the wrong length: {got} bytes instead of {expected}. Copy the whole signature.',
-  'verify.mismatch': 'The signature does not match: it must be made by {address} over exactly the message I sent. Sign the whole block again with that wallet.',
-  'verify.mismatch.recovered': 'The signature does not match: it was made by {recovered}, not {address}, or over a different text. Sign exactly the message I sent with {address}.',
+  'verify.encoding.hex':
+    'That does not look like an EVM signature: it must be 0x followed by hexadecimal characters.',
+  'verify.length':
+    'That signature has the wrong length: {got} bytes instead of {expected}. Copy the whole signature.',
+  'verify.mismatch':
+    'The signature does not match: it must be made by {address} over exactly the message I sent. Sign the whole block again with that wallet.',
+  'verify.mismatch.recovered':
+    'The signature does not match: it was made by {recovered}, not {address}, or over a different text. Sign exactly the message I sent with {address}.',
   'verify.linked': 'Wallet {address} is linked to your account.',
   'verify.already_linked': 'Wallet {address} was already yours; its proof is renewed.',
-  'verify.merged': 'Wallet {address} is linked. It already belonged to your account on another platform, so both accounts are now one: alerts can reach you on either.',
+  'verify.merged':
+    'Wallet {address} is linked. It already belonged to your account on another platform, so both accounts are now one: alerts can reach you on either.',
   'verify.taken_over': 'Wallet {address} is now linked to this account. Its former account has been told.',
-  'wallet.takenOver': 'Your wallet {address} was proven by another account with a fresh signature and is no longer linked to you. If this was not you, open a ticket with /support.',
+  'wallet.takenOver':
+    'Your wallet {address} was proven by another account with a fresh signature and is no longer linked to you. If this was not you, open a ticket with /support.',
   'wallets.none': 'You have no verified wallets yet. Link one with /link <wallet>.',
   'wallets.title': 'Your verified wallets',
   'wallets.item': '{chain} {address} (verified {date})',
@@ -63,12 +77,18 @@ export const en = {
   'unlink.done': 'Wallet {address} is no longer linked. Your nodes and their history are kept.',
   'unlink.not_yours': 'That wallet is not linked to your account.',
   'addnode.usage': 'Usage: /addnode <node id>',
-  'addnode.invalid_id': 'That node id is not valid: use the id shown by your network (a UUID, or 8-64 letters, digits, "_" or "-").',
-  'addnode.limit': 'You already watch {limit} nodes, the most one account can. Remove some with /removenode first.',
-  'addnode.claimed_by_other': 'Node {node} is already linked to another account. If it is yours, open a dispute ticket with /support and we will check it.',
-  'addnode.by_wallet': 'Node {node} is linked: the network reports it belongs to your verified wallet {wallet}. No token needed.',
-  'addnode.token': 'Node {node} is linked. Its heartbeat token is below: it is shown only this once, so store it now.',
-  'addnode.token_rotated': 'Node {node} was already yours. Here is a new heartbeat token (the old one no longer works). It is shown only this once.',
+  'addnode.invalid_id':
+    'That node id is not valid: use the id shown by your network (a UUID, or 8-64 letters, digits, "_" or "-").',
+  'addnode.limit':
+    'You already watch {limit} nodes, the most one account can. Remove some with /removenode first.',
+  'addnode.claimed_by_other':
+    'Node {node} is already linked to another account. If it is yours, open a dispute ticket with /support and we will check it.',
+  'addnode.by_wallet':
+    'Node {node} is linked: the network reports it belongs to your verified wallet {wallet}. No token needed.',
+  'addnode.token':
+    'Node {node} is linked. Its heartbeat token is below: it is shown only this once, so store it now.',
+  'addnode.token_rotated':
+    'Node {node} was already yours. Here is a new heartbeat token (the old one no longer works). It is shown only this once.',
   'addnode.agent': 'Send a heartbeat every {interval} s from the node to {url}. A shell loop:',
   'addnode.systemd': 'Or as a systemd service (/etc/systemd/system/nodedesk-heartbeat.service):',
   'nodes.none': 'You are not watching any node yet. Add one with /addnode <node id>.',
@@ -94,12 +114,15 @@ export const en = {
   'alert.reminder.item': '{node} — offline for {duration}',
   'alert.recovered.title': '✅ Your nodes are back online',
   'alert.recovered.item': '{node} — back online after {duration} offline',
-  'alert.flapping': '〰️ Node {node} is flapping: it went offline {count} times in {minutes} minutes. I will not alert about it again until it is stable for {stable} minutes.',
+  'alert.flapping':
+    '〰️ Node {node} is flapping: it went offline {count} times in {minutes} minutes. I will not alert about it again until it is stable for {stable} minutes.',
   'alert.muted.footer': 'Alerts are muted until {until}. Unmute with /mute off.',
-  'staff.sourceDown': '🛑 The network API ({source}) has not answered since {since}: {error}. Offline alerts for nodes watched through it are paused until it answers again.',
+  'staff.sourceDown':
+    '🛑 The network API ({source}) has not answered since {since}: {error}. Offline alerts for nodes watched through it are paused until it answers again.',
   'staff.sourceUp': '✅ The network API ({source}) answers again; offline alerts for its nodes are back on.',
   'mute.usage': 'Usage: /mute <duration> (e.g. 30m, 2h, 1d) or /mute off.',
-  'mute.invalid': 'I did not understand "{input}". Use a duration such as 30m, 2h or 1d (at most 30d), or off.',
+  'mute.invalid':
+    'I did not understand "{input}". Use a duration such as 30m, 2h or 1d (at most 30d), or off.',
   'mute.on': 'Alerts are muted until {until}. Your node history is still recorded. /mute off to unmute.',
   'mute.off': 'Alerts are on again.',
   'mute.status.on': 'Alerts are muted until {until}.',
@@ -107,7 +130,8 @@ export const en = {
   'status.title': 'Node status',
   'status.none': 'You are not watching any node yet. Add one with /addnode <node id>.',
   'status.item': '{node} — {state} since {since}; uptime 24 h {up24}, 7 d {up7}',
-  'status.disagree': '{node}: the network says {network} (last seen {networkSeen}), but its heartbeat says {push} (last seen {pushSeen}).',
+  'status.disagree':
+    '{node}: the network says {network} (last seen {networkSeen}), but its heartbeat says {push} (last seen {pushSeen}).',
   'status.incident': 'Open incident since {since}: {down} node(s) offline.',
   'status.noIncident': 'No open incident.',
   'status.flapping': '{node} is flapping; alerts about it are paused until it is stable.',

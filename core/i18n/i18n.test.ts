@@ -11,7 +11,11 @@ describe('i18n', () => {
         const value = catalog[key as keyof typeof en];
         expect(typeof value).toBe('string');
         expect(value.trim()).not.toBe('');
-        expect({ key, locale, p: placeholders(value) }).toEqual({ key, locale, p: placeholders(en[key as keyof typeof en]) });
+        expect({ key, locale, p: placeholders(value) }).toEqual({
+          key,
+          locale,
+          p: placeholders(en[key as keyof typeof en]),
+        });
       }
     }
   });

@@ -31,7 +31,8 @@ export const zh: Record<MessageKey, string> = {
   'error.tooLong': '消息太长（{length} 个字符），请控制在 {max} 以内。',
   'error.rateLimited': '操作太快了，请等待 {seconds} 秒后再试。',
   'private.sentToDm': '我已在私聊中回复你。',
-  'private.openDmFirst': '这条回复涉及隐私。请先与我开始私聊（点我的名字，然后点“开始”），再在私聊里发送该命令。',
+  'private.openDmFirst':
+    '这条回复涉及隐私。请先与我开始私聊（点我的名字，然后点“开始”），再在私聊里发送该命令。',
   'error.notAvailable': '该功能暂未开放。',
   'link.usage': '用法：/link <钱包地址>（Solana 地址或 EVM 0x 地址）。',
   'link.invalid.empty': '请提供钱包地址：/link <地址>。',
@@ -39,9 +40,12 @@ export const zh: Record<MessageKey, string> = {
   'link.invalid.evm_checksum': '该 EVM 地址校验和错误（大小写与 EIP-55 不符）。请从钱包重新复制。',
   'link.invalid.solana_length': '这不是有效的 Solana 地址：解码后应为 32 字节公钥。',
   'link.invalid.unknown_format': '无法识别该地址。请发送 Solana 地址（base58）或 EVM 地址（0x…）。',
-  'link.challenge': '为证明你拥有 {address}，请原样签名下面的消息（复制整个代码块），然后发送 /verify <签名>。10 分钟内有效，仅可使用一次。',
-  'link.howto.solana': '签名方法：Phantom 或 Solflare → 设置 →“签名消息”，粘贴文本，复制签名（base58）。命令行：用你的密钥执行 solana sign-offchain-message "<文本>"。',
-  'link.howto.evm': '签名方法：MetaMask（或任何支持 personal_sign 的钱包）在签名页面（如 etherscan.io/verifiedSignatures）选择“签名消息”，粘贴文本，复制 0x… 签名。',
+  'link.challenge':
+    '为证明你拥有 {address}，请原样签名下面的消息（复制整个代码块），然后发送 /verify <签名>。10 分钟内有效，仅可使用一次。',
+  'link.howto.solana':
+    '签名方法：Phantom 或 Solflare → 设置 →“签名消息”，粘贴文本，复制签名（base58）。命令行：用你的密钥执行 solana sign-offchain-message "<文本>"。',
+  'link.howto.evm':
+    '签名方法：MetaMask（或任何支持 personal_sign 的钱包）在签名页面（如 etherscan.io/verifiedSignatures）选择“签名消息”，粘贴文本，复制 0x… 签名。',
   'verify.usage': '用法：/verify <签名>。请先发送 /link <钱包> 获取待签名消息。',
   'verify.no_challenge': '当前没有等待签名的钱包。请先发送 /link <钱包>。',
   'verify.expired': '该签名请求已过期（有效期 10 分钟）。请重新发送 /link <钱包> 获取新消息。',
@@ -50,12 +54,15 @@ export const zh: Record<MessageKey, string> = {
   'verify.encoding.hex': '这不像 EVM 签名：应为 0x 加十六进制字符。',
   'verify.length': '签名长度不对：{got} 字节，应为 {expected} 字节。请完整复制签名。',
   'verify.mismatch': '签名不匹配：必须由 {address} 对我发送的消息原文签名。请用该钱包重新签名整个代码块。',
-  'verify.mismatch.recovered': '签名不匹配：签名者是 {recovered} 而不是 {address}，或签名的文本不同。请用 {address} 对我发送的消息原文签名。',
+  'verify.mismatch.recovered':
+    '签名不匹配：签名者是 {recovered} 而不是 {address}，或签名的文本不同。请用 {address} 对我发送的消息原文签名。',
   'verify.linked': '钱包 {address} 已绑定到你的账户。',
   'verify.already_linked': '钱包 {address} 本来就属于你，已更新验证。',
-  'verify.merged': '钱包 {address} 已绑定。它已属于你在另一个平台的账户，两个账户现已合并，提醒可发到任一平台。',
+  'verify.merged':
+    '钱包 {address} 已绑定。它已属于你在另一个平台的账户，两个账户现已合并，提醒可发到任一平台。',
   'verify.taken_over': '钱包 {address} 现已绑定到此账户，原账户已收到通知。',
-  'wallet.takenOver': '你的钱包 {address} 已被另一个账户用新签名验证，不再与你绑定。如非本人操作，请用 /support 提交工单。',
+  'wallet.takenOver':
+    '你的钱包 {address} 已被另一个账户用新签名验证，不再与你绑定。如非本人操作，请用 /support 提交工单。',
   'wallets.none': '你还没有已验证的钱包。用 /link <钱包> 绑定。',
   'wallets.title': '你已验证的钱包',
   'wallets.item': '{chain} {address}（验证于 {date}）',
@@ -66,7 +73,8 @@ export const zh: Record<MessageKey, string> = {
   'addnode.usage': '用法：/addnode <节点 ID>',
   'addnode.invalid_id': '节点 ID 无效：请使用网络显示的 ID（UUID，或 8-64 位字母、数字、“_”、“-”）。',
   'addnode.limit': '你已监控 {limit} 个节点，达到单个账户上限。请先用 /removenode 移除一些。',
-  'addnode.claimed_by_other': '节点 {node} 已绑定到其他账户。如果它属于你，请用 /support 提交申诉工单，我们会核查。',
+  'addnode.claimed_by_other':
+    '节点 {node} 已绑定到其他账户。如果它属于你，请用 /support 提交申诉工单，我们会核查。',
   'addnode.by_wallet': '节点 {node} 已绑定：网络显示它属于你已验证的钱包 {wallet}，无需令牌。',
   'addnode.token': '节点 {node} 已绑定。下面是它的心跳令牌，只显示这一次，请立即保存。',
   'addnode.token_rotated': '节点 {node} 本来就属于你。这是新的心跳令牌（旧令牌已失效），只显示这一次。',
@@ -95,9 +103,11 @@ export const zh: Record<MessageKey, string> = {
   'alert.reminder.item': '{node} — 已离线 {duration}',
   'alert.recovered.title': '✅ 你的节点已恢复在线',
   'alert.recovered.item': '{node} — 离线 {duration} 后恢复在线',
-  'alert.flapping': '〰️ 节点 {node} 状态反复：{minutes} 分钟内离线 {count} 次。在它稳定 {stable} 分钟之前，我不会再就它发提醒。',
+  'alert.flapping':
+    '〰️ 节点 {node} 状态反复：{minutes} 分钟内离线 {count} 次。在它稳定 {stable} 分钟之前，我不会再就它发提醒。',
   'alert.muted.footer': '提醒已暂停至 {until}。用 /mute off 恢复。',
-  'staff.sourceDown': '🛑 网络 API（{source}）自 {since} 起无响应：{error}。通过它监控的节点的离线提醒已暂停，直到恢复响应。',
+  'staff.sourceDown':
+    '🛑 网络 API（{source}）自 {since} 起无响应：{error}。通过它监控的节点的离线提醒已暂停，直到恢复响应。',
   'staff.sourceUp': '✅ 网络 API（{source}）已恢复响应，相关节点的离线提醒已恢复。',
   'mute.usage': '用法：/mute <时长>（如 30m、2h、1d）或 /mute off。',
   'mute.invalid': '无法理解“{input}”。请使用 30m、2h、1d 这样的时长（最长 30d），或 off。',
@@ -108,7 +118,8 @@ export const zh: Record<MessageKey, string> = {
   'status.title': '节点状态',
   'status.none': '你还没有监控任何节点。用 /addnode <节点 ID> 添加。',
   'status.item': '{node} — 自 {since} 起{state}；24 小时在线率 {up24}，7 天 {up7}',
-  'status.disagree': '{node}：网络显示{network}（最后在线 {networkSeen}），但心跳显示{push}（最后在线 {pushSeen}）。',
+  'status.disagree':
+    '{node}：网络显示{network}（最后在线 {networkSeen}），但心跳显示{push}（最后在线 {pushSeen}）。',
   'status.incident': '未结束的故障，始于 {since}：{down} 个节点离线。',
   'status.noIncident': '没有未结束的故障。',
   'status.flapping': '{node} 状态反复，稳定之前暂停对它的提醒。',

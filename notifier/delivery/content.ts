@@ -6,7 +6,8 @@ import type { Block, Reply } from '../../bots/shared/reply';
 
 function params(locale: Locale, p: LocalizedParams | undefined): Record<string, string | number> {
   const out: Record<string, string | number> = {};
-  for (const [k, v] of Object.entries(p ?? {})) out[k] = typeof v === 'object' ? formatDuration(locale, v.durationMs) : v;
+  for (const [k, v] of Object.entries(p ?? {}))
+    out[k] = typeof v === 'object' ? formatDuration(locale, v.durationMs) : v;
   return out;
 }
 

@@ -40,11 +40,19 @@ describe('delivery', () => {
   });
 
   it('a long message split in parts resumes at the failed part: every part arrives once', async () => {
-    const [o] = await seedOwners(tdb.db.prisma, { owners: 1, nodesPerOwner: 0, platform: () => 'TELEGRAM', firstUserId: 910_000 });
+    const [o] = await seedOwners(tdb.db.prisma, {
+      owners: 1,
+      nodesPerOwner: 0,
+      platform: () => 'TELEGRAM',
+      firstUserId: 910_000,
+    });
     const u = tg.user(Number(o!.platformUserId));
     const items = Array.from({ length: 250 }, (_, i) => ({
       key: 'alert.offline.item' as const,
-      params: { node: `a-rather-long-worker-node-identifier-${String(i).padStart(4, '0')}`, lastSeen: '2026-11-24 16:00 UTC' },
+      params: {
+        node: `a-rather-long-worker-node-identifier-${String(i).padStart(4, '0')}`,
+        lastSeen: '2026-11-24 16:00 UTC',
+      },
     }));
     tg.failNext('sendMessage', { status: 500 }, 1);
     // The first call fails (part 1); arm a second failure once part 1 went through.
@@ -56,19 +64,34 @@ describe('delivery', () => {
       }
     }, 1);
     await delivery.sendToUser(o!.userId, [{ kind: 'list', items }], { dedupeKey: 'long-1', kind: 'test' });
-    await waitFor(async () => (await hub.redis.exists(`${prefix}:sent:long-1`)) === 1 || null, { timeoutMs: 20_000, what: 'sent' });
+    await waitFor(async () => (await hub.redis.exists(`${prefix}:sent:long-1`)) === 1 || null, {
+      timeoutMs: 20_000,
+      what: 'sent',
+    });
     clearInterval(unarm);
     const texts = u.messages().map((m) => m.text ?? '');
     expect(texts.length).toBeGreaterThanOrEqual(3);
     const all = texts.join('\n');
-    for (const i of [0, 125, 249]) expect(all.split(`identifier-${String(i).padStart(4, '0')}`).length - 1).toBe(1);
+    for (const i of [0, 125, 249])
+      expect(all.split(`identifier-${String(i).padStart(4, '0')}`).length - 1).toBe(1);
   });
 
   it('nobody reachable: the failure is recorded for staff', async () => {
-    const [o] = await seedOwners(tdb.db.prisma, { owners: 1, nodesPerOwner: 0, platform: () => 'TELEGRAM', firstUserId: 920_000 });
+    const [o] = await seedOwners(tdb.db.prisma, {
+      owners: 1,
+      nodesPerOwner: 0,
+      platform: () => 'TELEGRAM',
+      firstUserId: 920_000,
+    });
     tg.user(Number(o!.platformUserId)).block();
-    await delivery.sendToUser(o!.userId, [{ kind: 'text', key: 'mute.off' }], { dedupeKey: 'blocked-1', kind: 'test' });
-    const failure = await waitFor(() => tdb.db.prisma.deliveryFailure.findUnique({ where: { dedupeKey: 'blocked-1' } }), { what: 'failure row' });
+    await delivery.sendToUser(o!.userId, [{ kind: 'text', key: 'mute.off' }], {
+      dedupeKey: 'blocked-1',
+      kind: 'test',
+    });
+    const failure = await waitFor(
+      () => tdb.db.prisma.deliveryFailure.findUnique({ where: { dedupeKey: 'blocked-1' } }),
+      { what: 'failure row' },
+    );
     expect(failure).toMatchObject({ userId: o!.userId, tried: ['TELEGRAM'] });
     const identity = await tdb.db.prisma.identity.findFirstOrThrow({ where: { userId: o!.userId } });
     expect(identity.dmReachable).toBe(false);

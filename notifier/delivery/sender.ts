@@ -27,7 +27,11 @@ export interface PartProgress {
 export interface PlatformSender {
   platform: Platform;
   /** `to` is the identity's platform user id; the sender finds or opens the DM. */
-  send(to: { platformUserId: string; dmChatId: string | null }, reply: Reply, progress?: PartProgress): Promise<SendOutcome>;
+  send(
+    to: { platformUserId: string; dmChatId: string | null },
+    reply: Reply,
+    progress?: PartProgress,
+  ): Promise<SendOutcome>;
   /** A message to a staff channel or group (Telegram chat id, Discord channel id). */
   sendToChannel(channelId: string, reply: Reply): Promise<SendOutcome>;
 }

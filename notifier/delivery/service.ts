@@ -42,15 +42,19 @@ export class DeliveryService implements UserMessenger {
       await this.recordFailure(userId, opts.dedupeKey, opts.kind, 'no reachable identity', []);
       return false;
     }
-    await this.enqueue({
-      dedupeKey: opts.dedupeKey,
-      userId,
-      identityId: first.id,
-      content,
-      kind: opts.kind,
-      fallback: opts.fallback ?? true,
-      tried: [],
-    }, first.platform, opts.delayMs);
+    await this.enqueue(
+      {
+        dedupeKey: opts.dedupeKey,
+        userId,
+        identityId: first.id,
+        content,
+        kind: opts.kind,
+        fallback: opts.fallback ?? true,
+        tried: [],
+      },
+      first.platform,
+      opts.delayMs,
+    );
     return true;
   }
 
@@ -61,7 +65,13 @@ export class DeliveryService implements UserMessenger {
     });
   }
 
-  async recordFailure(userId: string, dedupeKey: string, kind: string, reason: string, tried: string[]): Promise<void> {
+  async recordFailure(
+    userId: string,
+    dedupeKey: string,
+    kind: string,
+    reason: string,
+    tried: string[],
+  ): Promise<void> {
     await this.prisma.deliveryFailure.upsert({
       where: { dedupeKey },
       create: { userId, dedupeKey, kind, reason: reason.slice(0, 500), tried },

@@ -76,16 +76,23 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps) {
     const reply = localize(msg.content, resolveLocale(identity.locale));
     await redis.set(sendingKey, '1', 'EX', 7 * 24 * 3600);
     const partsKey = `${prefix}:parts:${platform}:${msg.dedupeKey}`;
-    const outcome = await deps.sender.send({ platformUserId: identity.platformUserId, dmChatId: identity.dmChatId }, reply, {
-      fromPart: Number((await redis.get(partsKey)) ?? 0),
-      onPart: async (i) => void (await redis.set(partsKey, String(i + 1), 'EX', 7 * 24 * 3600)),
-    });
+    const outcome = await deps.sender.send(
+      { platformUserId: identity.platformUserId, dmChatId: identity.dmChatId },
+      reply,
+      {
+        fromPart: Number((await redis.get(partsKey)) ?? 0),
+        onPart: async (i) => void (await redis.set(partsKey, String(i + 1), 'EX', 7 * 24 * 3600)),
+      },
+    );
     // An answer from the platform, success or refusal, ends the ambiguity.
     if (!outcome.ok) await redis.del(sendingKey);
     if (outcome.ok) {
       await redis.set(sentKey, platform, 'EX', 7 * 24 * 3600);
       if (outcome.dmChatId && outcome.dmChatId !== identity.dmChatId) {
-        await deps.prisma.identity.update({ where: { id: identity.id }, data: { dmChatId: outcome.dmChatId } });
+        await deps.prisma.identity.update({
+          where: { id: identity.id },
+          data: { dmChatId: outcome.dmChatId },
+        });
       }
       deps.onSent?.(msg, platform);
       return { sent: platform };
@@ -97,11 +104,17 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps) {
         await job.moveToDelayed(Date.now() + outcome.retryAfterMs, token);
         throw new DelayedError();
       case 'blocked':
-        await deps.prisma.identity.update({ where: { id: identity.id }, data: { dmReachable: false, dmFailedAt: new Date() } });
+        await deps.prisma.identity.update({
+          where: { id: identity.id },
+          data: { dmReachable: false, dmFailedAt: new Date() },
+        });
         log.info({ user: msg.userId, platform }, 'user blocked the bot here; trying another platform');
         return fallback(msg, outcome.detail);
       case 'permanent':
-        await deps.delivery.recordFailure(msg.userId, msg.dedupeKey, msg.kind, outcome.detail, [...(msg.tried ?? []), platform]);
+        await deps.delivery.recordFailure(msg.userId, msg.dedupeKey, msg.kind, outcome.detail, [
+          ...(msg.tried ?? []),
+          platform,
+        ]);
         return { failed: outcome.detail };
       case 'transient':
         throw new Error(`transient: ${outcome.detail}`);
@@ -124,7 +137,10 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps) {
     // A quarter of the limit every quarter second (at 97%) rather than the whole limit per
     // fixed one-second window: fixed windows let two bursts meet across a window edge, which
     // the platform answers with 429 and a whole second of retry_after for the entire queue.
-    limiter: { max: Math.ceil(limits.perSecond / 4), duration: Math.round((Math.ceil(limits.perSecond / 4) * 1_000) / (limits.perSecond * PACE)) },
+    limiter: {
+      max: Math.ceil(limits.perSecond / 4),
+      duration: Math.round((Math.ceil(limits.perSecond / 4) * 1_000) / (limits.perSecond * PACE)),
+    },
     // Short locks: sends of a killed process are retried within seconds, not after 30 s.
     lockDuration: 10_000,
     stalledInterval: 5_000,
@@ -133,7 +149,10 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps) {
     // Out of attempts: record it so staff can see who was not reached.
     if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) {
       await deps.delivery
-        .recordFailure(job.data.userId, job.data.dedupeKey, job.data.kind, err.message, [...(job.data.tried ?? []), platform])
+        .recordFailure(job.data.userId, job.data.dedupeKey, job.data.kind, err.message, [
+          ...(job.data.tried ?? []),
+          platform,
+        ])
         .catch(() => {});
     }
   });

@@ -33,7 +33,12 @@ export function compareStreamIds(a: string, b: string): number {
   return Number(am) - Number(bm) || Number(as) - Number(bs);
 }
 
-export async function applyEvents(pool: pg.Pool, events: LivenessEvent[], rules: FlapRules, now = new Date()): Promise<ApplyResult> {
+export async function applyEvents(
+  pool: pg.Pool,
+  events: LivenessEvent[],
+  rules: FlapRules,
+  now = new Date(),
+): Promise<ApplyResult> {
   const result: ApplyResult = { applied: 0, users: [], flapping: [] };
   if (events.length === 0) return result;
   const ordered = [...events].sort((a, b) => compareStreamIds(a.id, b.id));
@@ -50,7 +55,14 @@ export async function applyEvents(pool: pg.Pool, events: LivenessEvent[], rules:
 
     // Chain each node's events in stream order: `from` is the state before each event.
     const state = new Map(nodes.map((n) => [n.id, n.state]));
-    const rows = { node: [] as string[], from: [] as string[], to: [] as string[], at: [] as Date[], source: [] as string[], event: [] as string[] };
+    const rows = {
+      node: [] as string[],
+      from: [] as string[],
+      to: [] as string[],
+      at: [] as Date[],
+      source: [] as string[],
+      event: [] as string[],
+    };
     for (const e of ordered) {
       const before = state.get(e.nodeId);
       if (before === undefined) continue; // node deleted since
@@ -62,7 +74,12 @@ export async function applyEvents(pool: pg.Pool, events: LivenessEvent[], rules:
       rows.event.push(e.id);
       state.set(e.nodeId, e.to);
     }
-    const { rows: inserted } = await client.query<{ node_id: string; to: 'ONLINE' | 'OFFLINE'; at: Date; event_id: string }>(
+    const { rows: inserted } = await client.query<{
+      node_id: string;
+      to: 'ONLINE' | 'OFFLINE';
+      at: Date;
+      event_id: string;
+    }>(
       `INSERT INTO node_transitions (node_id, "from", "to", at, source, event_id)
        SELECT e.node_id, e.f::"NodeState", e.t::"NodeState", e.at, e.src, e.ev
          FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[])
@@ -88,14 +105,23 @@ export async function applyEvents(pool: pg.Pool, events: LivenessEvent[], rules:
     const last = new Map<string, { to: string; at: Date; lastOfflineAt?: Date }>();
     for (const t of inserted) {
       const prev = last.get(t.node_id);
-      last.set(t.node_id, { to: t.to, at: t.at, lastOfflineAt: t.to === 'OFFLINE' ? t.at : prev?.lastOfflineAt });
+      last.set(t.node_id, {
+        to: t.to,
+        at: t.at,
+        lastOfflineAt: t.to === 'OFFLINE' ? t.at : prev?.lastOfflineAt,
+      });
     }
     await client.query(
       `UPDATE nodes n SET state = u.s::"NodeState", state_since = u.at, updated_at = now(),
               last_seen_at = GREATEST(n.last_seen_at, u.seen)
          FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[]) AS u(id, s, at, seen)
         WHERE n.id = u.id`,
-      [[...last.keys()], [...last.values()].map((v) => v.to), [...last.values()].map((v) => v.at), [...last.values()].map((v) => v.lastOfflineAt ?? null)],
+      [
+        [...last.keys()],
+        [...last.values()].map((v) => v.to),
+        [...last.values()].map((v) => v.at),
+        [...last.values()].map((v) => v.lastOfflineAt ?? null),
+      ],
     );
 
     // Drops: flapping check, then incident membership (owned, not in maintenance, not flapping).
@@ -124,13 +150,22 @@ export async function applyEvents(pool: pg.Pool, events: LivenessEvent[], rules:
       if (n >= rules.threshold) {
         node.flapping_since = now;
         newlyFlapping.push(node.id);
-        result.flapping.push({ nodeId: node.id, externalId: node.external_id, userId: node.user_id, count: n, since: now });
+        result.flapping.push({
+          nodeId: node.id,
+          externalId: node.external_id,
+          userId: node.user_id,
+          count: n,
+          since: now,
+        });
         continue;
       }
       joining.set(d.node_id, { nodeId: d.node_id, userId: node.user_id, downAt: now, lastSeen: d.at });
     }
     if (newlyFlapping.length) {
-      await client.query(`UPDATE nodes SET flapping_since = $2 WHERE id = ANY($1::uuid[])`, [newlyFlapping, now]);
+      await client.query(`UPDATE nodes SET flapping_since = $2 WHERE id = ANY($1::uuid[])`, [
+        newlyFlapping,
+        now,
+      ]);
       // A node that starts flapping leaves the incident it was in (quiet until stable).
       await client.query(
         `DELETE FROM incident_nodes inn USING incidents i
@@ -146,7 +181,9 @@ export async function applyEvents(pool: pg.Pool, events: LivenessEvent[], rules:
     );
 
     // Recoveries: mark the node up in its open incident; close incidents with nothing left down.
-    const ups = [...last.entries()].filter(([, v]) => v.to === 'ONLINE').map(([node_id, v]) => ({ node_id, at: v.at }));
+    const ups = [...last.entries()]
+      .filter(([, v]) => v.to === 'ONLINE')
+      .map(([node_id, v]) => ({ node_id, at: v.at }));
     if (ups.length) {
       const { rows: touched } = await client.query<{ incident_id: string }>(
         `UPDATE incident_nodes inn SET up_at = u.at
@@ -199,7 +236,12 @@ export async function joinIncidents(
            last_seen_at = CASE WHEN incident_nodes.up_at IS NULL THEN incident_nodes.last_seen_at ELSE EXCLUDED.last_seen_at END,
            alerted_at = CASE WHEN incident_nodes.up_at IS NULL THEN incident_nodes.alerted_at ELSE NULL END,
            up_at = NULL`,
-    [joining.map((j) => j.nodeId), joining.map((j) => j.userId), joining.map((j) => j.downAt), joining.map((j) => j.lastSeen)],
+    [
+      joining.map((j) => j.nodeId),
+      joining.map((j) => j.userId),
+      joining.map((j) => j.downAt),
+      joining.map((j) => j.lastSeen),
+    ],
   );
 }
 
@@ -211,13 +253,21 @@ export async function settleFlapping(pool: pg.Pool, stableMs: number, now = new 
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    const { rows } = await client.query<{ id: string; user_id: string | null; state: string; last_seen_at: Date | null; maintenance_until: Date | null }>(
+    const { rows } = await client.query<{
+      id: string;
+      user_id: string | null;
+      state: string;
+      last_seen_at: Date | null;
+      maintenance_until: Date | null;
+    }>(
       `UPDATE nodes SET flapping_since = NULL
         WHERE flapping_since IS NOT NULL AND state_since < $1
         RETURNING id, user_id, state, last_seen_at, maintenance_until`,
       [new Date(now.getTime() - stableMs)],
     );
-    const down = rows.filter((r) => r.state === 'OFFLINE' && r.user_id && !(r.maintenance_until && r.maintenance_until > now));
+    const down = rows.filter(
+      (r) => r.state === 'OFFLINE' && r.user_id && !(r.maintenance_until && r.maintenance_until > now),
+    );
     await joinIncidents(
       client,
       down.map((r) => ({ nodeId: r.id, userId: r.user_id!, downAt: now, lastSeen: r.last_seen_at })),

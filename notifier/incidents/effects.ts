@@ -50,9 +50,18 @@ export class IncidentEffects {
    * One notice per flapping spell, derived from `flapping_since` (not from the event that
    * started it), so a crash between commit and queueing cannot lose it.
    */
-  async ensureFlappingNotices(userIds: string[], flap: { windowMs: number; stableMs: number }): Promise<void> {
+  async ensureFlappingNotices(
+    userIds: string[],
+    flap: { windowMs: number; stableMs: number },
+  ): Promise<void> {
     if (userIds.length === 0) return;
-    const { rows } = await this.pool.query<{ id: string; external_id: string; user_id: string; since: Date; drops: number }>(
+    const { rows } = await this.pool.query<{
+      id: string;
+      external_id: string;
+      user_id: string;
+      since: Date;
+      drops: number;
+    }>(
       `SELECT n.id, n.external_id, n.user_id, n.flapping_since AS since,
               (SELECT count(*)::int FROM node_transitions t WHERE t.node_id = n.id AND t."to" = 'OFFLINE' AND t.at > n.flapping_since - $2 * interval '1 millisecond') AS drops
          FROM nodes n WHERE n.user_id = ANY($1::uuid[]) AND n.flapping_since IS NOT NULL`,
@@ -65,7 +74,12 @@ export class IncidentEffects {
           {
             kind: 'text',
             key: 'alert.flapping',
-            params: { node: r.external_id, count: r.drops, minutes: Math.round(flap.windowMs / 60_000), stable: Math.round(flap.stableMs / 60_000) },
+            params: {
+              node: r.external_id,
+              count: r.drops,
+              minutes: Math.round(flap.windowMs / 60_000),
+              stable: Math.round(flap.stableMs / 60_000),
+            },
           },
         ],
         { dedupeKey: `flap-${r.id}-${r.since.getTime()}`, kind: 'flapping' },
@@ -90,7 +104,11 @@ export class IncidentEffects {
 
   private async ensure(rows: IncidentRow[]): Promise<void> {
     const now = this.now();
-    const jobs: Array<{ name: 'incident-timer'; data: { incidentId: string; kind: 'flush' | 'update' | 'reminder' }; opts: { jobId: string; delay: number } }> = [];
+    const jobs: Array<{
+      name: 'incident-timer';
+      data: { incidentId: string; kind: 'flush' | 'update' | 'reminder' };
+      opts: { jobId: string; delay: number };
+    }> = [];
     for (const i of rows) {
       if (i.closed_at) {
         if (i.alert_count > 0) await this.sendRecovery(i);
@@ -102,11 +120,22 @@ export class IncidentEffects {
             ? i.opened_at.getTime() + this.rules.groupWaitMs
             : (i.last_alert_at?.getTime() ?? now) + this.rules.updateIntervalMs;
         const kind = i.alert_count === 0 ? 'flush' : 'update';
-        jobs.push({ name: 'incident-timer', data: { incidentId: i.id, kind }, opts: { jobId: `alert-${i.id}-${i.pending_key ?? i.alert_count}`, delay: Math.max(0, due - now) } });
+        jobs.push({
+          name: 'incident-timer',
+          data: { incidentId: i.id, kind },
+          opts: { jobId: `alert-${i.id}-${i.pending_key ?? i.alert_count}`, delay: Math.max(0, due - now) },
+        });
       }
       if (i.alert_count > 0 && i.first_alert_at) {
-        const due = i.first_alert_at.getTime() + this.rules.reminderAfterMs + i.reminder_count * this.rules.reminderEveryMs;
-        jobs.push({ name: 'incident-timer', data: { incidentId: i.id, kind: 'reminder' }, opts: { jobId: `reminder-${i.id}-${i.reminder_count}`, delay: Math.max(0, due - now) } });
+        const due =
+          i.first_alert_at.getTime() +
+          this.rules.reminderAfterMs +
+          i.reminder_count * this.rules.reminderEveryMs;
+        jobs.push({
+          name: 'incident-timer',
+          data: { incidentId: i.id, kind: 'reminder' },
+          opts: { jobId: `reminder-${i.id}-${i.reminder_count}`, delay: Math.max(0, due - now) },
+        });
       }
     }
     if (jobs.length) await this.hub.queue('incident-timer').addBulk(jobs);
@@ -114,82 +143,90 @@ export class IncidentEffects {
 
   /** The grouped offline alert (first one or an update): every pending node of the incident, in one message. */
   async alert(incidentId: string): Promise<void> {
-    const client = await this.pool.connect();
-    let sent = false;
-    try {
-      await client.query('BEGIN');
-      const { rows } = await client.query<IncidentRow & { muted_until: Date | null }>(
-        `SELECT i.*, u.muted_until FROM incidents i JOIN users u ON u.id = i.user_id WHERE i.id = $1 FOR UPDATE OF i`,
-        [incidentId],
+    // Reads first, holding no connection across the enqueue (the delivery service needs one
+    // of its own: holding ours while waiting for it can starve the pool under a storm).
+    const { rows } = await this.pool.query<IncidentRow & { muted_until: Date | null }>(
+      `SELECT i.*, u.muted_until FROM incidents i JOIN users u ON u.id = i.user_id WHERE i.id = $1`,
+      [incidentId],
+    );
+    const inc = rows[0];
+    if (!inc || inc.closed_at) return;
+    const { rows: nodes } = await this.pool.query<{
+      node_id: string;
+      external_id: string;
+      label: string | null;
+      last_seen_at: Date | null;
+      down_at: Date;
+      alerted: boolean;
+    }>(
+      `SELECT n.node_id, x.external_id, x.label, n.last_seen_at, n.down_at, n.alerted_at IS NOT NULL AS alerted
+         FROM incident_nodes n JOIN nodes x ON x.id = n.node_id
+        WHERE n.incident_id = $1 AND n.up_at IS NULL
+        ORDER BY x.external_id`,
+      [incidentId],
+    );
+    const pending = nodes.filter((n) => !n.alerted);
+    if (pending.length === 0) return;
+    const still = nodes.filter((n) => n.alerted);
+    const muted = !!inc.muted_until && inc.muted_until.getTime() > this.now();
+    if (!muted) {
+      const { rows: counts } = await this.pool.query<{ total: number; online: number }>(
+        `SELECT count(*)::int AS total, count(*) FILTER (WHERE state = 'ONLINE')::int AS online FROM nodes WHERE user_id = $1`,
+        [inc.user_id],
       );
-      const inc = rows[0];
-      if (!inc || inc.closed_at) {
-        await client.query('COMMIT');
-        return;
-      }
-      const { rows: pending } = await client.query<{ node_id: string; external_id: string; label: string | null; last_seen_at: Date | null; down_at: Date }>(
-        `SELECT n.node_id, x.external_id, x.label, n.last_seen_at, n.down_at
-           FROM incident_nodes n JOIN nodes x ON x.id = n.node_id
-          WHERE n.incident_id = $1 AND n.alerted_at IS NULL AND n.up_at IS NULL
-          ORDER BY x.external_id`,
-        [incidentId],
-      );
-      if (pending.length === 0) {
-        await client.query('COMMIT');
-        return;
-      }
-      const muted = inc.muted_until && inc.muted_until.getTime() > this.now();
-      if (!muted) {
-        const { rows: counts } = await client.query<{ total: number; online: number }>(
-          `SELECT count(*)::int AS total, count(*) FILTER (WHERE state = 'ONLINE')::int AS online FROM nodes WHERE user_id = $1`,
-          [inc.user_id],
-        );
+      const name = (p: { external_id: string; label: string | null }) =>
+        p.label ? `${p.external_id} (${p.label})` : p.external_id;
+      const content: LocalizedBlock[] = [
+        {
+          kind: 'title',
+          key: inc.alert_count === 0 ? 'alert.offline.title' : 'alert.offline.more',
+          params: { count: pending.length },
+        },
+        {
+          kind: 'list',
+          items: pending.map((p) => ({
+            key: 'alert.offline.item' as const,
+            params: { node: name(p), lastSeen: formatTime(p.last_seen_at ?? p.down_at) },
+          })),
+        },
         // An update names the earlier drops too, so every message lists all of the owner's down nodes.
-        const { rows: still } = await client.query<{ external_id: string }>(
-          `SELECT x.external_id FROM incident_nodes n JOIN nodes x ON x.id = n.node_id
-            WHERE n.incident_id = $1 AND n.alerted_at IS NOT NULL AND n.up_at IS NULL ORDER BY x.external_id`,
-          [incidentId],
-        );
-        const content: LocalizedBlock[] = [
-          { kind: 'title', key: inc.alert_count === 0 ? 'alert.offline.title' : 'alert.offline.more', params: { count: pending.length } },
-          {
-            kind: 'list',
-            items: pending.map((p) => ({
-              key: 'alert.offline.item' as const,
-              params: { node: p.label ? `${p.external_id} (${p.label})` : p.external_id, lastSeen: formatTime(p.last_seen_at ?? p.down_at) },
-            })),
-          },
-          ...(still.length
-            ? [{ kind: 'text' as const, key: 'alert.offline.still' as const, params: { nodes: still.map((r) => r.external_id).join(', ') } }]
-            : []),
-          { kind: 'text', key: 'alert.offline.remaining', params: { online: counts[0]?.online ?? 0, total: counts[0]?.total ?? 0 } },
-        ];
-        // Queued before the commit with a key fixed by the alert number: if the commit fails
-        // the retry builds the same key, and the delivery queue drops the duplicate.
-        await this.delivery.sendToUser(inc.user_id, content, {
-          dedupeKey: `incident-${incidentId}-alert-${inc.alert_count + 1}`,
-          kind: 'offline-alert',
-        });
-        sent = true;
-      }
-      await client.query(`UPDATE incident_nodes SET alerted_at = now() WHERE incident_id = $1 AND node_id = ANY($2::uuid[])`, [
-        incidentId,
-        pending.map((p) => p.node_id),
-      ]);
-      // A muted owner's incident stays at alert 0: no "back online" for drops never announced.
-      if (sent) {
-        await client.query(
-          `UPDATE incidents SET alert_count = alert_count + 1, last_alert_at = now(), first_alert_at = COALESCE(first_alert_at, now()) WHERE id = $1`,
-          [incidentId],
-        );
-      }
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw err;
-    } finally {
-      client.release();
+        ...(still.length
+          ? [
+              {
+                kind: 'text' as const,
+                key: 'alert.offline.still' as const,
+                params: { nodes: still.map((r) => r.external_id).join(', ') },
+              },
+            ]
+          : []),
+        {
+          kind: 'text',
+          key: 'alert.offline.remaining',
+          params: { online: counts[0]?.online ?? 0, total: counts[0]?.total ?? 0 },
+        },
+      ];
+      // Queued before the state changes, with a key fixed by the alert number: a retry after
+      // a crash builds the same key and the delivery queue drops the duplicate.
+      await this.delivery.sendToUser(inc.user_id, content, {
+        dedupeKey: `incident-${incidentId}-alert-${inc.alert_count + 1}`,
+        kind: 'offline-alert',
+      });
     }
+    // One statement, conditional on the alert number we read: of two concurrent runs one
+    // records the step; the other changes nothing (its message had the same dedupe key).
+    await this.pool.query(
+      `WITH step AS (
+         UPDATE incidents
+            SET alert_count = alert_count + $4,
+                last_alert_at = CASE WHEN $4 = 1 THEN now() ELSE last_alert_at END,
+                first_alert_at = CASE WHEN $4 = 1 THEN COALESCE(first_alert_at, now()) ELSE first_alert_at END
+          WHERE id = $1 AND alert_count = $2 AND closed_at IS NULL
+          RETURNING id)
+       UPDATE incident_nodes SET alerted_at = now()
+        WHERE incident_id IN (SELECT id FROM step) AND node_id = ANY($3::uuid[]) AND alerted_at IS NULL`,
+      // A muted owner's incident stays at alert 0: no "back online" for drops never announced.
+      [incidentId, inc.alert_count, pending.map((p) => p.node_id), muted ? 0 : 1],
+    );
     await this.ensureForIncident(incidentId);
   }
 
@@ -200,7 +237,12 @@ export class IncidentEffects {
     );
     const inc = rows[0];
     if (!inc || inc.closed_at || inc.alert_count === 0) return;
-    const { rows: down } = await this.pool.query<{ external_id: string; label: string | null; last_seen_at: Date | null; down_at: Date }>(
+    const { rows: down } = await this.pool.query<{
+      external_id: string;
+      label: string | null;
+      last_seen_at: Date | null;
+      down_at: Date;
+    }>(
       `SELECT x.external_id, x.label, n.last_seen_at, n.down_at FROM incident_nodes n JOIN nodes x ON x.id = n.node_id
         WHERE n.incident_id = $1 AND n.alerted_at IS NOT NULL AND n.up_at IS NULL ORDER BY x.external_id`,
       [incidentId],
@@ -215,19 +257,31 @@ export class IncidentEffects {
             kind: 'list',
             items: down.map((d) => ({
               key: 'alert.reminder.item' as const,
-              params: { node: d.label ? `${d.external_id} (${d.label})` : d.external_id, duration: { durationMs: now - (d.last_seen_at ?? d.down_at).getTime() } },
+              params: {
+                node: d.label ? `${d.external_id} (${d.label})` : d.external_id,
+                duration: { durationMs: now - (d.last_seen_at ?? d.down_at).getTime() },
+              },
             })),
           },
         ],
         { dedupeKey: `incident-${incidentId}-reminder-${inc.reminder_count + 1}`, kind: 'reminder' },
       );
     }
-    await this.pool.query(`UPDATE incidents SET reminder_count = reminder_count + 1 WHERE id = $1 AND reminder_count = $2`, [incidentId, inc.reminder_count]);
+    await this.pool.query(
+      `UPDATE incidents SET reminder_count = reminder_count + 1 WHERE id = $1 AND reminder_count = $2`,
+      [incidentId, inc.reminder_count],
+    );
     await this.ensureForIncident(incidentId);
   }
 
   private async sendRecovery(inc: IncidentRow): Promise<void> {
-    const { rows } = await this.pool.query<{ external_id: string; label: string | null; last_seen_at: Date | null; down_at: Date; up_at: Date }>(
+    const { rows } = await this.pool.query<{
+      external_id: string;
+      label: string | null;
+      last_seen_at: Date | null;
+      down_at: Date;
+      up_at: Date;
+    }>(
       `SELECT x.external_id, x.label, n.last_seen_at, n.down_at, n.up_at FROM incident_nodes n JOIN nodes x ON x.id = n.node_id
         WHERE n.incident_id = $1 AND n.alerted_at IS NOT NULL ORDER BY x.external_id`,
       [inc.id],

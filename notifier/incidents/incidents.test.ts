@@ -18,14 +18,26 @@ describe('incidents', () => {
   let hub: QueueHub;
   let effects: IncidentEffects;
   let seq = 0;
-  const ev = (nodeId: string, to: 'ONLINE' | 'OFFLINE', at = Date.now()): LivenessEvent => ({ id: `${at}-${seq++}`, nodeId, to, at, source: 'push' });
-  const alertJobs = async () => (await hub.queue('deliver-telegram').getJobs(['waiting', 'delayed'])).map((j) => j.data);
+  const ev = (nodeId: string, to: 'ONLINE' | 'OFFLINE', at = Date.now()): LivenessEvent => ({
+    id: `${at}-${seq++}`,
+    nodeId,
+    to,
+    at,
+    source: 'push',
+  });
+  const alertJobs = async () =>
+    (await hub.queue('deliver-telegram').getJobs(['waiting', 'delayed'])).map((j) => j.data);
 
   beforeAll(async () => {
     tdb = await createTestDatabase();
     hub = new QueueHub({ redisUrl: TEST_REDIS_URL, prefix });
     const delivery = new DeliveryService(tdb.db.prisma, hub, new Set(['TELEGRAM']));
-    effects = new IncidentEffects(tdb.db.pool, hub, delivery, { groupWaitMs: 0, updateIntervalMs: 0, reminderAfterMs: 3_600_000, reminderEveryMs: 86_400_000 });
+    effects = new IncidentEffects(tdb.db.pool, hub, delivery, {
+      groupWaitMs: 0,
+      updateIntervalMs: 0,
+      reminderAfterMs: 3_600_000,
+      reminderEveryMs: 86_400_000,
+    });
   });
   afterAll(async () => {
     await hub.close();
@@ -38,10 +50,21 @@ describe('incidents', () => {
   });
 
   it('a node that drops twice in one batch joins its incident once, and the batch applies', async () => {
-    const [o] = await seedOwners(tdb.db.prisma, { owners: 1, nodesPerOwner: 2, platform: () => 'TELEGRAM', firstUserId: 810_000 });
+    const [o] = await seedOwners(tdb.db.prisma, {
+      owners: 1,
+      nodesPerOwner: 2,
+      platform: () => 'TELEGRAM',
+      firstUserId: 810_000,
+    });
     const [a, b] = o!.nodeIds as [string, string];
     const t = Date.now();
-    const batch = [ev(a, 'ONLINE', t - 5000), ev(b, 'ONLINE', t - 5000), ev(a, 'OFFLINE', t - 3000), ev(a, 'ONLINE', t - 2000), ev(a, 'OFFLINE', t - 1000)];
+    const batch = [
+      ev(a, 'ONLINE', t - 5000),
+      ev(b, 'ONLINE', t - 5000),
+      ev(a, 'OFFLINE', t - 3000),
+      ev(a, 'ONLINE', t - 2000),
+      ev(a, 'OFFLINE', t - 1000),
+    ];
     const res = await applyEvents(tdb.db.pool, batch, rules);
     expect(res.applied).toBe(5);
     const rows = await tdb.db.prisma.incidentNode.findMany({ where: { nodeId: a } });
@@ -51,12 +74,22 @@ describe('incidents', () => {
   });
 
   it('a drop silenced by /mute does not swallow the next drop after unmuting', async () => {
-    const [o] = await seedOwners(tdb.db.prisma, { owners: 1, nodesPerOwner: 2, platform: () => 'TELEGRAM', firstUserId: 820_000 });
+    const [o] = await seedOwners(tdb.db.prisma, {
+      owners: 1,
+      nodesPerOwner: 2,
+      platform: () => 'TELEGRAM',
+      firstUserId: 820_000,
+    });
     const [a, b] = o!.nodeIds as [string, string];
     await applyEvents(tdb.db.pool, [ev(a, 'ONLINE'), ev(b, 'ONLINE')], rules);
-    await tdb.db.prisma.user.update({ where: { id: o!.userId }, data: { mutedUntil: new Date(Date.now() + 3_600_000) } });
+    await tdb.db.prisma.user.update({
+      where: { id: o!.userId },
+      data: { mutedUntil: new Date(Date.now() + 3_600_000) },
+    });
     await applyEvents(tdb.db.pool, [ev(a, 'OFFLINE')], rules);
-    const incident = await tdb.db.prisma.incident.findFirstOrThrow({ where: { userId: o!.userId, closedAt: null } });
+    const incident = await tdb.db.prisma.incident.findFirstOrThrow({
+      where: { userId: o!.userId, closedAt: null },
+    });
     await effects.alert(incident.id);
     expect((await alertJobs()).filter((j) => j.userId === o!.userId)).toHaveLength(0);
     await tdb.db.prisma.user.update({ where: { id: o!.userId }, data: { mutedUntil: null } });
@@ -72,7 +105,12 @@ describe('incidents', () => {
   });
 
   it('removing a node takes it out of its open incident, which closes when nothing else is down', async () => {
-    const [o] = await seedOwners(tdb.db.prisma, { owners: 1, nodesPerOwner: 1, platform: () => 'TELEGRAM', firstUserId: 830_000 });
+    const [o] = await seedOwners(tdb.db.prisma, {
+      owners: 1,
+      nodesPerOwner: 1,
+      platform: () => 'TELEGRAM',
+      firstUserId: 830_000,
+    });
     const [a] = o!.nodeIds as [string];
     await applyEvents(tdb.db.pool, [ev(a, 'ONLINE'), ev(a, 'OFFLINE')], rules);
     expect(await tdb.db.prisma.incident.count({ where: { userId: o!.userId, closedAt: null } })).toBe(1);
@@ -81,21 +119,44 @@ describe('incidents', () => {
   });
 
   it('merging two users folds their open incidents into one', async () => {
-    const [x, y] = await seedOwners(tdb.db.prisma, { owners: 2, nodesPerOwner: 1, platform: () => 'TELEGRAM', firstUserId: 840_000 });
-    await applyEvents(tdb.db.pool, [ev(x!.nodeIds[0]!, 'ONLINE'), ev(y!.nodeIds[0]!, 'ONLINE'), ev(x!.nodeIds[0]!, 'OFFLINE'), ev(y!.nodeIds[0]!, 'OFFLINE')], rules);
+    const [x, y] = await seedOwners(tdb.db.prisma, {
+      owners: 2,
+      nodesPerOwner: 1,
+      platform: () => 'TELEGRAM',
+      firstUserId: 840_000,
+    });
+    await applyEvents(
+      tdb.db.pool,
+      [
+        ev(x!.nodeIds[0]!, 'ONLINE'),
+        ev(y!.nodeIds[0]!, 'ONLINE'),
+        ev(x!.nodeIds[0]!, 'OFFLINE'),
+        ev(y!.nodeIds[0]!, 'OFFLINE'),
+      ],
+      rules,
+    );
     await mergeIncidents(tdb.db.pool, y!.userId, x!.userId);
-    const open = await tdb.db.prisma.incident.findMany({ where: { userId: { in: [x!.userId, y!.userId] }, closedAt: null }, include: { nodes: true } });
+    const open = await tdb.db.prisma.incident.findMany({
+      where: { userId: { in: [x!.userId, y!.userId] }, closedAt: null },
+      include: { nodes: true },
+    });
     expect(open).toHaveLength(1);
     expect(open[0]!.userId).toBe(x!.userId);
     expect(open[0]!.nodes.map((n) => n.nodeId).sort()).toEqual([x!.nodeIds[0], y!.nodeIds[0]].sort());
   });
 
   it('flapping: the fourth drop in the window starts flapping and keeps the node out of incidents', async () => {
-    const [o] = await seedOwners(tdb.db.prisma, { owners: 1, nodesPerOwner: 1, platform: () => 'TELEGRAM', firstUserId: 850_000 });
+    const [o] = await seedOwners(tdb.db.prisma, {
+      owners: 1,
+      nodesPerOwner: 1,
+      platform: () => 'TELEGRAM',
+      firstUserId: 850_000,
+    });
     const [a] = o!.nodeIds as [string];
     const t = Date.now() - 60_000;
     const events: LivenessEvent[] = [];
-    for (let k = 0; k < 4; k++) events.push(ev(a, 'ONLINE', t + k * 2000), ev(a, 'OFFLINE', t + k * 2000 + 1000));
+    for (let k = 0; k < 4; k++)
+      events.push(ev(a, 'ONLINE', t + k * 2000), ev(a, 'OFFLINE', t + k * 2000 + 1000));
     let flapping: unknown[] = [];
     for (const e of events) flapping = flapping.concat((await applyEvents(tdb.db.pool, [e], rules)).flapping);
     expect(flapping).toHaveLength(1);

@@ -62,18 +62,46 @@ export class LivenessConsumer {
       try {
         if (Date.now() - lastClaim > 2_000) {
           lastClaim = Date.now();
-          const claimed = (await redis.xautoclaim(stream, GROUP, this.name, this.opts.claimIdleMs ?? 10_000, '0-0', 'COUNT', batch)) as [string, Array<[string, string[]]>];
+          const claimed = (await redis.xautoclaim(
+            stream,
+            GROUP,
+            this.name,
+            this.opts.claimIdleMs ?? 10_000,
+            '0-0',
+            'COUNT',
+            batch,
+          )) as [string, Array<[string, string[]]>];
           const events = parse(claimed[1] ?? []);
-          if (events.length) await this.process(events, claimed[1].map((e) => e[0]));
+          if (events.length)
+            await this.process(
+              events,
+              claimed[1].map((e) => e[0]),
+            );
         }
-        const res = (await redis.xreadgroup('GROUP', GROUP, this.name, 'COUNT', batch, 'BLOCK', this.opts.blockMs ?? 1_000, 'STREAMS', stream, '>')) as
-          | Array<[string, Array<[string, string[]]>]>
-          | null;
+        const res = (await redis.xreadgroup(
+          'GROUP',
+          GROUP,
+          this.name,
+          'COUNT',
+          batch,
+          'BLOCK',
+          this.opts.blockMs ?? 1_000,
+          'STREAMS',
+          stream,
+          '>',
+        )) as Array<[string, Array<[string, string[]]>]> | null;
         const entries = res?.[0]?.[1] ?? [];
-        if (entries.length) await this.process(parse(entries), entries.map((e) => e[0]));
+        if (entries.length)
+          await this.process(
+            parse(entries),
+            entries.map((e) => e[0]),
+          );
       } catch (err) {
         if (!this.running) break;
-        this.opts.logger.error({ err: { message: (err as Error).message } }, 'liveness consumer error; retrying');
+        this.opts.logger.error(
+          { err: { message: (err as Error).message } },
+          'liveness consumer error; retrying',
+        );
         await new Promise((r) => setTimeout(r, 500));
       }
     }

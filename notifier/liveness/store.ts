@@ -130,7 +130,10 @@ export class LivenessStore {
   async view(nodeIds: string[]): Promise<Map<string, { at: number; down: boolean }>> {
     const out = new Map<string, { at: number; down: boolean }>();
     if (nodeIds.length === 0) return out;
-    const [live, down] = await Promise.all([this.redis.zmscore(this.live, ...nodeIds), this.redis.zmscore(this.down, ...nodeIds)]);
+    const [live, down] = await Promise.all([
+      this.redis.zmscore(this.live, ...nodeIds),
+      this.redis.zmscore(this.down, ...nodeIds),
+    ]);
     nodeIds.forEach((id, i) => {
       const l = live[i];
       const d = down[i];

@@ -5,7 +5,12 @@ import type { SourceHealth } from './source-health';
 
 export const SWEEP_BATCH = 5_000;
 
-export async function sweep(stores: LivenessStore[], health: SourceHealth, graceMs: number, now = Date.now()): Promise<number> {
+export async function sweep(
+  stores: LivenessStore[],
+  health: SourceHealth,
+  graceMs: number,
+  now = Date.now(),
+): Promise<number> {
   let total = 0;
   for (const store of stores) {
     if (store.source !== 'push' && !(await health.get(store.source)).ok) continue;

@@ -79,7 +79,12 @@ async function record(pool: pg.Pool, nodes: NetworkNode[]) {
        WHERE nodes.owner_wallet IS DISTINCT FROM EXCLUDED.owner_wallet
           OR nodes.gpu_model IS DISTINCT FROM EXCLUDED.gpu_model
           OR nodes.gpu_count IS DISTINCT FROM EXCLUDED.gpu_count`,
-    [nodes.map((n) => n.id), nodes.map((n) => n.owner_wallet ?? null), nodes.map((n) => n.gpu_model ?? null), nodes.map((n) => n.gpu_count ?? null)],
+    [
+      nodes.map((n) => n.id),
+      nodes.map((n) => n.owner_wallet ?? null),
+      nodes.map((n) => n.gpu_model ?? null),
+      nodes.map((n) => n.gpu_count ?? null),
+    ],
   );
   const { rows } = await pool.query<{ id: string; external_id: string; token_hash: string | null }>(
     `SELECT id, external_id, token_hash FROM nodes WHERE external_id = ANY($1::text[]) AND user_id IS NOT NULL`,
@@ -123,7 +128,11 @@ export async function pollOnce(deps: PollerDeps): Promise<PollResult> {
     const error = (err as Error).message.slice(0, 200);
     if (await deps.health.set('poll', false, error, now())) {
       deps.logger.warn({ error }, 'network API unreachable: poll source paused');
-      await deps.staff?.notify('staff.sourceDown', { source: deps.baseUrl, since: formatTime(new Date(now())), error });
+      await deps.staff?.notify('staff.sourceDown', {
+        source: deps.baseUrl,
+        since: formatTime(new Date(now())),
+        error,
+      });
     }
     return { ok: false, pages, nodes: count, error };
   }

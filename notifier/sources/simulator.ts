@@ -18,7 +18,12 @@ export interface SimulatorShape {
   flapping: number;
 }
 
-export const DEFAULT_SHAPE: SimulatorShape = { periodMs: 30 * 60_000, churn: 0.3, downMs: 5 * 60_000, flapping: 0.05 };
+export const DEFAULT_SHAPE: SimulatorShape = {
+  periodMs: 30 * 60_000,
+  churn: 0.3,
+  downMs: 5 * 60_000,
+  flapping: 0.05,
+};
 
 function unit(id: string, salt: string): number {
   return crypto.createHash('sha256').update(`${salt}:${id}`).digest().readUInt32BE(0) / 2 ** 32;
@@ -32,11 +37,20 @@ export function simulatedUp(externalId: string, now: number, shape: SimulatorSha
   return true;
 }
 
-export async function simulatorTick(pool: pg.Pool, store: LivenessStore, graceMs: number, now = Date.now(), shape = DEFAULT_SHAPE): Promise<number> {
+export async function simulatorTick(
+  pool: pg.Pool,
+  store: LivenessStore,
+  graceMs: number,
+  now = Date.now(),
+  shape = DEFAULT_SHAPE,
+): Promise<number> {
   const { rows } = await pool.query<{ id: string; external_id: string }>(
     `SELECT id, external_id FROM nodes WHERE user_id IS NOT NULL AND external_id LIKE '${SIM_PREFIX}%'`,
   );
   const up = rows.filter((r) => simulatedUp(r.external_id, now, shape));
-  await store.beat(up.map((r) => ({ nodeId: r.id, at: now })), now - graceMs);
+  await store.beat(
+    up.map((r) => ({ nodeId: r.id, at: now })),
+    now - graceMs,
+  );
   return up.length;
 }

@@ -42,7 +42,21 @@ describe('Discord (e2e)', () => {
   it('registers the slash commands of DESIGN.md on the guild, localized', () => {
     const cmds = dc.commands({ guild: true });
     const names = cmds.map((c) => c.name);
-    expect(names).toEqual(expect.arrayContaining(['link', 'nodes', 'status', 'alerts', 'points', 'ask', 'ticket', 'report', 'lang', 'help', 'start']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'link',
+        'nodes',
+        'status',
+        'alerts',
+        'points',
+        'ask',
+        'ticket',
+        'report',
+        'lang',
+        'help',
+        'start',
+      ]),
+    );
     const nodes = cmds.find((c) => c.name === 'nodes')!;
     expect((nodes.options ?? []).map((o) => o.name).sort()).toEqual(['add', 'list', 'remove']);
     expect(nodes.description_localizations?.['zh-CN']).toBe('你的节点及状态');
@@ -65,11 +79,17 @@ describe('Discord (e2e)', () => {
     await app.stop();
     await app.start();
     expect((await (await u.slash('help')).reply({ timeoutMs: 15_000 })).content).toMatch(/^\*\*命令列表\*\*/);
-    expect((await (await u.slash('lang', { options: { language: 'en' } })).reply()).content).toBe('Language set to English.');
+    expect((await (await u.slash('lang', { options: { language: 'en' } })).reply()).content).toBe(
+      'Language set to English.',
+    );
   });
 
   it('user text with @everyone, role mentions and markdown never pings and is escaped', async () => {
-    const u = dc.user('400000000000000004', { username: 'eve', globalName: `@everyone <@&${dc.staffRoleId}> **bold**`, locale: 'en-US' });
+    const u = dc.user('400000000000000004', {
+      username: 'eve',
+      globalName: `@everyone <@&${dc.staffRoleId}> **bold**`,
+      locale: 'en-US',
+    });
     const r = await (await u.slash('start')).reply();
     expect(r.content).toContain('\\*\\*bold\\*\\*');
     expect(r.allowed_mentions).toEqual({ parse: [] });
@@ -80,7 +100,9 @@ describe('Discord (e2e)', () => {
     const u = dc.user('400000000000000005', { username: 'err', locale: 'en-US' });
     await app.tdb.db.pool.query('ALTER TABLE wallet_challenges RENAME TO wallet_challenges_gone');
     try {
-      const r = await (await u.slash('link', { subcommand: 'wallet', options: { address: solanaWallet().address } })).reply();
+      const r = await (
+        await u.slash('link', { subcommand: 'wallet', options: { address: solanaWallet().address } })
+      ).reply();
       const ref = /Reference: ([0-9a-f]{8})/.exec(r.content ?? '')?.[1];
       expect(ref).toBeDefined();
       expect(app.logs.some((l) => l.includes(`"ref":"${ref}"`))).toBe(true);
@@ -93,21 +115,30 @@ describe('Discord (e2e)', () => {
   it('the same wallet proven on Discord then Telegram makes one user with two identities', async () => {
     const w = solanaWallet();
     const d = dc.user('400000000000000006', { username: 'miner', locale: 'en-US' });
-    const challenge = codeBlock((await (await d.slash('link', { subcommand: 'wallet', options: { address: w.address } })).reply()).content);
+    const challenge = codeBlock(
+      (await (await d.slash('link', { subcommand: 'wallet', options: { address: w.address } })).reply())
+        .content,
+    );
     expect(challenge).toMatch(/wants you to sign in with your Solana account/);
-    const ok = await (await d.slash('link', { subcommand: 'verify', options: { signature: w.sign(challenge) } })).reply();
+    const ok = await (
+      await d.slash('link', { subcommand: 'verify', options: { signature: w.sign(challenge) } })
+    ).reply();
     expect(ok.content).toBe(`Wallet ${w.address} is linked to your account.`);
 
     const t = tg.user(401, { languageCode: 'en' });
     expect((await linkWalletOnTelegram(t, w)).text).toMatch(/both accounts are now one/);
-    const ids = await app.tdb.db.prisma.identity.findMany({ where: { platformUserId: { in: ['400000000000000006', '401'] } } });
+    const ids = await app.tdb.db.prisma.identity.findMany({
+      where: { platformUserId: { in: ['400000000000000006', '401'] } },
+    });
     expect(ids).toHaveLength(2);
     expect(new Set(ids.map((i) => i.userId)).size).toBe(1);
   });
 
   it('offline alert by DM on Discord; when the user blocks DMs the next alert falls back to Telegram', async () => {
     const d = dc.user('400000000000000007', { username: 'rig', locale: 'en-US' });
-    const add = await (await d.slash('nodes', { subcommand: 'add', options: { node_id: 'dc-rig-00001' } })).reply();
+    const add = await (
+      await d.slash('nodes', { subcommand: 'add', options: { node_id: 'dc-rig-00001' } })
+    ).reply();
     const token = codeBlock(add.content, 0);
     const beat = () =>
       fetch(`http://127.0.0.1:${port}/v1/heartbeats`, {
@@ -121,19 +152,30 @@ describe('Discord (e2e)', () => {
     expect(dm.content).toMatch(/went offline/);
     expect(dm.pinged).toEqual({ everyone: false, roles: [], users: [] });
     // The DM channel was opened at the first interaction, so alerts need one request.
-    await waitFor(async () => (await app.tdb.db.prisma.identity.findFirst({ where: { platformUserId: '400000000000000007', dmChatId: { not: null } } })) || null);
+    await waitFor(
+      async () =>
+        (await app.tdb.db.prisma.identity.findFirst({
+          where: { platformUserId: '400000000000000007', dmChatId: { not: null } },
+        })) || null,
+    );
     const status = await (await d.slash('status')).reply();
     expect(status.content).toMatch(/dc-rig-00001 — offline since/);
     expect(status.files?.[0]?.data.subarray(1, 4).toString()).toBe('PNG');
 
     // Same person on Telegram, then Discord DMs get closed.
     const w = solanaWallet();
-    const c1 = codeBlock((await (await d.slash('link', { subcommand: 'wallet', options: { address: w.address } })).reply()).content);
+    const c1 = codeBlock(
+      (await (await d.slash('link', { subcommand: 'wallet', options: { address: w.address } })).reply())
+        .content,
+    );
     await (await d.slash('link', { subcommand: 'verify', options: { signature: w.sign(c1) } })).reply();
     const t = tg.user(402, { languageCode: 'zh' });
     await linkWalletOnTelegram(t, w);
     // Active on Discord last, so Discord is tried first; then its DMs get closed.
-    await app.tdb.db.prisma.identity.updateMany({ where: { platformUserId: '402' }, data: { lastActiveAt: new Date(Date.now() - 3_600_000) } });
+    await app.tdb.db.prisma.identity.updateMany({
+      where: { platformUserId: '402' },
+      data: { lastActiveAt: new Date(Date.now() - 3_600_000) },
+    });
     d.blockDms();
     // Bring it back (recovery DM must fall back), in Chinese, the Telegram identity's language.
     expect((await beat()).status).toBe(202);
@@ -143,7 +185,12 @@ describe('Discord (e2e)', () => {
       where: { platform_platformUserId: { platform: 'DISCORD', platformUserId: '400000000000000007' } },
     });
     expect(identity.dmReachable).toBe(false);
-    await waitFor(async () => (await app.runtime.hub.queue('deliver-discord').getJobCountByTypes('waiting', 'active', 'delayed')) === 0 || null);
+    await waitFor(
+      async () =>
+        (await app.runtime.hub
+          .queue('deliver-discord')
+          .getJobCountByTypes('waiting', 'active', 'delayed')) === 0 || null,
+    );
     expect(d.dms().filter((x) => /back online/.test(x.content ?? ''))).toHaveLength(0);
   });
 });

@@ -23,7 +23,10 @@ function beatLoop(store: LivenessStore, nodeIds: string[], graceMs: number, ever
   const loop = (async () => {
     while (on) {
       const now = Date.now();
-      await store.beat(nodeIds.map((nodeId) => ({ nodeId, at: now })), now - graceMs);
+      await store.beat(
+        nodeIds.map((nodeId) => ({ nodeId, at: now })),
+        now - graceMs,
+      );
       await new Promise((r) => setTimeout(r, everyMs));
     }
   })();
@@ -38,15 +41,36 @@ describe('reliability (e2e)', () => {
       { roles: ['workers'] },
     );
     try {
-      const owners = await seedOwners(app.tdb.db.prisma, { owners: 60, nodesPerOwner: 3, platform: () => 'TELEGRAM', firstUserId: 510_000 });
+      const owners = await seedOwners(app.tdb.db.prisma, {
+        owners: 60,
+        nodesPerOwner: 3,
+        platform: () => 'TELEGRAM',
+        firstUserId: 510_000,
+      });
       for (const o of owners) tg.user(Number(o.platformUserId));
       const store = new LivenessStore(app.runtime.hub.redis, app.prefix, 'push');
-      const beats = beatLoop(store, owners.flatMap((o) => o.nodeIds), 2000);
-      await waitFor(async () => (await app.tdb.db.prisma.node.count({ where: { state: 'ONLINE' } })) === 180 || null, { timeoutMs: 15_000, what: 'all online' });
+      const beats = beatLoop(
+        store,
+        owners.flatMap((o) => o.nodeIds),
+        2000,
+      );
+      await waitFor(
+        async () => (await app.tdb.db.prisma.node.count({ where: { state: 'ONLINE' } })) === 180 || null,
+        { timeoutMs: 15_000, what: 'all online' },
+      );
       tg.failRate('sendMessage', { status5xx: 0.1, status429: 0.05, retryAfter: 1, seed: 7 });
       await beats.stop();
-      await waitFor(() => owners.every((o) => offlineAlerts(tg, o.platformUserId) >= 1) || null, { timeoutMs: 60_000, what: 'every owner alerted' });
-      await waitFor(async () => (await app.runtime.hub.queue('deliver-telegram').getJobCountByTypes('waiting', 'active', 'delayed')) === 0 || null, { timeoutMs: 30_000 });
+      await waitFor(() => owners.every((o) => offlineAlerts(tg, o.platformUserId) >= 1) || null, {
+        timeoutMs: 60_000,
+        what: 'every owner alerted',
+      });
+      await waitFor(
+        async () =>
+          (await app.runtime.hub
+            .queue('deliver-telegram')
+            .getJobCountByTypes('waiting', 'active', 'delayed')) === 0 || null,
+        { timeoutMs: 30_000 },
+      );
       const failures = tg.calls('sendMessage').filter((c) => c.status >= 429).length;
       expect(failures).toBeGreaterThan(0);
       for (const o of owners) expect(offlineAlerts(tg, o.platformUserId)).toBe(1);
@@ -57,7 +81,9 @@ describe('reliability (e2e)', () => {
   }, 120_000);
 
   it('kill -9 of the workers process mid-storm: after a restart every owner has exactly one offline DM', async () => {
-    const tg = await startTelegramSandbox({ limits: { globalPerSecond: 40, privateBurst: 3, privatePerSecond: 1 } });
+    const tg = await startTelegramSandbox({
+      limits: { globalPerSecond: 40, privateBurst: 3, privatePerSecond: 1 },
+    });
     const tdb = await createTestDatabase();
     const prefix = testPrefix();
     const hub = new QueueHub({ redisUrl: TEST_REDIS_URL, prefix });
@@ -75,11 +101,23 @@ describe('reliability (e2e)', () => {
     let worker = spawnCli(['start', '--roles', 'workers'], env);
     let owners: SeededOwner[] = [];
     try {
-      owners = await seedOwners(tdb.db.prisma, { owners: 300, nodesPerOwner: 2, platform: () => 'TELEGRAM', firstUserId: 520_000 });
+      owners = await seedOwners(tdb.db.prisma, {
+        owners: 300,
+        nodesPerOwner: 2,
+        platform: () => 'TELEGRAM',
+        firstUserId: 520_000,
+      });
       for (const o of owners) tg.user(Number(o.platformUserId));
       const store = new LivenessStore(hub.redis, prefix, 'push');
-      const beats = beatLoop(store, owners.flatMap((o) => o.nodeIds), 2000);
-      await waitFor(async () => (await tdb.db.prisma.node.count({ where: { state: 'ONLINE' } })) === 600 || null, { timeoutMs: 30_000, what: 'all online' });
+      const beats = beatLoop(
+        store,
+        owners.flatMap((o) => o.nodeIds),
+        2000,
+      );
+      await waitFor(
+        async () => (await tdb.db.prisma.node.count({ where: { state: 'ONLINE' } })) === 600 || null,
+        { timeoutMs: 30_000, what: 'all online' },
+      );
       await beats.stop();
       // Storm: 300 owners at 40 messages/s take ~7.5 s. Kill the workers a quarter of the way in.
       await waitFor(() => tg.sent().length >= 75 || null, { timeoutMs: 30_000, what: 'storm under way' });
@@ -88,8 +126,16 @@ describe('reliability (e2e)', () => {
       const sentAtKill = tg.sent().length;
       expect(sentAtKill).toBeLessThan(300);
       worker = spawnCli(['start', '--roles', 'workers'], env);
-      await waitFor(() => owners.every((o) => offlineAlerts(tg, o.platformUserId) >= 1) || null, { timeoutMs: 90_000, what: 'every owner alerted after restart' });
-      await waitFor(async () => (await hub.queue('deliver-telegram').getJobCountByTypes('waiting', 'active', 'delayed')) === 0 || null, { timeoutMs: 30_000 });
+      await waitFor(() => owners.every((o) => offlineAlerts(tg, o.platformUserId) >= 1) || null, {
+        timeoutMs: 90_000,
+        what: 'every owner alerted after restart',
+      });
+      await waitFor(
+        async () =>
+          (await hub.queue('deliver-telegram').getJobCountByTypes('waiting', 'active', 'delayed')) === 0 ||
+          null,
+        { timeoutMs: 30_000 },
+      );
       const counts = owners.map((o) => offlineAlerts(tg, o.platformUserId));
       expect(counts.filter((c) => c !== 1)).toEqual([]);
     } finally {
@@ -108,7 +154,15 @@ describe('reliability (e2e)', () => {
     const staff = tg.group(-100200300, { title: 'staff', isForum: true });
     const w = solanaWallet();
     const ids = ['net-rig-00001', 'net-rig-00002'];
-    for (const id of ids) net.upsertNode({ id, status: 'online', last_seen: new Date().toISOString(), owner_wallet: w.address, gpu_model: 'RTX 4090', gpu_count: 1 });
+    for (const id of ids)
+      net.upsertNode({
+        id,
+        status: 'online',
+        last_seen: new Date().toISOString(),
+        owner_wallet: w.address,
+        gpu_model: 'RTX 4090',
+        gpu_count: 1,
+      });
     // The network's own view keeps moving while it is up.
     let netOn = true;
     const netLoop = (async () => {
@@ -130,18 +184,32 @@ describe('reliability (e2e)', () => {
     try {
       const u = tg.user(530, { languageCode: 'en' });
       await linkWalletOnTelegram(u, w);
-      await waitFor(async () => (await app.tdb.db.prisma.node.count({ where: { externalId: { in: ids } } })) === 2 || null, { what: 'poller saw the nodes' });
+      await waitFor(
+        async () =>
+          (await app.tdb.db.prisma.node.count({ where: { externalId: { in: ids } } })) === 2 || null,
+        { what: 'poller saw the nodes' },
+      );
       for (const id of ids) {
         await u.send(`/addnode ${id}`);
         expect((await u.nextMessage()).text).toMatch(/belongs to your verified wallet/);
       }
-      await waitFor(async () => (await app.tdb.db.prisma.node.count({ where: { externalId: { in: ids }, state: 'ONLINE' } })) === 2 || null, { timeoutMs: 15_000, what: 'nodes online via poll' });
+      await waitFor(
+        async () =>
+          (await app.tdb.db.prisma.node.count({ where: { externalId: { in: ids }, state: 'ONLINE' } })) ===
+            2 || null,
+        { timeoutMs: 15_000, what: 'nodes online via poll' },
+      );
 
       net.down();
-      await staff.nextMessage({ timeoutMs: 15_000 }).then((s) => expect(s.text).toMatch(/network API .* has not answered/));
+      await staff
+        .nextMessage({ timeoutMs: 15_000 })
+        .then((s) => expect(s.text).toMatch(/network API .* has not answered/));
       // Stay down for three grace periods' worth of polls (the emulator counts them).
       const before = net.requests().length;
-      await waitFor(() => net.requests().length >= before + 15 || null, { timeoutMs: 30_000, what: '15 failed polls' });
+      await waitFor(() => net.requests().length >= before + 15 || null, {
+        timeoutMs: 30_000,
+        what: '15 failed polls',
+      });
       net.up();
       await staff.nextMessage({ timeoutMs: 15_000 }).then((s) => expect(s.text).toMatch(/answers again/));
       // A few more sweeps after recovery: still nothing.

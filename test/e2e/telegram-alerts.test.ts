@@ -54,7 +54,9 @@ describe('offline alerts on Telegram (e2e)', () => {
       beats.push({ token: codeEntity(await u.nextMessage()), node_id: id });
     }
     let a = agent(url, beats);
-    await expectEventually(async () => (await app.tdb.db.prisma.node.count({ where: { state: 'ONLINE' } })) === 3);
+    await expectEventually(
+      async () => (await app.tdb.db.prisma.node.count({ where: { state: 'ONLINE' } })) === 3,
+    );
     // Two of the three go quiet.
     await a.stop();
     a = agent(url, [beats[2]!]);
@@ -85,7 +87,12 @@ describe('offline alerts on Telegram (e2e)', () => {
     expect(back.text).toMatch(/rig-alpha-02 — back online after/);
     await a.stop();
     // Exactly two DMs for this incident: no duplicate alert or recovery.
-    await expectEventually(async () => (await app.runtime.hub.queue('deliver-telegram').getJobCountByTypes('waiting', 'active', 'delayed')) === 0);
+    await expectEventually(
+      async () =>
+        (await app.runtime.hub
+          .queue('deliver-telegram')
+          .getJobCountByTypes('waiting', 'active', 'delayed')) === 0,
+    );
     expect(u.messages().filter((m) => /went offline|back online/.test(m.text ?? ''))).toHaveLength(2);
   });
 
@@ -96,12 +103,26 @@ describe('offline alerts on Telegram (e2e)', () => {
     await u.send('/mute 2h');
     expect((await u.nextMessage()).text).toMatch(/muted until/);
     const a = agent(url, [{ token, node_id: 'muted-rig-0001' }]);
-    await expectEventually(async () => (await app.tdb.db.prisma.node.count({ where: { externalId: 'muted-rig-0001', state: 'ONLINE' } })) === 1);
+    await expectEventually(
+      async () =>
+        (await app.tdb.db.prisma.node.count({ where: { externalId: 'muted-rig-0001', state: 'ONLINE' } })) ===
+        1,
+    );
     await a.stop();
-    await expectEventually(async () => (await app.tdb.db.prisma.node.count({ where: { externalId: 'muted-rig-0001', state: 'OFFLINE' } })) === 1);
+    await expectEventually(
+      async () =>
+        (await app.tdb.db.prisma.node.count({
+          where: { externalId: 'muted-rig-0001', state: 'OFFLINE' },
+        })) === 1,
+    );
     const node = await app.tdb.db.prisma.node.findUniqueOrThrow({ where: { externalId: 'muted-rig-0001' } });
     // The incident's alert step ran (node marked alerted) without a DM.
-    await expectEventually(async () => (await app.tdb.db.prisma.incidentNode.count({ where: { nodeId: node.id, alertedAt: { not: null } } })) === 1);
+    await expectEventually(
+      async () =>
+        (await app.tdb.db.prisma.incidentNode.count({
+          where: { nodeId: node.id, alertedAt: { not: null } },
+        })) === 1,
+    );
     expect(await app.tdb.db.prisma.nodeTransition.count({ where: { nodeId: node.id } })).toBe(2);
     expect(u.messages().some((m) => /went offline/.test(m.text ?? ''))).toBe(false);
     await u.send('/mute soon');

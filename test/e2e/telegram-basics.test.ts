@@ -17,8 +17,28 @@ describe('Telegram bot basics (e2e)', () => {
 
   it('publishes the command menu in English and Chinese', () => {
     const en = tg.commands({}).map((c) => c.command);
-    expect(en).toEqual(expect.arrayContaining(['start', 'help', 'lang', 'link', 'verify', 'wallets', 'addnode', 'nodes', 'removenode', 'status', 'mute', 'points', 'ask', 'support', 'report']));
-    expect(tg.commands({ languageCode: 'zh' }).find((c) => c.command === 'help')?.description).toBe('显示本列表');
+    expect(en).toEqual(
+      expect.arrayContaining([
+        'start',
+        'help',
+        'lang',
+        'link',
+        'verify',
+        'wallets',
+        'addnode',
+        'nodes',
+        'removenode',
+        'status',
+        'mute',
+        'points',
+        'ask',
+        'support',
+        'report',
+      ]),
+    );
+    expect(tg.commands({ languageCode: 'zh' }).find((c) => c.command === 'help')?.description).toBe(
+      '显示本列表',
+    );
   });
 
   it('/start answers in English for an English user and in Chinese for a zh user', async () => {

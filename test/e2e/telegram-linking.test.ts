@@ -13,7 +13,10 @@ describe('Telegram wallet and node linking (e2e)', () => {
   beforeAll(async () => {
     tg = await startTelegramSandbox({ limits: false });
     const port = await freePort();
-    app = await startTestApp({ ...tg.env(), HTTP_PORT: String(port), PUBLIC_BASE_URL: `http://127.0.0.1:${port}` }, { roles: ['bots', 'web'] });
+    app = await startTestApp(
+      { ...tg.env(), HTTP_PORT: String(port), PUBLIC_BASE_URL: `http://127.0.0.1:${port}` },
+      { roles: ['bots', 'web'] },
+    );
     heartbeatUrl = `http://127.0.0.1:${port}/v1/heartbeats`;
   });
   afterAll(async () => {
@@ -89,7 +92,9 @@ describe('Telegram wallet and node linking (e2e)', () => {
     expect(app.logs.join('')).not.toContain(token);
 
     await u.send('/nodes');
-    expect((await u.nextMessage()).text).toMatch(/rtx4090-box-01 — waiting for first heartbeat, last seen never/);
+    expect((await u.nextMessage()).text).toMatch(
+      /rtx4090-box-01 — waiting for first heartbeat, last seen never/,
+    );
     const res = await fetch(heartbeatUrl, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -97,7 +102,9 @@ describe('Telegram wallet and node linking (e2e)', () => {
     });
     expect(res.status).toBe(202);
     await u.send('/nodes');
-    expect((await u.nextMessage()).text).toMatch(/rtx4090-box-01 — .*last seen \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+    expect((await u.nextMessage()).text).toMatch(
+      /rtx4090-box-01 — .*last seen \d{4}-\d\d-\d\d \d\d:\d\d UTC/,
+    );
     const wrong = await fetch(heartbeatUrl, {
       method: 'POST',
       headers: { authorization: 'Bearer ndk_forged', 'content-type': 'application/json' },
@@ -156,9 +163,14 @@ describe('Telegram wallet and node linking (e2e)', () => {
     expect(await walletsOf(208)).toEqual([]);
     expect(await walletsOf(209)).toHaveLength(1);
     // The notice goes through the delivery queue, which the workers role serves.
-    const workers = await startTestApp({ ...tg.env() }, { roles: ['workers'], tdb: app.tdb, prefix: app.prefix });
+    const workers = await startTestApp(
+      { ...tg.env() },
+      { roles: ['workers'], tdb: app.tdb, prefix: app.prefix },
+    );
     try {
-      expect((await first.nextMessage({ timeoutMs: 15_000 })).text).toMatch(`Your wallet ${w.address} was proven by another account`);
+      expect((await first.nextMessage({ timeoutMs: 15_000 })).text).toMatch(
+        `Your wallet ${w.address} was proven by another account`,
+      );
     } finally {
       await workers.stop();
     }

@@ -10,12 +10,15 @@ describe('Telegram webhook mode (e2e)', () => {
   beforeAll(async () => {
     tg = await startTelegramSandbox({ limits: false });
     const port = await freePort();
-    app = await startTestApp({
-      ...tg.env(),
-      HTTP_PORT: String(port),
-      TELEGRAM_WEBHOOK_URL: `http://127.0.0.1:${port}/telegram/webhook`,
-      TELEGRAM_WEBHOOK_SECRET: 'hook_secret_123',
-    }, { roles: ['bots', 'web'] });
+    app = await startTestApp(
+      {
+        ...tg.env(),
+        HTTP_PORT: String(port),
+        TELEGRAM_WEBHOOK_URL: `http://127.0.0.1:${port}/telegram/webhook`,
+        TELEGRAM_WEBHOOK_SECRET: 'hook_secret_123',
+      },
+      { roles: ['bots', 'web'] },
+    );
   });
   afterAll(async () => {
     await app.destroy();
@@ -34,7 +37,10 @@ describe('Telegram webhook mode (e2e)', () => {
     const res = await fetch(`http://127.0.0.1:${app.runtime.port}/telegram/webhook`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ update_id: 1, message: { message_id: 1, date: 0, chat: { id: 1, type: 'private' }, text: '/start' } }),
+      body: JSON.stringify({
+        update_id: 1,
+        message: { message_id: 1, date: 0, chat: { id: 1, type: 'private' }, text: '/start' },
+      }),
     });
     expect(res.status).toBe(401);
   });

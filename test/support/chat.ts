@@ -17,7 +17,10 @@ export function codeBlock(content: string | undefined, n = 0): string {
 }
 
 /** /link then /verify on Telegram with a test wallet; returns the bot's answer to /verify. */
-export async function linkWalletOnTelegram(u: TelegramUserHandle, wallet: { address: string; sign: (m: string) => string | Promise<string> }) {
+export async function linkWalletOnTelegram(
+  u: TelegramUserHandle,
+  wallet: { address: string; sign: (m: string) => string | Promise<string> },
+) {
   await u.send(`/link ${wallet.address}`);
   const challenge = codeEntity(await u.nextMessage());
   await u.send(`/verify ${await wallet.sign(challenge)}`);

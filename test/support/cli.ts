@@ -17,8 +17,15 @@ export function cleanEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   return { ...base, ...env };
 }
 
-export function spawnCli(args: string[], env: Record<string, string>): ChildProcess & { output: () => CliResult; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnCli(
+  args: string[],
+  env: Record<string, string>,
+): ChildProcess & { output: () => CliResult; done: Promise<CliResult> } {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    env: cleanEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));
@@ -26,7 +33,10 @@ export function spawnCli(args: string[], env: Record<string, string>): ChildProc
   const done = new Promise<CliResult>((resolve) =>
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
   );
-  return Object.assign(child, { output: () => ({ code: child.exitCode, signal: child.signalCode, stdout, stderr }), done });
+  return Object.assign(child, {
+    output: () => ({ code: child.exitCode, signal: child.signalCode, stdout, stderr }),
+    done,
+  });
 }
 
 export function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {

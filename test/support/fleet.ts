@@ -13,7 +13,13 @@ export interface SeededOwner {
 
 export async function seedOwners(
   prisma: PrismaClient,
-  opts: { owners: number; nodesPerOwner: number; platform: (i: number) => Platform; firstUserId?: number; tag?: string },
+  opts: {
+    owners: number;
+    nodesPerOwner: number;
+    platform: (i: number) => Platform;
+    firstUserId?: number;
+    tag?: string;
+  },
 ): Promise<SeededOwner[]> {
   const tag = opts.tag ?? crypto.randomBytes(3).toString('hex');
   const owners: SeededOwner[] = [];
@@ -26,7 +32,13 @@ export async function seedOwners(
     const platformUserId = String((opts.firstUserId ?? 900_000_000) + i);
     const owner: SeededOwner = { userId, platform, platformUserId, nodeIds: [], externalIds: [] };
     users.push({ id: userId });
-    identities.push({ userId, platform, platformUserId, locale: 'en', ...(platform === 'TELEGRAM' ? { dmChatId: platformUserId } : {}) });
+    identities.push({
+      userId,
+      platform,
+      platformUserId,
+      locale: 'en',
+      ...(platform === 'TELEGRAM' ? { dmChatId: platformUserId } : {}),
+    });
     for (let n = 0; n < opts.nodesPerOwner; n++) {
       const id = crypto.randomUUID();
       const externalId = `n-${tag}-${i}-${n}`;
@@ -38,6 +50,7 @@ export async function seedOwners(
   }
   await prisma.user.createMany({ data: users });
   await prisma.identity.createMany({ data: identities });
-  for (let i = 0; i < nodes.length; i += 5_000) await prisma.node.createMany({ data: nodes.slice(i, i + 5_000) });
+  for (let i = 0; i < nodes.length; i += 5_000)
+    await prisma.node.createMany({ data: nodes.slice(i, i + 5_000) });
   return owners;
 }

@@ -6,7 +6,8 @@ import type { CommandContext } from '../commands';
 import { say } from './say';
 import { list, reply, text, title, type Reply } from '../reply';
 
-const pct = (ctx: CommandContext, v: number | null) => (v === null ? t(ctx.locale, 'status.uptimeUnknown') : `${(v * 100).toFixed(1)}%`);
+const pct = (ctx: CommandContext, v: number | null) =>
+  v === null ? t(ctx.locale, 'status.uptimeUnknown') : `${(v * 100).toFixed(1)}%`;
 
 export async function status(ctx: CommandContext): Promise<Reply> {
   const s = await ctx.services.status.forUser(ctx.identity.userId);
@@ -29,7 +30,9 @@ export async function status(ctx: CommandContext): Promise<Reply> {
           network: t(ctx.locale, n.disagreement.network === 'online' ? 'state.ONLINE' : 'state.OFFLINE'),
           networkSeen: formatTime(n.disagreement.networkSeen),
           push: t(ctx.locale, n.disagreement.push === 'online' ? 'state.ONLINE' : 'state.OFFLINE'),
-          pushSeen: n.disagreement.pushSeen ? formatTime(n.disagreement.pushSeen) : t(ctx.locale, 'nodes.never'),
+          pushSeen: n.disagreement.pushSeen
+            ? formatTime(n.disagreement.pushSeen)
+            : t(ctx.locale, 'nodes.never'),
         }),
       );
     }
@@ -55,11 +58,19 @@ export async function mute(ctx: CommandContext, args: Record<string, string>): P
   if (!input) return say(ctx, t(ctx.locale, 'mute.usage'));
   if (input === 'status') {
     const until = await ctx.services.alertSettings.mutedUntil(ctx.identity.userId);
-    return say(ctx, until ? t(ctx.locale, 'mute.status.on', { until: formatTime(until) }) : t(ctx.locale, 'mute.status.off'));
+    return say(
+      ctx,
+      until
+        ? t(ctx.locale, 'mute.status.on', { until: formatTime(until) })
+        : t(ctx.locale, 'mute.status.off'),
+    );
   }
   const res = await ctx.services.alertSettings.mute(ctx.identity.userId, input);
   if (!res.ok) return say(ctx, t(ctx.locale, 'mute.invalid', { input: input.slice(0, 32) }));
-  return say(ctx, res.until ? t(ctx.locale, 'mute.on', { until: formatTime(res.until) }) : t(ctx.locale, 'mute.off'));
+  return say(
+    ctx,
+    res.until ? t(ctx.locale, 'mute.on', { until: formatTime(res.until) }) : t(ctx.locale, 'mute.off'),
+  );
 }
 
 export async function maintenance(ctx: CommandContext, args: Record<string, string>): Promise<Reply> {

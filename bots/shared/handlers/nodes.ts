@@ -5,7 +5,6 @@ import type { CommandContext } from '../commands';
 import { say } from './say';
 import { code, list, reply, text, title, type Reply } from '../reply';
 
-
 /** Copy-paste agent: a shell loop and a systemd unit, with this node's id and token filled in. */
 export function agentSnippets(url: string, nodeId: string, token: string, intervalSeconds: number) {
   const body = JSON.stringify({ node_id: nodeId, status: 'online' });
@@ -41,7 +40,8 @@ export async function addnode(ctx: CommandContext, args: Record<string, string>)
     });
   }
   await ctx.services.onNodeLinked?.(res.nodeId);
-  if (res.via === 'wallet') return say(ctx, t(ctx.locale, 'addnode.by_wallet', { node: res.nodeId, wallet: res.wallet }));
+  if (res.via === 'wallet')
+    return say(ctx, t(ctx.locale, 'addnode.by_wallet', { node: res.nodeId, wallet: res.wallet }));
   const { heartbeatUrl, heartbeatIntervalSeconds } = ctx.services.settings;
   const snippets = agentSnippets(heartbeatUrl, res.nodeId, res.token, heartbeatIntervalSeconds);
   return reply(

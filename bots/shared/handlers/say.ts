@@ -2,4 +2,5 @@ import type { CommandContext } from '../commands';
 import { reply, text, type Reply } from '../reply';
 
 /** A private reply of plain paragraphs. */
-export const say = (_ctx: CommandContext, ...lines: string[]): Reply => reply(lines.map(text), { private: true });
+export const say = (_ctx: CommandContext, ...lines: string[]): Reply =>
+  reply(lines.map(text), { private: true });

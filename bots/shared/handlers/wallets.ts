@@ -4,7 +4,6 @@ import type { CommandContext } from '../commands';
 import { say } from './say';
 import { code, list, reply, text, title, type Reply } from '../reply';
 
-
 async function limited(ctx: CommandContext): Promise<Reply | null> {
   const res = await ctx.services.limits.link.consume(ctx.identity.userId);
   return res.ok ? null : say(ctx, t(ctx.locale, 'error.rateLimited', { seconds: res.retryAfterSeconds }));
@@ -40,12 +39,21 @@ export async function verify(ctx: CommandContext, args: Record<string, string>):
     case 'used':
       return say(ctx, t(ctx.locale, `verify.${res.error}`));
     case 'encoding':
-      return say(ctx, t(ctx.locale, res.expected === 'base58' ? 'verify.encoding.base58' : 'verify.encoding.hex'));
+      return say(
+        ctx,
+        t(ctx.locale, res.expected === 'base58' ? 'verify.encoding.base58' : 'verify.encoding.hex'),
+      );
     case 'length':
       return say(ctx, t(ctx.locale, 'verify.length', { got: res.gotBytes, expected: res.expectedBytes }));
     case 'mismatch':
       return res.recoveredAddress
-        ? say(ctx, t(ctx.locale, 'verify.mismatch.recovered', { recovered: res.recoveredAddress, address: res.address }))
+        ? say(
+            ctx,
+            t(ctx.locale, 'verify.mismatch.recovered', {
+              recovered: res.recoveredAddress,
+              address: res.address,
+            }),
+          )
         : say(ctx, t(ctx.locale, 'verify.mismatch', { address: res.address }));
   }
 }
