@@ -7,37 +7,7 @@ export interface Transition {
   at: Date;
 }
 
-export function uptimeShare(
-  stateAtStart: string | null,
-  transitions: Transition[],
-  start: number,
-  end: number,
-): number | null {
-  let state = stateAtStart;
-  let cursor = start;
-  let online = 0;
-  let known = 0;
-  const step = (until: number) => {
-    const span = Math.max(0, until - cursor);
-    if (state === 'ONLINE' || state === 'OFFLINE') known += span;
-    if (state === 'ONLINE') online += span;
-    cursor = Math.max(cursor, until);
-  };
-  for (const t of transitions) {
-    const at = t.at.getTime();
-    if (at <= start) {
-      state = t.to;
-      continue;
-    }
-    if (at > end) break;
-    step(at);
-    state = t.to;
-  }
-  step(end);
-  return known > 0 ? online / known : null;
-}
-
-/** Coloured spans of a node's state between start and end, for the chart. */
+/** Spans of a node's state between start and end (chart rows, and the uptime share). */
 export function timeline(stateAtStart: string | null, transitions: Transition[], start: number, end: number) {
   const out: Array<{ from: number; to: number; state: string }> = [];
   let state = stateAtStart;
@@ -55,6 +25,22 @@ export function timeline(stateAtStart: string | null, transitions: Transition[],
   }
   if (state) out.push({ from: cursor, to: end, state });
   return out;
+}
+
+export function uptimeShare(
+  stateAtStart: string | null,
+  transitions: Transition[],
+  start: number,
+  end: number,
+): number | null {
+  let online = 0;
+  let known = 0;
+  for (const s of timeline(stateAtStart, transitions, start, end)) {
+    if (s.state !== 'ONLINE' && s.state !== 'OFFLINE') continue;
+    known += s.to - s.from;
+    if (s.state === 'ONLINE') online += s.to - s.from;
+  }
+  return known > 0 ? online / known : null;
 }
 
 export interface NodeHistory {

@@ -55,32 +55,18 @@ export function heartbeatRoutes(deps: HeartbeatDeps) {
     app.post('/v1/heartbeats', { bodyLimit: 512 * 1024 }, async (req, reply) => {
       const body = req.body;
       const isBatch = typeof body === 'object' && body !== null && 'heartbeats' in body;
+      const parsed = isBatch ? batch.safeParse(body) : single.safeParse(body);
+      if (!parsed.success) {
+        deps.metrics.heartbeatsRejected.inc({ reason: 'malformed' });
+        const shape = isBatch
+          ? 'The batch does not match {"heartbeats":[{"token","node_id","status"}]}.'
+          : 'The body does not match {"node_id","status":"online"|"offline","gpus"?}.';
+        return fail(reply, 400, 'malformed', shape, z.treeifyError(parsed.error as z.ZodError));
+      }
       let beats: Beat[];
-      if (isBatch) {
-        const parsed = batch.safeParse(body);
-        if (!parsed.success) {
-          deps.metrics.heartbeatsRejected.inc({ reason: 'malformed' });
-          return fail(
-            reply,
-            400,
-            'malformed',
-            'The batch does not match {"heartbeats":[{"token","node_id","status"}]}.',
-            z.treeifyError(parsed.error),
-          );
-        }
+      if ('heartbeats' in parsed.data) {
         beats = parsed.data.heartbeats;
       } else {
-        const parsed = single.safeParse(body);
-        if (!parsed.success) {
-          deps.metrics.heartbeatsRejected.inc({ reason: 'malformed' });
-          return fail(
-            reply,
-            400,
-            'malformed',
-            'The body does not match {"node_id","status":"online"|"offline","gpus"?}.',
-            z.treeifyError(parsed.error),
-          );
-        }
         const token = bearer(req.headers.authorization);
         if (!token) {
           deps.metrics.heartbeatsRejected.inc({ reason: 'unauthorized' });
