@@ -6,14 +6,8 @@ import { createDb, type Db } from '../core/db';
 import { Lifecycle } from '../core/lifecycle';
 import type { Logger } from '../core/logger';
 import { QueueHub } from '../core/queue';
-import { buildWebServer } from '../web/server';
-import { heartbeatRoutes } from '../web/heartbeat';
-import { telegramWebhookRoute } from '../web/telegram-webhook';
-import { createTelegramBot } from '../bots/telegram/bot';
-import { Dispatcher } from '../bots/shared/dispatcher';
-import { createMetrics } from '../web/metrics';
-import { GpuInventoryStore } from '../notifier/gpu-inventory';
 import { startBots } from '../bots/start';
+import { startWeb } from '../web/start';
 import { startWorkers } from '../notifier/workers';
 import type { NotifierEngine } from '../notifier/engine';
 import { composeServices, type AppServices } from './compose';
@@ -64,43 +58,17 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
   const runtime: Runtime = { config, logger, db, hub, lifecycle, app, stop: () => lifecycle.stop() };
   try {
     if (opts.roles.includes('web')) {
-      const metrics = createMetrics(hub);
-      const gpus = new GpuInventoryStore(hub.redis, hub.prefix);
-      const { app: web } = await buildWebServer({
-        pool: db.pool,
-        redis: hub.redis,
+      const { web, port } = await startWeb({
+        config,
+        db,
         hub,
+        app,
         logger,
-        metrics,
-        plugins: [
-          heartbeatRoutes({
-            tokens: app.tokens,
-            liveness: app.liveness,
-            graceMs: config.OFFLINE_GRACE_SECONDS * 1000,
-            metrics,
-            onGpus: (reports) => gpus.record(reports),
-          }),
-          ...(config.TELEGRAM_BOT_TOKEN && config.TELEGRAM_WEBHOOK_URL
-            ? [
-                telegramWebhookRoute(
-                  createTelegramBot({
-                    token: config.TELEGRAM_BOT_TOKEN,
-                    apiRoot: config.TELEGRAM_API_ROOT,
-                    dispatcher: new Dispatcher(app.services),
-                    logger,
-                  }),
-                  config.TELEGRAM_WEBHOOK_SECRET,
-                ),
-              ]
-            : []),
-        ],
+        lifecycle,
+        host: opts.host ?? '0.0.0.0',
       });
-      await web.listen({ port: config.HTTP_PORT, host: opts.host ?? '0.0.0.0' });
-      const address = web.server.address();
       runtime.web = web;
-      runtime.port = typeof address === 'object' && address ? address.port : config.HTTP_PORT;
-      lifecycle.onStop('web', () => web.close());
-      logger.info({ port: runtime.port }, 'web role listening');
+      runtime.port = port;
     }
     if (opts.roles.includes('workers')) {
       // Workers close with the hub (registered above), after the bots stop taking input.
