@@ -39,10 +39,11 @@ describe('nodedesk CLI', () => {
     expect(r.stderr).toMatch(/Unknown role\(s\): chef/);
   });
 
-  it('start --roles web comes up healthy and stops cleanly on SIGTERM', async () => {
+  it('start --roles web on an empty database migrates it, comes up healthy and stops cleanly on SIGTERM', async () => {
+    const empty = await createTestDatabase({ migrate: false });
     const port = await freePort();
     const child = spawnCli(['start', '--roles', 'web'], {
-      DATABASE_URL: tdb.url,
+      DATABASE_URL: empty.url,
       REDIS_URL: TEST_REDIS_URL,
       QUEUE_PREFIX: prefix,
       HTTP_PORT: String(port),
@@ -60,9 +61,11 @@ describe('nodedesk CLI', () => {
       child.kill('SIGTERM');
       const result = await child.done;
       expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/"msg":"applied \d+_init"/);
       expect(result.stdout).toMatch(/"msg":"shutting down"/);
     } finally {
       child.kill('SIGKILL');
+      await empty.drop();
     }
   });
 });

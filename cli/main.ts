@@ -18,7 +18,7 @@ function loggerFor(config: Config): Logger {
   return createLogger({ level: config.LOG_LEVEL, secrets: secretsOf(config) });
 }
 
-async function runMigrate(config: Config, logger: Logger) {
+async function runMigrate(config: Config, logger: Logger, print = true) {
   const pool = createPool(config.DATABASE_URL, 1);
   try {
     const { schema } = parseDatabaseUrl(config.DATABASE_URL);
@@ -26,7 +26,7 @@ async function runMigrate(config: Config, logger: Logger) {
     const line = result.applied.length
       ? `Applied ${result.applied.length} migration(s): ${result.applied.join(', ')}`
       : `Database is up to date (${result.alreadyApplied.length} migration(s) applied before).`;
-    process.stdout.write(`${line}\n`);
+    if (print) process.stdout.write(`${line}\n`);
   } finally {
     await pool.end();
   }
@@ -44,7 +44,8 @@ export function buildProgram(): Command {
     .command('start')
     .description('run the product: bots, workers and web roles (all three by default)')
     .option('--roles <list>', `comma list of ${ROLES.join(', ')}`, ROLES.join(','))
-    .action(async (opts: { roles: string }) => {
+    .option('--no-migrate', 'do not apply pending migrations first (when a deploy step runs `nodedesk migrate`)')
+    .action(async (opts: { roles: string; migrate: boolean }) => {
       let roles;
       try {
         roles = parseRoles(opts.roles);
@@ -53,6 +54,8 @@ export function buildProgram(): Command {
       }
       const config = configOrExit();
       const logger = loggerFor(config);
+      // Pending migrations first: safe when many processes start at once (advisory lock).
+      if (opts.migrate) await runMigrate(config, logger, false);
       const runtime = await startRuntime({ config, roles, logger });
       exitGracefullyOnSignals(() => runtime.stop(), logger);
       logger.info({ roles }, 'nodedesk started');
