@@ -44,7 +44,10 @@ export function buildProgram(): Command {
     .command('start')
     .description('run the product: bots, workers and web roles (all three by default)')
     .option('--roles <list>', `comma list of ${ROLES.join(', ')}`, ROLES.join(','))
-    .option('--no-migrate', 'do not apply pending migrations first (when a deploy step runs `nodedesk migrate`)')
+    .option(
+      '--no-migrate',
+      'do not apply pending migrations first (when a deploy step runs `nodedesk migrate`)',
+    )
     .action(async (opts: { roles: string; migrate: boolean }) => {
       let roles;
       try {
