@@ -8,7 +8,7 @@ import type { Logger } from '../core/logger';
 import { QueueHub } from '../core/queue';
 import { startBots } from '../bots/start';
 import { startWeb } from '../web/start';
-import { startWorkers } from '../notifier/workers';
+import { startWorkers } from './workers';
 import type { NotifierEngine } from '../notifier/engine';
 import { composeServices, type AppServices } from './compose';
 

@@ -14,7 +14,7 @@ import {
 import type { Contact } from '../../accounts/identity';
 import type { Logger } from '../../core/logger';
 import { Dispatcher } from '../shared/dispatcher';
-import type { Reply } from '../shared/reply';
+import type { Reply } from '../../core/reply';
 import { commandDefinitions, routeSlash } from './commands';
 import { renderInteraction } from './render';
 

@@ -10,7 +10,7 @@ import {
   type InteractionReplyOptions,
   type MessageCreateOptions,
 } from 'discord.js';
-import type { Block, Button, Reply } from '../shared/reply';
+import type { Block, Button, Reply } from '../../core/reply';
 
 export const DISCORD_MAX_CONTENT = 2000;
 

@@ -3,7 +3,7 @@
 import { DiscordAPIError, HTTPError, RateLimitError, REST } from '@discordjs/rest';
 import { Routes, type RESTPostAPIChannelMessageJSONBody } from 'discord-api-types/v10';
 import type { PartProgress, PlatformSender, SendOutcome } from '../../notifier/delivery/sender';
-import type { Reply } from '../shared/reply';
+import type { Reply } from '../../core/reply';
 import { renderDiscord } from './render';
 
 /** "Cannot send messages to this user": DMs closed or the bot blocked. */

@@ -2,7 +2,7 @@
 // and the handler each one calls. Adapters map platform input onto these names.
 import { isLocale, LOCALES, t, type Locale, type MessageKey } from '../../core/i18n';
 import type { IdentityRecord } from '../../accounts/identity';
-import { list, reply, text, title, type Reply } from './reply';
+import { list, reply, text, title, type Reply } from '../../core/reply';
 import type { Services } from './services';
 import * as walletHandlers from './handlers/wallets';
 import * as nodeHandlers from './handlers/nodes';

@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import { t } from '../../core/i18n';
 import type { Contact } from '../../accounts/identity';
 import { COMMANDS_BY_NAME, type CommandContext } from './commands';
-import { reply, text, type Reply } from './reply';
+import { reply, text, type Reply } from '../../core/reply';
 import type { Services } from './services';
 
 /** Longest message we process; Telegram's own limit is 4096, Discord's 2000-4000. */

@@ -8,7 +8,7 @@ import { LOCALES, t } from '../../core/i18n';
 import type { Logger } from '../../core/logger';
 import { COMMANDS, COMMANDS_BY_NAME, parseArgs } from '../shared/commands';
 import { Dispatcher } from '../shared/dispatcher';
-import type { Reply } from '../shared/reply';
+import type { Reply } from '../../core/reply';
 import { renderTelegram } from './render';
 
 export interface TelegramBotOptions {

@@ -1,7 +1,7 @@
 // Renders a Reply as Telegram text + entities. Entities instead of a parse mode mean
 // user-supplied text can never break or inject markup: nothing needs escaping.
 import type { InlineKeyboardMarkup, MessageEntity } from '@grammyjs/types';
-import type { Block, Reply } from '../shared/reply';
+import type { Block, Reply } from '../../core/reply';
 
 export const TELEGRAM_MAX_TEXT = 4096;
 

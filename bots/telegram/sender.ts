@@ -2,7 +2,7 @@
 // platform's answers turned into delivery outcomes. Retries are delivery's job, not grammY's.
 import { Api, GrammyError, HttpError } from 'grammy';
 import type { PartProgress, PlatformSender, SendOutcome } from '../../notifier/delivery/sender';
-import type { Reply } from '../shared/reply';
+import type { Reply } from '../../core/reply';
 import { renderTelegram } from './render';
 
 export function classifyTelegramError(err: unknown): SendOutcome {

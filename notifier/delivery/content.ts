@@ -2,7 +2,7 @@
 import { t, type Locale } from '../../core/i18n';
 import { formatDuration } from '../../core/i18n/format';
 import type { LocalizedBlock, LocalizedParams } from '../../core/queue';
-import type { Block, Reply } from '../../bots/shared/reply';
+import type { Block, Reply } from '../../core/reply';
 
 function params(locale: Locale, p: LocalizedParams | undefined): Record<string, string | number> {
   const out: Record<string, string | number> = {};

@@ -1,7 +1,7 @@
 // What delivery needs from a chat platform. Implementations live in bots/<platform>/sender.ts
 // so that this folder never imports a chat library.
 import type { Platform } from '@prisma/client';
-import type { Reply } from '../../bots/shared/reply';
+import type { Reply } from '../../core/reply';
 
 export type SendOutcome =
   /** `dmChatId`: the DM channel the sender opened, to remember on the identity (Discord). */

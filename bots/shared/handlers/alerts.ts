@@ -4,7 +4,7 @@ import { formatTime } from '../../../core/i18n/format';
 import { renderUptimeChart } from '../../../notifier/uptime-chart';
 import type { CommandContext } from '../commands';
 import { say } from './say';
-import { list, reply, text, title, type Reply } from '../reply';
+import { list, reply, text, title, type Reply } from '../../../core/reply';
 
 const pct = (ctx: CommandContext, v: number | null) =>
   v === null ? t(ctx.locale, 'status.uptimeUnknown') : `${(v * 100).toFixed(1)}%`;

@@ -3,7 +3,7 @@ import { t } from '../../../core/i18n';
 import { formatTime } from '../../../core/i18n/format';
 import type { CommandContext } from '../commands';
 import { say } from './say';
-import { code, list, reply, text, title, type Reply } from '../reply';
+import { code, list, reply, text, title, type Reply } from '../../../core/reply';
 
 /** Copy-paste agent: a shell loop and a systemd unit, with this node's id and token filled in. */
 export function agentSnippets(url: string, nodeId: string, token: string, intervalSeconds: number) {

@@ -2,7 +2,7 @@
 import { t } from '../../../core/i18n';
 import type { CommandContext } from '../commands';
 import { say } from './say';
-import { code, list, reply, text, title, type Reply } from '../reply';
+import { code, list, reply, text, title, type Reply } from '../../../core/reply';
 
 async function limited(ctx: CommandContext): Promise<Reply | null> {
   const res = await ctx.services.limits.link.consume(ctx.identity.userId);

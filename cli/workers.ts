@@ -1,4 +1,5 @@
-// The workers role: delivery per configured platform and the notifier engine.
+// The workers role: delivery per configured platform (the platform senders are wired
+// here, in the composition root, so notifier/ never imports a chat library) and the notifier engine.
 import type { Config } from '../core/config';
 import type { Db } from '../core/db';
 import type { Lifecycle } from '../core/lifecycle';
@@ -6,10 +7,10 @@ import type { Logger } from '../core/logger';
 import type { QueueHub } from '../core/queue';
 import { DiscordSender } from '../bots/discord/sender';
 import { TelegramSender } from '../bots/telegram/sender';
-import type { DeliveryService } from './delivery/service';
-import { startDeliveryWorker } from './delivery/worker';
-import { NotifierEngine, rulesFromConfig } from './engine';
-import { StaffNotifier } from './staff';
+import type { DeliveryService } from '../notifier/delivery/service';
+import { startDeliveryWorker } from '../notifier/delivery/worker';
+import { NotifierEngine, rulesFromConfig } from '../notifier/engine';
+import { StaffNotifier } from '../notifier/staff';
 
 export async function startWorkers(deps: {
   config: Config;
