@@ -23,6 +23,7 @@ export async function startBots(deps: {
       apiRoot: config.TELEGRAM_API_ROOT,
       dispatcher,
       logger,
+      ...(deps.services.telegramPacer ? { pacer: deps.services.telegramPacer } : {}),
     });
     await bot.init();
     await publishCommands(bot);

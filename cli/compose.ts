@@ -10,6 +10,7 @@ import type { Logger } from '../core/logger';
 import type { QueueHub } from '../core/queue';
 import { RateLimit } from '../core/rate-limit';
 import { DeliveryService } from '../notifier/delivery/service';
+import { pacerFor } from '../notifier/delivery/pacing';
 import { detachNode, mergeIncidents } from '../notifier/incidents/membership';
 import { LivenessStore } from '../notifier/liveness/store';
 import { PollViewStore } from '../notifier/poll-view';
@@ -83,6 +84,9 @@ export function composeServices(deps: {
       heartbeatIntervalSeconds: config.HEARTBEAT_INTERVAL_SECONDS,
     },
     logger,
+    ...(config.TELEGRAM_BOT_TOKEN
+      ? { telegramPacer: pacerFor(hub.redis, hub.prefix, 'TELEGRAM', config.TELEGRAM_BOT_TOKEN) }
+      : {}),
   };
   return { services, delivery, tokens, liveness };
 }

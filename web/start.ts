@@ -33,6 +33,7 @@ export async function startWeb(deps: {
             apiRoot: config.TELEGRAM_API_ROOT,
             dispatcher: new Dispatcher(app.services),
             logger,
+            ...(app.services.telegramPacer ? { pacer: app.services.telegramPacer } : {}),
           }),
           config.TELEGRAM_WEBHOOK_SECRET,
         )

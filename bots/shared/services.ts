@@ -7,6 +7,7 @@ import type { WalletLinkService } from '../../accounts/wallets';
 import type { Logger } from '../../core/logger';
 import type { RateLimit } from '../../core/rate-limit';
 import type { LivenessStore } from '../../notifier/liveness/store';
+import type { SendPacer } from '../../notifier/delivery/pacing';
 
 export interface Services {
   identities: IdentityService;
@@ -19,6 +20,8 @@ export interface Services {
   limits: { link: RateLimit; addnode: RateLimit };
   settings: { heartbeatUrl: string; heartbeatIntervalSeconds: number };
   logger: Logger;
+  /** Telegram's send budget for this bot token (replies share it with alert delivery). */
+  telegramPacer?: SendPacer;
   /** Hooks for the notifier: start / stop tracking a node's liveness. */
   onNodeLinked?: (externalId: string) => Promise<void>;
   onNodeUnlinked?: (nodeId: string) => Promise<void>;

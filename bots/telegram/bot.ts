@@ -10,12 +10,16 @@ import { COMMANDS, COMMANDS_BY_NAME, parseArgs } from '../shared/commands';
 import { Dispatcher } from '../shared/dispatcher';
 import type { Reply } from '../../core/reply';
 import { renderTelegram } from './render';
+import { pacingTransformer } from './pacing';
+import type { SendPacer } from '../../notifier/delivery/pacing';
 
 export interface TelegramBotOptions {
   token: string;
   apiRoot: string;
   dispatcher: Dispatcher;
   logger: Logger;
+  /** The bot token's send budget, shared with alert delivery (one per token, all processes). */
+  pacer?: SendPacer;
 }
 
 export function contactOf(from: User, chatId?: number, chatType?: string): Contact {
@@ -71,6 +75,7 @@ async function sendTo(api: Context['api'], chatId: number, reply: Reply): Promis
 
 export function createTelegramBot(opts: TelegramBotOptions): Bot {
   const bot = new Bot(opts.token, { client: { apiRoot: opts.apiRoot } });
+  if (opts.pacer) bot.api.config.use(pacingTransformer(opts.pacer)); // inside auto-retry: a retry paces too
   // 429s honour retry_after; 5xx and network errors are retried a few times too.
   bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60, rethrowHttpErrors: false }));
   const log = opts.logger.child({ platform: 'telegram' });
