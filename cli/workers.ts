@@ -33,7 +33,11 @@ export async function startWorkers(deps: {
   }
   if (config.DISCORD_TOKEN) {
     const sender = new DiscordSender(config.DISCORD_TOKEN, config.DISCORD_API_BASE);
-    startDeliveryWorker({ ...common, sender, pacer: pacerFor(hub.redis, hub.prefix, 'DISCORD', config.DISCORD_TOKEN) });
+    startDeliveryWorker({
+      ...common,
+      sender,
+      pacer: pacerFor(hub.redis, hub.prefix, 'DISCORD', config.DISCORD_TOKEN),
+    });
     if (config.DISCORD_MOD_CHANNEL_ID)
       staffTargets.push({ sender, channelId: config.DISCORD_MOD_CHANNEL_ID });
   }

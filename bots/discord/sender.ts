@@ -41,9 +41,12 @@ export class DiscordSender implements PlatformSender {
   constructor(token: string, apiBase: string) {
     // No internal retries on 5xx, and 429s are thrown, not waited out: delivery owns
     // retries, backoff and the shared pacing (a global 429 pauses every process).
-    this.rest = new REST({ api: apiBase, retries: 0, timeout: 15_000, rejectOnRateLimit: () => true }).setToken(
-      token,
-    );
+    this.rest = new REST({
+      api: apiBase,
+      retries: 0,
+      timeout: 15_000,
+      rejectOnRateLimit: () => true,
+    }).setToken(token);
   }
 
   private async dmChannel(userId: string, fresh = false): Promise<string> {

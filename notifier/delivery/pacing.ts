@@ -35,45 +35,54 @@ export const PLATFORM_PACING: Record<Platform, PacingLimits> = {
   DISCORD: { perSecond: 50, chat: () => null },
 };
 
-export type Grant = { ok: true } | { ok: false; scope: 'chat' | 'global'; waitMs: number };
+/** `at`: the grant's time on Redis's clock (ms), the one every process shares. */
+export type Grant = { ok: true; at: number } | { ok: false; scope: 'chat' | 'global'; waitMs: number };
 
 /**
- * Grid slack: a caller that arrives up to this late keeps the grid, so the herd of waiting
- * senders (and a loaded event loop) does not drift the rate down by its lateness on every
- * token. It cannot let more than the limit through: n+1 grants span at least
- * n × interval − slack, and with the interval at 1/(0.97 × limit) s any slack under
- * 1000/0.97 − 1000 ≈ 30.9 ms keeps every one-second window at ≤ limit, whatever the limit.
- * What is left (~11 ms) absorbs differences in the time a request takes to reach them.
+ * Two rules make a grant. The grid: one token per interval, and a caller that comes up to
+ * one interval late keeps the grid, so a herd of waiting senders or a loaded event loop
+ * does not drift the rate down by its lateness on every token. The log: never more than
+ * `limit` grants within GLOBAL_WINDOW_MS, which caps every window outright whatever the
+ * lateness pattern; its 20 ms beyond the second absorb differences in the time requests
+ * take to reach the platform. With the grid at 1/(0.97 × limit) s (1,031 ms per `limit`
+ * tokens) the log binds only when lateness bunches grants up.
  */
-const SLACK_MS = 20;
+const GLOBAL_WINDOW_MS = 1_020;
 
-// KEYS: global TAT, chat log (list, newest first), chat hold (a 429's retry_after).
-// ARGV: interval ms, slack ms, chat limit (0 = no chat rule), chat window ms.
+// KEYS: global TAT, global log, chat log, chat hold (a 429's retry_after), mark; logs are
+// lists of grant times, newest first.
+// ARGV: interval ms, slack ms, global limit, global window ms, chat limit (0 = no chat
+// rule), chat window ms, mark TTL s (0 = no mark).
+// The mark (delivery's "sending" flag) is set with the grant: no round trip between the
+// token and the request, where a stall would bunch sends up at the platform.
 // Redis's own clock, so every process agrees on "now".
 const ACQUIRE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
-local limit = tonumber(ARGV[3])
-local window = tonumber(ARGV[4])
-local hold = tonumber(redis.call('GET', KEYS[3]) or '0')
+local hold = tonumber(redis.call('GET', KEYS[4]) or '0')
 if hold > now then return {'chat', string.format('%.3f', hold - now)} end
-if limit > 0 then
-  if redis.call('LLEN', KEYS[2]) >= limit then
-    local free = tonumber(redis.call('LINDEX', KEYS[2], limit - 1)) + window
-    if free > now then return {'chat', string.format('%.3f', free - now)} end
-  end
+local function logWait(key, limit, window)
+  if limit <= 0 or redis.call('LLEN', key) < limit then return 0 end
+  return tonumber(redis.call('LINDEX', key, limit - 1)) + window - now
 end
+local chatLimit, chatWindow = tonumber(ARGV[5]), tonumber(ARGV[6])
+local w = logWait(KEYS[3], chatLimit, chatWindow)
+if w > 0 then return {'chat', string.format('%.3f', w)} end
 local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
-if tat > now then return {'global', string.format('%.3f', tat - now)} end
-local interval = tonumber(ARGV[1])
-local nextTat = math.max(tat, now - tonumber(ARGV[2])) + interval
+w = math.max(tat - now, logWait(KEYS[2], tonumber(ARGV[3]), tonumber(ARGV[4])))
+if w > 0 then return {'global', string.format('%.3f', w)} end
+local nextTat = math.max(tat, now - tonumber(ARGV[2])) + tonumber(ARGV[1])
 redis.call('SET', KEYS[1], string.format('%.3f', nextTat), 'PX', 600000)
-if limit > 0 then
-  redis.call('LPUSH', KEYS[2], string.format('%.3f', now))
-  redis.call('LTRIM', KEYS[2], 0, limit - 1)
-  redis.call('PEXPIRE', KEYS[2], math.ceil(window) + 1000)
+local function logPush(key, limit, window)
+  if limit <= 0 then return end
+  redis.call('LPUSH', key, string.format('%.3f', now))
+  redis.call('LTRIM', key, 0, limit - 1)
+  redis.call('PEXPIRE', key, math.ceil(window) + 1000)
 end
-return {'ok', '0'}
+logPush(KEYS[2], tonumber(ARGV[3]), tonumber(ARGV[4]))
+logPush(KEYS[3], chatLimit, chatWindow)
+if ARGV[7] ~= '0' then redis.call('SET', KEYS[5], '1', 'EX', tonumber(ARGV[7])) end
+return {'ok', string.format('%.3f', now)}
 `;
 
 // KEYS: global TAT, chat hold, recent 429 chats (zset). ARGV: ms, scope, chat id, spread.
@@ -122,7 +131,7 @@ export class SendPacer {
   ) {
     this.redis = redis as WithPacing;
     if (typeof this.redis.ndPaceAcquire !== 'function') {
-      redis.defineCommand('ndPaceAcquire', { numberOfKeys: 3, lua: ACQUIRE });
+      redis.defineCommand('ndPaceAcquire', { numberOfKeys: 5, lua: ACQUIRE });
       redis.defineCommand('ndPacePenalize', { numberOfKeys: 3, lua: PENALIZE });
     }
     this.interval = 1000 / (limits.perSecond * PACE);
@@ -133,35 +142,64 @@ export class SendPacer {
     return [`${this.base}:chat:${c}:log`, `${this.base}:chat:${c}:hold`];
   }
 
-  /** One token now, or how long to wait and why. Nothing is taken when refused. */
-  async tryAcquire(chatId?: string): Promise<Grant> {
+  /**
+   * One token now, or how long to wait and why. Nothing is taken when refused. With
+   * `mark`, that key is set (for `ttlS` seconds) in the same step as the grant.
+   */
+  async tryAcquire(chatId?: string, mark?: { key: string; ttlS: number }): Promise<Grant> {
     const rule = chatId === undefined ? null : this.limits.chat(chatId);
     const [log, hold] = this.chatKeys(chatId);
     // A chat's window is stretched by the same share as the global pace: 1 per 1.03 s.
     const [verdict, wait] = await this.redis.ndPaceAcquire(
       `${this.base}:global`,
+      `${this.base}:log`,
       log,
       hold,
+      mark?.key ?? `${this.base}:nomark`,
       this.interval,
-      SLACK_MS,
+      this.interval,
+      Math.floor(this.limits.perSecond),
+      GLOBAL_WINDOW_MS,
       rule?.limit ?? 0,
       rule ? rule.windowMs / PACE : 0,
+      mark?.ttlS ?? 0,
     );
-    if (verdict === 'ok') return { ok: true };
+    if (verdict === 'ok') return { ok: true, at: Number(wait) };
     return { ok: false, scope: verdict === 'chat' ? 'chat' : 'global', waitMs: Math.max(1, Number(wait)) };
   }
 
   /**
    * Waits for a token. Gives up (returning the refusal) when the next one is further than
    * `maxWaitMs` away, so a queue can park the job instead of holding a worker slot.
+   * Callers of one process wait in line for the platform-wide token: one polls Redis, the
+   * rest queue behind it (no herd re-asking on every token, no drift from its round trips).
+   * A chat wait is slept out of the line, so other chats go ahead meanwhile.
    */
-  async acquire(chatId?: string, maxWaitMs = Number.POSITIVE_INFINITY): Promise<Grant> {
+  async acquire(
+    chatId?: string,
+    maxWaitMs = Number.POSITIVE_INFINITY,
+    mark?: { key: string; ttlS: number },
+  ): Promise<Grant> {
     const deadline = Date.now() + maxWaitMs;
     for (;;) {
-      const g = await this.tryAcquire(chatId);
+      const g = await this.inLine(async () => {
+        for (;;) {
+          const r = await this.tryAcquire(chatId, mark);
+          if (r.ok || r.scope === 'chat' || Date.now() + r.waitMs > deadline) return r;
+          await sleep(Math.ceil(r.waitMs));
+        }
+      });
       if (g.ok || Date.now() + g.waitMs > deadline) return g;
       await sleep(Math.ceil(g.waitMs));
     }
+  }
+
+  private line: Promise<unknown> = Promise.resolve();
+
+  private inLine<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.line.then(fn, fn);
+    this.line = run.catch(() => undefined);
+    return run;
   }
 
   /**

@@ -53,14 +53,16 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps) {
     const msg = job.data;
     const sentKey = `${prefix}:sent:${msg.dedupeKey}`;
     const sendingKey = `${prefix}:sending:${msg.dedupeKey}`;
+    const partsKey = `${prefix}:parts:${platform}:${msg.dedupeKey}`;
+    const [sent, sending, parts] = await redis.mget(sentKey, sendingKey, partsKey);
     // A retried or re-queued job whose message already went out (on any platform) stops here.
-    if (await redis.exists(sentKey)) return { skipped: 'already sent' };
+    if (sent) return { skipped: 'already sent' };
     // A previous attempt died between handing a part to the platform and hearing back
     // (kill -9, OOM). Telegram has no idempotency key, so we cannot ask; we count it as
     // sent: that window is far longer than the one between marking and writing the request,
     // so this turns most crash duplicates into nothing and loses a message only when the
     // process died in the sub-millisecond gap before the write.
-    if (await redis.exists(sendingKey)) {
+    if (sending) {
       await redis.set(sentKey, `${platform}?`, 'EX', WEEK_S);
       log.warn({ dedupeKey: msg.dedupeKey }, 'previous attempt ended mid-send; not sending again');
       return { skipped: 'ambiguous earlier attempt' };
@@ -72,14 +74,13 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps) {
     }
     // In a Telegram private chat the chat id is the user id; Discord paces globally only.
     const chat = identity.dmChatId ?? identity.platformUserId;
-    const grant = await pacer.acquire(chat, MAX_HOLD_MS);
-    if (!grant.ok) return park(job, token, grant.waitMs);
-
     const reply = localize(msg.content, resolveLocale(identity.locale));
-    const partsKey = `${prefix}:parts:${platform}:${msg.dedupeKey}`;
-    const fromPart = Number((await redis.get(partsKey)) ?? 0);
-    // "Sending" covers exactly the part in flight: a crash between parts resumes at the next one.
-    await redis.set(sendingKey, '1', 'EX', WEEK_S);
+    const fromPart = Number(parts ?? 0);
+    // "Sending" covers exactly the part in flight (set with its token, cleared when it is
+    // accepted): a crash between parts resumes at the next one.
+    const mark = { key: sendingKey, ttlS: WEEK_S };
+    const grant = await pacer.acquire(chat, MAX_HOLD_MS, mark);
+    if (!grant.ok) return park(job, token, grant.waitMs);
     const outcome = await deps.sender.send(
       { platformUserId: identity.platformUserId, dmChatId: identity.dmChatId },
       reply,
@@ -87,18 +88,21 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps) {
         fromPart,
         beforePart: async (i) => {
           if (i === fromPart) return; // its token was taken above
-          await pacer.acquire(chat);
-          await redis.set(sendingKey, '1', 'EX', WEEK_S);
+          await pacer.acquire(chat, Number.POSITIVE_INFINITY, mark);
         },
         onPart: async (i) => {
-          await redis.multi().set(partsKey, String(i + 1), 'EX', WEEK_S).del(sendingKey).exec();
+          await redis
+            .multi()
+            .set(partsKey, String(i + 1), 'EX', WEEK_S)
+            .del(sendingKey)
+            .exec();
         },
       },
     );
     // An answer from the platform, success or refusal, ends the ambiguity.
-    await redis.del(sendingKey);
+    if (!outcome.ok) await redis.del(sendingKey);
     if (outcome.ok) {
-      await redis.set(sentKey, platform, 'EX', WEEK_S);
+      await redis.multi().set(sentKey, platform, 'EX', WEEK_S).del(sendingKey).exec();
       if (outcome.dmChatId && outcome.dmChatId !== identity.dmChatId)
         await identities.setDmChat(platform, identity.platformUserId, outcome.dmChatId);
       deps.onSent?.(msg, platform);

@@ -64,7 +64,12 @@ describe('RateLimiter (bucket mode)', () => {
   });
 
   it('scales time and can be switched off', () => {
-    const fast = new RateLimiter({ mode: 'bucket', privateBurst: 1, timeScale: 0.01, retryAfterSeconds: 0.01 });
+    const fast = new RateLimiter({
+      mode: 'bucket',
+      privateBurst: 1,
+      timeScale: 0.01,
+      retryAfterSeconds: 0.01,
+    });
     expect(fast.hit(1, 0)).toBeUndefined();
     expect(fast.hit(1, 5)).toBe(0.01);
     expect(fast.hit(1, 10)).toBeUndefined();
