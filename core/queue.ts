@@ -23,7 +23,7 @@ export interface JobPayloads {
   /** Network API poll: one walk over every page (repeatable). */
   'network-poll': { runId?: string };
   /** Incident timers: the group wait before the first alert, updates and reminders. */
-  'incident-timer': { incidentId: string; kind: 'flush' | 'update' | 'reminder' };
+  'incident-timer': { incidentId: string; kind: 'flush' | 'update' | 'reminder' | 'due' };
   /** NODE_SOURCE=simulator: one tick of simulated heartbeats (repeatable). */
   'simulator-tick': { at?: number };
   /** Test and maintenance jobs that need a queue of their own. */

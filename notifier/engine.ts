@@ -27,6 +27,8 @@ export interface NotifierRules extends AlertRules, FlapRules {
   claimIdleMs?: number;
 }
 
+const DUE_SWEEP_MS = 5_000;
+
 export function rulesFromConfig(config: Config): NotifierRules {
   return {
     graceMs: config.OFFLINE_GRACE_SECONDS * 1000,
@@ -103,12 +105,24 @@ export class NotifierEngine {
     hub.worker(
       'incident-timer',
       async (job) => {
+        // 'due' (coalesced, batched) is what ensure() queues; the others are older per-incident jobs.
+        if (job.data.kind === 'due') return this.effects.runDue();
         if (job.data.kind === 'reminder') await this.effects.remind(job.data.incidentId);
         else await this.effects.alert(job.data.incidentId);
+        return undefined;
       },
       // Short locks: jobs of a killed process are picked up again within seconds.
       { concurrency: 16, lockDuration: 10_000, stalledInterval: 5_000 },
     );
+    // A safety net for the coalesced timers: a step whose slot job was already running
+    // when it became due is picked up by the next run.
+    await hub
+      .queue('incident-timer')
+      .upsertJobScheduler(
+        'due-sweep',
+        { every: DUE_SWEEP_MS },
+        { name: 'incident-timer', data: { incidentId: '', kind: 'due' } },
+      );
     if (rules.pollUrl) {
       const pollUrl = rules.pollUrl;
       hub.worker(
