@@ -21,7 +21,7 @@ export async function publishCommands(
     if (staffChatId && listed.length > everyone.length)
       await api.setMyCommands(menuOf(listed, locale), {
         ...language,
-        scope: { type: 'chat', chat_id: staffChatId },
+        scope: { type: 'chat', chat_id: /^-?\d+$/.test(staffChatId) ? Number(staffChatId) : staffChatId },
       });
   }
 }
