@@ -14,6 +14,12 @@ import { PLATFORM_PACING, SendPacer, type PacingLimits } from './pacing';
 import type { PlatformSender } from './sender';
 import { DELIVERY_QUEUE, type DeliveryService } from './service';
 
+/** Platform-wide rates, for callers that only need the number (the pacer is the rule). */
+export const PLATFORM_LIMITS: Record<Platform, { perSecond: number }> = {
+  TELEGRAM: { perSecond: PLATFORM_PACING.TELEGRAM.perSecond },
+  DISCORD: { perSecond: PLATFORM_PACING.DISCORD.perSecond },
+};
+
 /** A token further away than this parks the job (delayed) instead of holding a worker slot. */
 const MAX_HOLD_MS = 1_500;
 const WEEK_S = 7 * 24 * 3600;
