@@ -147,7 +147,7 @@ describe('delivery pacing into the strict sandboxes', () => {
         expect(
           maxInWindow(
             calls.filter((c) => String(c.params.chat_id) === chat).map((c) => c.at),
-            1_000,
+            WINDOW_MS,
           ),
         ).toBeLessThanOrEqual(1);
       const span = Math.max(...times) - Math.min(...times);
