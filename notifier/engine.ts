@@ -7,9 +7,10 @@ import { createRedis, type QueueHub } from '../core/queue';
 import type { DeliveryService } from './delivery/service';
 import { applyEvents, settleFlapping, type FlapRules } from './incidents/apply-events';
 import { IncidentEffects, type AlertRules } from './incidents/effects';
-import { LivenessConsumer } from './liveness/consumer';
+import { GROUP, LivenessConsumer } from './liveness/consumer';
+import { LagMonitor } from './liveness/stream-health';
 import { SourceHealth } from './liveness/source-health';
-import { LivenessStore, type LivenessEvent } from './liveness/store';
+import { LivenessStore, STREAM_MAXLEN, type LivenessEvent } from './liveness/store';
 import { sweep } from './liveness/sweep';
 import { PollViewStore } from './poll-view';
 import { pollOnce } from './sources/poller';
@@ -25,6 +26,10 @@ export interface NotifierRules extends AlertRules, FlapRules {
   sweepEveryMs: number;
   flapStableMs: number;
   claimIdleMs?: number;
+  /** Tries before a liveness event that keeps failing is dead-lettered (default 5). */
+  maxTries?: number;
+  /** Consumer lag (events) that warns staff (default 50,000; at most half the stream cap). */
+  lagWarnAt?: number;
 }
 
 const DUE_SWEEP_MS = 5_000;
@@ -157,11 +162,30 @@ export class NotifierEngine {
         .queue('simulator-tick')
         .upsertJobScheduler('tick', { every }, { name: 'simulator-tick', data: {} });
     }
+    const consumerLog = logger.child({ part: 'liveness-consumer' });
+    const staff = this.deps.staff;
     this.consumer = new LivenessConsumer({
       redis: this.consumerRedis,
       stream: this.stores.push.events,
       handle: (events) => this.handle(events),
-      logger: logger.child({ part: 'liveness-consumer' }),
+      logger: consumerLog,
+      ...(rules.maxTries !== undefined ? { maxTries: rules.maxTries } : {}),
+      storeHealthy: async () => (await this.deps.db.pool.query('SELECT 1')).rowCount === 1,
+      onDeadLetter: async (e, error) =>
+        staff?.notify('staff.livenessDeadLetter', {
+          node: e.nodeId,
+          tries: rules.maxTries ?? 5,
+          error: error.slice(0, 200),
+        }),
+      monitor: new LagMonitor({
+        redis: this.consumerRedis,
+        stream: this.stores.push.events,
+        group: GROUP,
+        warnAt: rules.lagWarnAt ?? 50_000,
+        cap: STREAM_MAXLEN,
+        logger: consumerLog,
+        ...(staff ? { staff } : {}),
+      }),
       ...(rules.claimIdleMs !== undefined ? { claimIdleMs: rules.claimIdleMs } : {}),
     });
     await this.consumer.start();

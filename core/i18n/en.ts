@@ -120,6 +120,11 @@ export const en = {
   'staff.sourceDown':
     '🛑 The network API ({source}) has not answered since {since}: {error}. Offline alerts for nodes watched through it are paused until it answers again.',
   'staff.sourceUp': '✅ The network API ({source}) answers again; offline alerts for its nodes are back on.',
+  'staff.livenessDeadLetter':
+    '☠️ A status event for node {node} failed {tries} times and was set aside in the dead-letter stream. Error: {error}',
+  'staff.livenessLag':
+    '🐢 Status updates are {lag} events behind (warning at {threshold}); offline alerts are delayed. Add workers or check PostgreSQL.',
+  'staff.livenessLagOk': '✅ Status updates have caught up ({lag} events behind).',
   'mute.usage': 'Usage: /mute <duration> (e.g. 30m, 2h, 1d) or /mute off.',
   'mute.invalid':
     'I did not understand "{input}". Use a duration such as 30m, 2h or 1d (at most 30d), or off.',

@@ -53,3 +53,50 @@ export async function streamStats(redis: Redis, stream: string, group: string): 
   }
   return { length, lag, pending, deadLetters: dead };
 }
+
+export interface LagNotifier {
+  notify(
+    key: 'staff.livenessLag' | 'staff.livenessLagOk',
+    params: Record<string, string | number>,
+  ): Promise<void>;
+}
+
+/**
+ * Warns (log and staff notice, once per spell) when the consumer group falls behind by
+ * `warnAt` events, and says so again when it has caught up. The warning level never exceeds
+ * half the stream's length cap, so staff hear of it well before the cap could trim events
+ * that were never applied.
+ */
+export class LagMonitor {
+  private behind = false;
+  readonly warnAt: number;
+
+  constructor(
+    private readonly opts: {
+      redis: Redis;
+      stream: string;
+      group: string;
+      warnAt: number;
+      cap: number;
+      logger: { warn(o: object, m: string): void; info(o: object, m: string): void };
+      staff?: LagNotifier;
+    },
+  ) {
+    this.warnAt = Math.min(opts.warnAt, Math.floor(opts.cap / 2));
+  }
+
+  async check(): Promise<StreamStats> {
+    const stats = await streamStats(this.opts.redis, this.opts.stream, this.opts.group);
+    const lag = (stats.lag ?? 0) + stats.pending;
+    if (!this.behind && lag >= this.warnAt) {
+      this.behind = true;
+      this.opts.logger.warn({ lag, warnAt: this.warnAt, cap: this.opts.cap }, 'liveness consumer is behind');
+      await this.opts.staff?.notify('staff.livenessLag', { lag, threshold: this.warnAt }).catch(() => {});
+    } else if (this.behind && lag < this.warnAt / 2) {
+      this.behind = false;
+      this.opts.logger.info({ lag }, 'liveness consumer caught up');
+      await this.opts.staff?.notify('staff.livenessLagOk', { lag }).catch(() => {});
+    }
+    return stats;
+  }
+}
