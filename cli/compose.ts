@@ -10,7 +10,7 @@ import type { Logger } from '../core/logger';
 import type { QueueHub } from '../core/queue';
 import { RateLimit } from '../core/rate-limit';
 import { DeliveryService } from '../notifier/delivery/service';
-import { detachNode, mergeIncidents } from '../notifier/incidents/membership';
+import { detachNode, incidentsParticipant } from '../notifier/incidents/membership';
 import { LivenessStore } from '../notifier/liveness/store';
 import { PollViewStore } from '../notifier/poll-view';
 import { StatusService } from '../notifier/status';
@@ -83,7 +83,7 @@ export function composeServices(deps: {
     identities: new IdentityService(db.prisma),
     wallets: new WalletLinkService(
       db.prisma,
-      { domain: base.host, uri: base.origin, onMerged: (from, into) => mergeIncidents(db.pool, from, into) },
+      { domain: base.host, uri: base.origin, mergeParticipants: [incidentsParticipant] },
       delivery,
     ),
     nodes: new NodeService(db.prisma, {
