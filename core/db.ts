@@ -61,9 +61,17 @@ export function createDb(databaseUrl: string, opts: { poolSize?: number } = {}):
   };
 }
 
-/** Runs `fn` in one transaction on a pooled connection: COMMIT on success, ROLLBACK on any error. */
-export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
+/**
+ * Runs `fn` in one transaction: COMMIT on success, ROLLBACK on any error. Given a pool it
+ * borrows a connection for the transaction; given a connection (one holding an advisory
+ * lock, say) it uses that one and leaves it open.
+ */
+export async function inTransaction<T>(
+  db: pg.Pool | pg.PoolClient,
+  fn: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const borrowed = db instanceof pg.Pool;
+  const client = borrowed ? await db.connect() : db;
   try {
     await client.query('BEGIN');
     const out = await fn(client);
@@ -73,7 +81,7 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient
     await client.query('ROLLBACK').catch(() => {});
     throw err;
   } finally {
-    client.release();
+    if (borrowed) client.release();
   }
 }
 
