@@ -74,6 +74,8 @@ export function composeServices(deps: {
   logger: Logger;
   /** Extra feature modules (tests' toy features). */
   features?: FeatureModule[];
+  /** Routing time per input (benchmarks). */
+  observeRouting?: (input: 'command' | 'button' | 'modal' | 'text', ms: number) => void;
 }): AppServices {
   const { config, db, hub, logger } = deps;
   const base = new URL(publicBaseUrl(config));
@@ -151,6 +153,7 @@ export function composeServices(deps: {
     roles: new RoleResolver(roleSources, logger),
     dialogues: new DialogueStore(hub.redis, hub.prefix),
     conversation,
+    ...(deps.observeRouting ? { observe: deps.observeRouting } : {}),
     audit: (e) =>
       audit(db.prisma, {
         action: e.action as `staff.${string}`,

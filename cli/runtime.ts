@@ -46,6 +46,8 @@ export interface StartOptions {
   host?: string;
   /** Extra feature modules beside the built-in ones (tests' toy features). */
   features?: FeatureModule[];
+  /** Routing time per input (benchmarks). */
+  observeRouting?: (input: 'command' | 'button' | 'modal' | 'text', ms: number) => void;
 }
 
 export async function startRuntime(opts: StartOptions): Promise<Runtime> {
@@ -63,6 +65,7 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
     hub,
     logger,
     ...(opts.features ? { features: opts.features } : {}),
+    ...(opts.observeRouting ? { observeRouting: opts.observeRouting } : {}),
   });
   const runtime: Runtime = { config, logger, db, hub, lifecycle, app, stop: () => lifecycle.stop() };
   try {
