@@ -10,6 +10,7 @@ import type { OutboundMessage, QueueHub } from '../../core/queue';
 import { localize } from './content';
 import type { PlatformSender } from './sender';
 import { DELIVERY_QUEUE, type DeliveryService } from './service';
+import { keys } from '../../core/keys';
 
 export interface DeliveryLimits {
   /** Messages per second for the whole platform. */
@@ -43,14 +44,14 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps) {
   const platform = deps.sender.platform;
   const limits = deps.limits ?? PLATFORM_LIMITS[platform];
   const redis = deps.hub.redis;
-  const prefix = deps.hub.prefix;
+  const k = keys(deps.hub.prefix);
   const log = deps.logger.child({ worker: DELIVERY_QUEUE[platform] });
   const identities = deps.identities ?? new IdentityService(deps.prisma);
 
   const handle = async (job: Job<OutboundMessage>, token?: string) => {
     const msg = job.data;
-    const sentKey = `${prefix}:sent:${msg.dedupeKey}`;
-    const sendingKey = `${prefix}:sending:${msg.dedupeKey}`;
+    const sentKey = k.deliverySent(msg.dedupeKey);
+    const sendingKey = k.deliverySending(msg.dedupeKey);
     // A retried or re-queued job whose message already went out (on any platform) stops here.
     if (await redis.exists(sentKey)) return { skipped: 'already sent' };
     // A previous attempt died between handing the message to the platform and hearing back
@@ -68,7 +69,7 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps) {
     if (!identity || identity.userId !== msg.userId || !identity.dmReachable) {
       return fallback(msg, identity ? 'identity unreachable' : 'identity gone');
     }
-    const chatKey = `${prefix}:chatgap:${platform}:${identity.platformUserId}`;
+    const chatKey = k.deliveryChatGap(platform, identity.platformUserId);
     if (limits.perChatGapMs > 0) {
       const free = await redis.set(chatKey, '1', 'PX', limits.perChatGapMs, 'NX');
       if (!free) {
@@ -79,7 +80,7 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps) {
     }
     const reply = localize(msg.content, resolveLocale(identity.locale));
     await redis.set(sendingKey, '1', 'EX', 7 * 24 * 3600);
-    const partsKey = `${prefix}:parts:${platform}:${msg.dedupeKey}`;
+    const partsKey = k.deliveryParts(platform, msg.dedupeKey);
     const outcome = await deps.sender.send(
       { platformUserId: identity.platformUserId, dmChatId: identity.dmChatId },
       reply,
