@@ -64,8 +64,17 @@ export async function benchBots() {
   const telegramUser = async (i: number) => {
     await ramp(2 * i);
     const u = tg.user(7_000_000 + i, { languageCode: i % 2 ? 'zh' : 'en' });
-    await u.send('/start');
-    const start = await u.nextMessage();
+    let start;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await u.send('/start');
+        start = await u.nextMessage({ timeoutMs: 30_000 });
+        break;
+      } catch (err) {
+        warmupFailures++;
+        if (attempt >= 2) throw err;
+      }
+    }
     while (Date.now() < deadline) {
       const action = pick();
       const t0 = performance.now();
