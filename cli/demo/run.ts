@@ -52,10 +52,16 @@ async function database(env: NodeJS.ProcessEnv, dataDir: string, tag: string) {
     const url = new URL(env.DATABASE_URL);
     const schema = `nodedesk_demo_${tag}`;
     url.searchParams.set('schema', schema);
-    const pool = createPool(url.toString(), 1);
-    await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).finally(() => undefined);
-    await pool.end();
-    return { url: url.toString(), embedded: undefined };
+    const drop = async () => {
+      const pool = createPool(env.DATABASE_URL!, 1);
+      try {
+        await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      } finally {
+        await pool.end();
+      }
+    };
+    await drop();
+    return { url: url.toString(), embedded: undefined, drop };
   }
   const embedded = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'pglite') });
   // Each run starts from the same clean state (the emulators' chats start empty too);
@@ -63,7 +69,7 @@ async function database(env: NodeJS.ProcessEnv, dataDir: string, tag: string) {
   const pool = createPool(embedded.url, 1);
   await pool.query('DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public');
   await pool.end();
-  return { url: embedded.url, embedded };
+  return { url: embedded.url, embedded, drop: undefined };
 }
 
 export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
@@ -75,17 +81,28 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
     for (const [, stop] of stops.reverse()) await Promise.resolve().then(stop).catch(() => {});
     stops.length = 0;
   };
+  // How long each part took to start, in the log: the demo should be up within a minute.
+  const phases: Record<string, number> = {};
+  let mark = Date.now();
+  const phase = (name: string) => {
+    phases[name] = Date.now() - mark;
+    mark = Date.now();
+  };
   try {
     stops.push(['lock', lockDataDir(dataDir)]);
+    // Redis first: without one the demo cannot run, so say so before anything slow starts.
+    const redis = await demoRedis({ ...(env.REDIS_URL ? { url: env.REDIS_URL } : {}), dataDir });
+    stops.push(['redis', () => redis.stop()]);
+    phase('redis');
     const tag = crypto.randomBytes(4).toString('hex');
+    const prefix = `nodedesk-demo-${tag}`;
     const db = await database(env, dataDir, tag);
     if (db.embedded) {
       const e: EmbeddedPostgres = db.embedded;
       stops.push(['database', () => e.stop()]);
     }
-    const redis = await demoRedis({ ...(env.REDIS_URL ? { url: env.REDIS_URL } : {}), dataDir });
-    stops.push(['redis', () => redis.stop()]);
-    const prefix = `nodedesk-demo-${tag}`;
+    if (db.drop) stops.push(['demo-schema', db.drop]);
+    phase('database');
 
     const tg = await startTelegramSandbox({ botUsername: 'nodedesk_demo_bot', botName: 'nodedesk (demo)' });
     stops.push(['telegram', () => tg.stop()]);
@@ -96,6 +113,7 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
     const net = await startNetworkSandbox();
     stops.push(['network', () => net.stop()]);
 
+    phase('emulators');
     const cast = DEMO_CAST;
     const staffGroup = tg.group(cast.telegramStaffChatId, {
       title: 'nodedesk staff (demo)',
@@ -151,6 +169,7 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
     stops.push(['log', () => logger.flush()]);
 
     // Migrations by our runner, then the demo users, before any role can see the network.
+    phase('config');
     const setup = createDb(config.DATABASE_URL, { poolSize: 1 });
     try {
       await migrate(setup.pool, { schema: setup.schema });
@@ -158,8 +177,10 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
     } finally {
       await setup.close();
     }
+    phase('migrate+seed');
     const runtime = await startRuntime({ config, roles: ['bots', 'workers', 'web'], logger, host: '127.0.0.1' });
     stops.push(['runtime', () => runtime.stop()]);
+    phase('roles');
 
     let notify = () => {};
     const demoFleet = new DemoFleet(net, fleet, fleetOwners, DEMO_FLEET_SHAPE, () => notify());
@@ -198,6 +219,8 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
         () => deleteKeys(redis.url, prefix),
       ]);
     }
+    phase('console');
+    logger.info({ phases, redis: redis.private ? 'private redis-server' : redis.url, embedded: !!db.embedded }, 'demo ready');
     return { url: consoleServer.url, runtime, stop: stopAll };
   } catch (err) {
     await stopAll();
