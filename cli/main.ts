@@ -7,7 +7,6 @@ import { createLogger, type Logger } from '../core/logger';
 import { migrate, MigrationError } from '../core/migrate';
 import { exitGracefullyOnSignals } from '../core/signals';
 import { parseRoles, ROLES, startRuntime } from './runtime';
-import { runDemo } from './demo';
 import { DataDirBusyError } from './demo/lock';
 import { RedisUnavailableError } from './demo/redis';
 
@@ -78,6 +77,8 @@ export function buildProgram(): Command {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new UsageError(`--port must be a port number (0-65535), got "${opts.port}"`);
+      // Loaded only here: the emulators and the console are not part of `start`.
+      const { runDemo } = await import('./demo');
       await runDemo({ port, dataDir: opts.dataDir });
     });
 

@@ -119,6 +119,18 @@ export async function migrate(
         const id = crypto.randomUUID();
         await client.query('BEGIN');
         try {
+          // Checked again inside the transaction: where the advisory lock cannot exclude
+          // (PGlite: every connection shares one session, so the lock is re-entrant), the
+          // open transaction does, and a runner that waited finds the work done.
+          const { rowCount } = await client.query(
+            'SELECT 1 FROM "_prisma_migrations" WHERE migration_name = $1 AND finished_at IS NOT NULL AND rolled_back_at IS NULL',
+            [m.name],
+          );
+          if (rowCount) {
+            await client.query('COMMIT');
+            result.alreadyApplied.push(m.name);
+            continue;
+          }
           await client.query(
             'INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, applied_steps_count) VALUES ($1, $2, $3, now(), 0)',
             [id, m.checksum, m.name],
