@@ -78,7 +78,7 @@ export function buildProgram(): Command {
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new UsageError(`--port must be a port number (0-65535), got "${opts.port}"`);
       // Loaded only here: the emulators and the console are not part of `start`.
-      const { runDemo } = await import('./demo');
+      const { runDemo } = require('./demo') as typeof import('./demo');
       await runDemo({ port, dataDir: opts.dataDir });
     });
 
