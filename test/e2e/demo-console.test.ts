@@ -42,11 +42,15 @@ describe('demo console in Chromium (e2e)', () => {
     await row(node).locator('.s-ONLINE').waitFor({ timeout: 30_000 });
     await row(node).getByRole('button', { name: 'Stop' }).click();
     await row(node).getByText('stopped').waitFor();
-    await chat(where).getByText(/1 of your nodes went offline/).waitFor({ timeout: ALERT_MS });
+    await chat(where)
+      .getByText(/1 of your nodes went offline/)
+      .waitFor({ timeout: ALERT_MS });
     await expectText(where, `${node} — last seen`);
     await page.screenshot({ path: artifact(`${shot}-offline-dm.png`), fullPage: true });
     await row(node).getByRole('button', { name: 'Start' }).click();
-    await chat(where).getByText(new RegExp(`${node} — back online after`)).waitFor({ timeout: ALERT_MS });
+    await chat(where)
+      .getByText(new RegExp(`${node} — back online after`))
+      .waitFor({ timeout: ALERT_MS });
     await page.screenshot({ path: artifact(`${shot}-back-online.png`), fullPage: true });
   }
 
@@ -61,7 +65,9 @@ describe('demo console in Chromium (e2e)', () => {
     // The challenge is a code block naming the demo wallet.
     await chat('tg').locator('code.pre').first().waitFor();
     await page.getByRole('button', { name: '2 · Sign with the demo wallet' }).click();
-    await chat('tg').getByText(/is linked to your account/).waitFor();
+    await chat('tg')
+      .getByText(/is linked to your account/)
+      .waitFor();
     await page.getByRole('button', { name: 'Send /addnode rig-tg-01' }).click();
     await row('rig-tg-01').waitFor();
     await page.screenshot({ path: artifact('telegram-1-linked-and-added.png'), fullPage: true });
@@ -74,10 +80,16 @@ describe('demo console in Chromium (e2e)', () => {
   });
 
   it('Discord: the same run with slash commands; the DM comes where the user was active', async () => {
-    await page.locator('#dc-card').getByRole('button', { name: /^\/link wallet/ }).click();
+    await page
+      .locator('#dc-card')
+      .getByRole('button', { name: /^\/link wallet/ })
+      .click();
     await chat('dc').locator('code.pre').first().waitFor();
     await page.locator('#dc-card').getByRole('button', { name: '✍ Sign with demo wallet' }).click();
-    await chat('dc').getByText(/is linked/).first().waitFor();
+    await chat('dc')
+      .getByText(/is linked/)
+      .first()
+      .waitFor();
     await page.locator('#dc-card input').fill('/nodes add rig-dc-01');
     await page.locator('#dc-card input').press('Enter');
     await chat('dc').getByText('/nodes add node_id: rig-dc-01').waitFor();

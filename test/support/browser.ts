@@ -11,7 +11,9 @@ export const ARTIFACTS = path.resolve(__dirname, '..', '..', 'test-artifacts');
 
 export async function launchChromium(): Promise<BrowserContext & { cleanup(): Promise<void> }> {
   if (!fs.existsSync(CHROMIUM))
-    throw new Error(`Chromium is not installed at ${CHROMIUM}: apt-get update && apt-get install -y chromium`);
+    throw new Error(
+      `Chromium is not installed at ${CHROMIUM}: apt-get update && apt-get install -y chromium`,
+    );
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'nodedesk-chromium-'));
   // A persistent context is how Playwright takes --user-data-dir: a fresh one per launch.
   const browser = await chromium.launchPersistentContext(profile, {

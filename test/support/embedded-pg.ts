@@ -6,7 +6,9 @@ import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
-export async function spawnEmbeddedPostgres(dataDir: string): Promise<{ url: string; stop(): Promise<void> }> {
+export async function spawnEmbeddedPostgres(
+  dataDir: string,
+): Promise<{ url: string; stop(): Promise<void> }> {
   const script = `require('./core/embedded-pg').startEmbeddedPostgres({ dataDir: process.argv[1] })
     .then((e) => { process.stdout.write(e.url + '\\n'); process.on('SIGTERM', () => e.stop().then(() => process.exit(0))); })
     .catch((err) => { console.error(err); process.exit(1); });`;
