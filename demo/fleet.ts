@@ -177,7 +177,10 @@ export class DemoFleet {
 
 /** The visitor's own machines: the console beats for them, like a heartbeat agent would. */
 export class MinerAgents {
-  private readonly nodes = new Map<string, { token: string; on: boolean; platform: string; lastBeatAt?: number }>();
+  private readonly nodes = new Map<
+    string,
+    { token: string; on: boolean; platform: string; lastBeatAt?: number }
+  >();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(

@@ -154,6 +154,9 @@ export async function demoRedis(opts: { url?: string; dataDir: string }): Promis
   const url = opts.url ?? 'redis://127.0.0.1:6379';
   if (await redisAnswers(url)) return { url, private: false, stop: async () => {} };
   const binary = findOnPath('redis-server');
-  if (!binary) throw new RedisUnavailableError(`No Redis answers at ${url} and redis-server is not on PATH.\n${REDIS_HOWTO}`);
+  if (!binary)
+    throw new RedisUnavailableError(
+      `No Redis answers at ${url} and redis-server is not on PATH.\n${REDIS_HOWTO}`,
+    );
   return startPrivate(binary, path.join(opts.dataDir, 'redis'));
 }

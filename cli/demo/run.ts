@@ -78,7 +78,10 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
   fs.mkdirSync(dataDir, { recursive: true });
   const stops: Array<[string, () => Promise<unknown> | unknown]> = [];
   const stopAll = async () => {
-    for (const [, stop] of stops.reverse()) await Promise.resolve().then(stop).catch(() => {});
+    for (const [, stop] of stops.reverse())
+      await Promise.resolve()
+        .then(stop)
+        .catch(() => {});
     stops.length = 0;
   };
   // How long each part took to start, in the log: the demo should be up within a minute.
@@ -133,7 +136,8 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
     });
     cast.fleetOwners.forEach((o, i) => {
       fleetOwners.push({ ...o, wallet: fleet.owners[i]! });
-      if (o.platform === 'TELEGRAM') tg.user(Number(o.platformUserId), { firstName: o.name, languageCode: o.locale });
+      if (o.platform === 'TELEGRAM')
+        tg.user(Number(o.platformUserId), { firstName: o.name, languageCode: o.locale });
       else dc.user(o.platformUserId, { username: o.name, locale: o.locale === 'zh' ? 'zh-CN' : 'en-US' });
     });
 
@@ -178,7 +182,12 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
       await setup.close();
     }
     phase('migrate+seed');
-    const runtime = await startRuntime({ config, roles: ['bots', 'workers', 'web'], logger, host: '127.0.0.1' });
+    const runtime = await startRuntime({
+      config,
+      roles: ['bots', 'workers', 'web'],
+      logger,
+      host: '127.0.0.1',
+    });
     stops.push(['runtime', () => runtime.stop()]);
     phase('roles');
 
@@ -220,7 +229,10 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
       ]);
     }
     phase('console');
-    logger.info({ phases, redis: redis.private ? 'private redis-server' : redis.url, embedded: !!db.embedded }, 'demo ready');
+    logger.info(
+      { phases, redis: redis.private ? 'private redis-server' : redis.url, embedded: !!db.embedded },
+      'demo ready',
+    );
     return { url: consoleServer.url, runtime, stop: stopAll };
   } catch (err) {
     await stopAll();

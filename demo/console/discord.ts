@@ -42,7 +42,10 @@ export class DiscordPane {
     if (!cmd) throw new Error(`Discord has no /${name} command here. Try /help.`);
     let words = m[2]!.trim() ? m[2]!.trim().split(/\s+/) : [];
     let options = (cmd.options ?? []) as APIApplicationCommandOption[];
-    const out: { name: string; subcommand?: string; group?: string; options: Options } = { name, options: {} };
+    const out: { name: string; subcommand?: string; group?: string; options: Options } = {
+      name,
+      options: {},
+    };
     const pick = (type: ApplicationCommandOptionType) => {
       const found = options.find((o) => o.type === type && o.name === words[0]?.toLowerCase());
       if (!found) return undefined;
@@ -169,10 +172,18 @@ export class DiscordPane {
 /** How Discord shows a used command: "/nodes add node_id: rig-1"; a press as a small note. */
 function commandBubble(payload: unknown): string {
   const p = payload as { type?: number; data?: { name?: string; custom_id?: string; options?: unknown[] } };
-  if (p.type !== 2) return p.data?.custom_id ? `<div class="msg me press"><div class="text">pressed a button</div></div>` : '';
+  if (p.type !== 2)
+    return p.data?.custom_id
+      ? `<div class="msg me press"><div class="text">pressed a button</div></div>`
+      : '';
   const parts = [`/${p.data?.name ?? ''}`];
   const walk = (opts: unknown[] | undefined) => {
-    for (const o of (opts ?? []) as Array<{ name: string; type: number; value?: unknown; options?: unknown[] }>) {
+    for (const o of (opts ?? []) as Array<{
+      name: string;
+      type: number;
+      value?: unknown;
+      options?: unknown[];
+    }>) {
       if (o.type === 1 || o.type === 2) {
         parts.push(o.name);
         walk(o.options);

@@ -100,7 +100,9 @@ export async function renderGuide(d: PanelDeps): Promise<string> {
       (x, i) =>
         `<li class="${x.done ? 'done' : i === next ? 'next' : ''}"><b>${x.done ? '✓ ' : ''}${esc(x.title)}</b><div>${x.body}</div></li>`,
     )
-    .join('')}</ol>${next === -1 ? '<p class="done-all">That is the whole loop. Try the same on Discord, <code>/status</code> for the uptime chart, or a mass outage in the fleet panel.</p>' : ''}`;
+    .join(
+      '',
+    )}</ol>${next === -1 ? '<p class="done-all">That is the whole loop. Try the same on Discord, <code>/status</code> for the uptime chart, or a mass outage in the fleet panel.</p>' : ''}`;
 }
 
 export async function renderFleet(d: PanelDeps): Promise<string> {
@@ -114,7 +116,9 @@ export async function renderFleet(d: PanelDeps): Promise<string> {
   const mineHtml = mine.length
     ? `<table class="nodes"><tr><th>node</th><th>heartbeats</th><th>state</th><th></th></tr>${mine
         .map(
-          (m) => `<tr data-node="${esc(m.nodeId)}"><td><code>${esc(m.nodeId)}</code><div class="sub">${esc(m.platform)}</div></td>
+          (
+            m,
+          ) => `<tr data-node="${esc(m.nodeId)}"><td><code>${esc(m.nodeId)}</code><div class="sub">${esc(m.platform)}</div></td>
           <td>${m.on ? '<span class="ok">● sending</span>' : '<span class="bad">○ stopped</span>'}${m.lastBeatAt ? `<div class="sub">last ${new Date(m.lastBeatAt).toISOString().slice(11, 19)}</div>` : ''}</td>
           <td><span class="state s-${esc(state.get(m.nodeId) ?? 'UNKNOWN')}">${esc((state.get(m.nodeId) ?? 'UNKNOWN').toLowerCase())}</span></td>
           <td><button class="go" data-action="/api/fleet/agent" ${dataBody({ nodeId: m.nodeId, on: !m.on })}>${m.on ? 'Stop' : 'Start'}</button></td></tr>`,
@@ -159,7 +163,12 @@ export const STAFF_PANES: StaffPane[] = [
       return items
         .map((t) => {
           const topic = t.message.message_thread_id ? topics.get(t.message.message_thread_id) : undefined;
-          return telegramMessage(t.message, t.fromBot, '/api/staff/tg-press', topic ? `# ${topic}` : undefined);
+          return telegramMessage(
+            t.message,
+            t.fromBot,
+            '/api/staff/tg-press',
+            topic ? `# ${topic}` : undefined,
+          );
         })
         .join('');
     },
@@ -178,7 +187,10 @@ export const STAFF_PANES: StaffPane[] = [
 
 export async function renderStaff(d: PanelDeps): Promise<string> {
   const panes = await Promise.all(
-    STAFF_PANES.map(async (p) => `<section class="pane"><h3>${esc(p.title)}</h3><div class="chat">${await p.render(d)}</div></section>`),
+    STAFF_PANES.map(
+      async (p) =>
+        `<section class="pane"><h3>${esc(p.title)}</h3><div class="chat">${await p.render(d)}</div></section>`,
+    ),
   );
   return panes.join('');
 }

@@ -144,7 +144,11 @@ export function discordMarkdown(content: string): string {
 
 function discordEmbed(e: APIEmbed, fileUrl: (name: string) => string | undefined): string {
   const color = e.color !== undefined ? `#${e.color.toString(16).padStart(6, '0')}` : '#5865f2';
-  const img = e.image?.url ? (e.image.url.startsWith('attachment://') ? fileUrl(e.image.url.slice(13)) : e.image.url) : undefined;
+  const img = e.image?.url
+    ? e.image.url.startsWith('attachment://')
+      ? fileUrl(e.image.url.slice(13))
+      : e.image.url
+    : undefined;
   return `<div class="embed" style="border-color:${esc(color)}">
     ${e.title ? `<div class="etitle">${discordInline(e.title)}</div>` : ''}
     ${e.description ? `<div class="text">${discordMarkdown(e.description)}</div>` : ''}

@@ -146,14 +146,20 @@ export async function startConsole(o: ConsoleOptions): Promise<RunningConsole> {
   act('/api/tg/sign', () => tgPane.sign());
   act('/api/dc/send', (b) => dcPane.send(str(b, 'text')));
   act('/api/dc/press', (b) =>
-    dcPane.press(str(b, 'messageId'), str(b, 'customId'), Array.isArray(b.values) ? (b.values as string[]) : undefined),
+    dcPane.press(
+      str(b, 'messageId'),
+      str(b, 'customId'),
+      Array.isArray(b.values) ? (b.values as string[]) : undefined,
+    ),
   );
   act('/api/dc/link', () => dcPane.link());
   act('/api/dc/sign', () => dcPane.sign());
   act('/api/staff/tg-press', (b) =>
     o.staffGroup.press(o.cast.telegramStaff.id, Number(b.messageId), str(b, 'data')),
   );
-  act('/api/staff/dc-press', (b) => o.dc.user(o.cast.discordStaff.id).press(str(b, 'messageId'), str(b, 'customId')));
+  act('/api/staff/dc-press', (b) =>
+    o.dc.user(o.cast.discordStaff.id).press(str(b, 'messageId'), str(b, 'customId')),
+  );
   act('/api/fleet/agent', (b) => {
     if (!o.agents.set(str(b, 'nodeId'), b.on === true)) throw new Error('No such node of yours.');
   });

@@ -82,7 +82,8 @@ describe('nodedesk demo (CLI)', () => {
     const redisPid = Number(fs.readFileSync(path.join(dirA, 'redis', 'redis.pid'), 'utf8'));
     expect(alive(redisPid)).toBe(true);
     // A second demo on the same data directory is refused with a clear message.
-    const again = await spawnCli(['demo', '--port', '0', '--data-dir', dirA], { REDIS_URL: TEST_REDIS_URL }).done;
+    const again = await spawnCli(['demo', '--port', '0', '--data-dir', dirA], { REDIS_URL: TEST_REDIS_URL })
+      .done;
     expect(again.code).toBe(3);
     expect(again.stderr).toMatch(/Another demo \(pid \d+\) is using/);
 
