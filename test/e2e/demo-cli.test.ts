@@ -62,7 +62,9 @@ describe('nodedesk demo (CLI)', () => {
     expect(res.stderr).toContain('apt-get install redis-server');
     expect(res.stderr).toContain('brew install redis');
     expect(res.stderr).toContain('docker compose up -d redis');
-    expect(Date.now() - started).toBeLessThan(30_000);
+    // Nothing slow started before the check: the time is Node loading the code (generous
+    // bound, the shared CI machine can be very loaded).
+    expect(Date.now() - started).toBeLessThan(120_000);
   });
 
   it('from a clean state: embedded PostgreSQL, a private redis-server, one line, Ctrl-C stops it all', async () => {
@@ -106,11 +108,11 @@ describe('nodedesk demo (CLI)', () => {
       expect((await post(`${ua}api/tg/send`, { text: '/start' })).status).toBe(204);
       expect((await post(`${ub}api/tg/send`, { text: '/help' })).status).toBe(204);
       await waitFor(async () => (await (await fetch(ua)).text()).includes('Welcome to nodedesk'), {
-        timeoutMs: 30_000,
+        timeoutMs: 120_000,
         what: 'the welcome in demo A',
       });
       await waitFor(async () => (await (await fetch(ub)).text()).includes('Commands'), {
-        timeoutMs: 30_000,
+        timeoutMs: 120_000,
         what: 'the command list in demo B',
       });
       expect(await (await fetch(ua)).text()).not.toContain('<b>Commands</b>');
