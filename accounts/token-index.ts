@@ -4,6 +4,7 @@
 import type { PrismaClient } from '@prisma/client';
 import type { Redis } from 'ioredis';
 import { sameHash } from './tokens';
+import { keys } from '../core/keys';
 
 export interface TokenOwner {
   nodeId: string;
@@ -23,7 +24,7 @@ export class TokenIndex {
     private readonly redis: Redis,
     prefix: string,
   ) {
-    this.key = `${prefix}:tokens`;
+    this.key = keys(prefix).tokens();
   }
 
   async resolve(hashes: string[]): Promise<Array<TokenOwner | null>> {

@@ -1,15 +1,17 @@
 // `npm run bench`: every benchmark, one after the other, printing its figures.
-// One alone: `npm run bench -- ingest` (ingest, sweep, storm, rss).
+// One alone: `npm run bench -- ingest` (ingest, sweep, storm, rss, bots).
 import { benchIngest } from './alerts/ingest';
 import { benchRss } from './alerts/rss';
 import { benchStorm } from './alerts/storm';
 import { benchSweep } from './alerts/sweep';
+import { benchBots } from './bots/bots';
 
 const all: Record<string, () => Promise<unknown>> = {
   ingest: benchIngest,
   sweep: benchSweep,
   storm: benchStorm,
   rss: benchRss,
+  bots: benchBots,
 };
 
 async function main() {

@@ -46,6 +46,8 @@ export interface StartOptions {
   host?: string;
   /** Extra feature modules beside the built-in ones (tests' toy features). */
   features?: FeatureModule[];
+  /** Routing time per input (benchmarks). */
+  observeRouting?: (input: 'command' | 'button' | 'modal' | 'text', ms: number) => void;
 }
 
 export async function startRuntime(opts: StartOptions): Promise<Runtime> {
@@ -63,6 +65,7 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
     hub,
     logger,
     ...(opts.features ? { features: opts.features } : {}),
+    ...(opts.observeRouting ? { observeRouting: opts.observeRouting } : {}),
   });
   const runtime: Runtime = { config, logger, db, hub, lifecycle, app, stop: () => lifecycle.stop() };
   try {
@@ -81,7 +84,15 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
     }
     if (opts.roles.includes('workers')) {
       // Workers close with the hub (registered above), after the bots stop taking input.
-      runtime.notifier = await startWorkers({ config, db, hub, delivery: app.delivery, logger, lifecycle });
+      runtime.notifier = await startWorkers({
+        config,
+        db,
+        hub,
+        delivery: app.delivery,
+        stores: app.stores,
+        logger,
+        lifecycle,
+      });
     }
     if (opts.roles.includes('bots')) {
       await startBots({

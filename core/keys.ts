@@ -1,8 +1,27 @@
 // Every Redis key nodedesk writes, built in one place (in the spirit of BullMQ's QueueKeys)
-// so that a prefix shared by several instances or tests never collides and a reader can see
+// so that a prefix shared by several instances or tests never collides and a reader sees
 // the whole key space here. BullMQ's own keys live under `<prefix>:<queue>:*`.
 export function keys(prefix: string) {
   return {
+    // Liveness (notifier/liveness/store.ts): last-seen sorted sets per source, and the
+    // transitions stream every source feeds.
+    livenessLive: (source: string) => `${prefix}:liveness:${source}:live`,
+    livenessDown: (source: string) => `${prefix}:liveness:${source}:down`,
+    livenessEvents: () => `${prefix}:liveness:events`,
+    /** A network source's health (notifier/liveness/source-health.ts). */
+    sourceHealth: (source: string) => `${prefix}:source:${source}:health`,
+    /** The poll source's latest view of each node (notifier/poll-view.ts). */
+    pollView: () => `${prefix}:poll:view`,
+    /** GPU inventory from heartbeats (notifier/gpu-inventory.ts). */
+    gpus: () => `${prefix}:gpus`,
+    /** Heartbeat token hash → node cache (accounts/token-index.ts). */
+    tokens: () => `${prefix}:tokens`,
+    // Delivery (notifier/delivery/worker.ts): at-most-once markers, per-chat gap, parts sent.
+    deliverySent: (dedupeKey: string) => `${prefix}:sent:${dedupeKey}`,
+    deliverySending: (dedupeKey: string) => `${prefix}:sending:${dedupeKey}`,
+    deliveryChatGap: (platform: string, platformUserId: string) =>
+      `${prefix}:chatgap:${platform}:${platformUserId}`,
+    deliveryParts: (platform: string, dedupeKey: string) => `${prefix}:parts:${platform}:${dedupeKey}`,
     /** A running dialogue (intake, Telegram form) of one identity: JSON, idle TTL. */
     dialogue: (identityId: string) => `${prefix}:dialogue:${identityId}`,
     /** Outbound port pacing, per platform and per chat (rate-limiter-flexible prefixes). */

@@ -1,6 +1,7 @@
 // Per-key rate limits in Redis (rate-limiter-flexible), shared by every process.
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { keys } from './keys';
 
 export type LimitResult = { ok: true } | { ok: false; retryAfterSeconds: number };
 
@@ -10,7 +11,7 @@ export class RateLimit {
   constructor(redis: Redis, opts: { prefix: string; name: string; points: number; durationSeconds: number }) {
     this.limiter = new RateLimiterRedis({
       storeClient: redis,
-      keyPrefix: `${opts.prefix}:rl:${opts.name}`,
+      keyPrefix: keys(opts.prefix).rateLimit(opts.name),
       points: opts.points,
       duration: opts.durationSeconds,
     });

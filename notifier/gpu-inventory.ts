@@ -1,6 +1,7 @@
 // The GPUs each node last reported with its heartbeat (model and UUID per card): evidence
 // for fake-card reports (one UUID on many nodes, a model that does not match its benchmark).
 import type { Redis } from 'ioredis';
+import { keys } from '../core/keys';
 
 export interface GpuReport {
   nodeId: string;
@@ -14,7 +15,7 @@ export class GpuInventoryStore {
     private readonly redis: Redis,
     prefix: string,
   ) {
-    this.key = `${prefix}:gpus`;
+    this.key = keys(prefix).gpus();
   }
 
   async record(reports: GpuReport[], at = Date.now()): Promise<void> {

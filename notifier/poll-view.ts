@@ -1,6 +1,7 @@
 // What the network API last said about each node (status and its last_seen), kept so that
 // /status can show both views when the network and the heartbeat disagree.
 import type { Redis } from 'ioredis';
+import { keys } from '../core/keys';
 
 export interface PollView {
   status: 'online' | 'offline';
@@ -14,7 +15,7 @@ export class PollViewStore {
     private readonly redis: Redis,
     prefix: string,
   ) {
-    this.key = `${prefix}:poll:view`;
+    this.key = keys(prefix).pollView();
   }
 
   async write(entries: Array<{ nodeId: string } & PollView>): Promise<void> {

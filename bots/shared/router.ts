@@ -70,6 +70,8 @@ export interface RouterDeps {
   /** Writes one audit entry (the audit log), for every successful staff action. */
   audit: (entry: StaffAuditEntry) => Promise<void>;
   logger: Logger;
+  /** Time spent routing one input, in ms (benchmarks; metrics). */
+  observe?: (input: 'command' | 'button' | 'modal' | 'text', ms: number) => void;
 }
 
 export const newReference = () => crypto.randomBytes(4).toString('hex');
@@ -92,6 +94,20 @@ export class Router {
 
   /** A command by its Telegram name, or an already resolved Discord slash command. */
   async command(inb: Inbound, name: string, args: Args): Promise<Routed> {
+    return this.timed('command', () => this.commandInner(inb, name, args));
+  }
+
+  private async timed<T>(input: 'command' | 'button' | 'modal' | 'text', work: () => Promise<T>): Promise<T> {
+    if (!this.deps.observe) return work();
+    const t0 = performance.now();
+    try {
+      return await work();
+    } finally {
+      this.deps.observe(input, performance.now() - t0);
+    }
+  }
+
+  private async commandInner(inb: Inbound, name: string, args: Args): Promise<Routed> {
     return this.guard(inb, name, async (actor) => {
       if ((inb.rawLength ?? 0) > MAX_INPUT_LENGTH)
         return this.note(actor, 'error.tooLong', { length: inb.rawLength!, max: MAX_INPUT_LENGTH });
@@ -105,6 +121,10 @@ export class Router {
 
   /** A button press, Telegram callback query or Discord component, by custom id. */
   async button(inb: Inbound, customId: string): Promise<Routed> {
+    return this.timed('button', () => this.buttonInner(inb, customId));
+  }
+
+  private async buttonInner(inb: Inbound, customId: string): Promise<Routed> {
     return this.guard(inb, customId, async (actor) => {
       const id = parseCustomId(customId);
       if (id?.feature === FORM_PREFIX) return this.forms.pick(inb, actor, id.id);
@@ -123,7 +143,9 @@ export class Router {
 
   /** A Discord modal submit (Telegram forms end here too, through FormRunner). */
   async modalSubmit(inb: Inbound, customId: string, values: Args): Promise<Routed> {
-    return this.guard(inb, customId, async (actor) => this.submit(inb, actor, customId, values));
+    return this.timed('modal', () =>
+      this.guard(inb, customId, async (actor) => this.submit(inb, actor, customId, values)),
+    );
   }
 
   async submit(inb: Inbound, actor: Actor, customId: string, values: Args): Promise<Routed> {
@@ -141,6 +163,10 @@ export class Router {
    * the holders in order. Null when nobody holds the conversation (groups stay quiet).
    */
   async text(inb: Inbound, body: string): Promise<Routed | null> {
+    return this.timed('text', () => this.textInner(inb, body));
+  }
+
+  private async textInner(inb: Inbound, body: string): Promise<Routed | null> {
     let taken: Routed | null = null;
     const routed = await this.guard(inb, 'text', async (actor) => {
       if (body.length > MAX_INPUT_LENGTH)

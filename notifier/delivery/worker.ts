@@ -13,6 +13,7 @@ import { localize } from './content';
 import { PLATFORM_PACING, SendPacer, type PacingLimits } from './pacing';
 import type { PlatformSender } from './sender';
 import { DELIVERY_QUEUE, type DeliveryService } from './service';
+import { keys } from '../../core/keys';
 
 /** Platform-wide rates, for callers that only need the number (the pacer is the rule). */
 export const PLATFORM_LIMITS: Record<Platform, { perSecond: number }> = {
@@ -34,11 +35,12 @@ export interface DeliveryWorkerDeps {
   pacer?: SendPacer;
   /** Only used to build a private pacer when none is given (tests). */
   limits?: PacingLimits;
-  identities?: IdentityService;
   concurrency?: number;
   onSent?: (msg: OutboundMessage, platform: Platform) => void;
   /** Every 429 the platform answered, with the scope the pacer applied (metrics). */
   onRateLimited?: (platform: Platform, scope: string) => void;
+  /** Identity writes go through IdentityService (one owner per write); defaults to one on `prisma`. */
+  identities?: Pick<IdentityService, 'setDmChat' | 'markUnreachable'>;
 }
 
 export function startDeliveryWorker(deps: DeliveryWorkerDeps) {
@@ -46,9 +48,10 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps) {
   const limits = deps.limits ?? PLATFORM_PACING[platform];
   const redis = deps.hub.redis;
   const prefix = deps.hub.prefix;
+  const k = keys(prefix);
   const pacer = deps.pacer ?? new SendPacer(redis, `${prefix}:pace:${platform.toLowerCase()}:local`, limits);
-  const identities = deps.identities ?? new IdentityService(deps.prisma);
   const log = deps.logger.child({ worker: DELIVERY_QUEUE[platform] });
+  const identities = deps.identities ?? new IdentityService(deps.prisma);
 
   const park = async (job: Job<OutboundMessage>, token: string | undefined, waitMs: number) => {
     await job.moveToDelayed(Date.now() + Math.ceil(waitMs), token);
@@ -57,9 +60,9 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps) {
 
   const handle = async (job: Job<OutboundMessage>, token?: string) => {
     const msg = job.data;
-    const sentKey = `${prefix}:sent:${msg.dedupeKey}`;
-    const sendingKey = `${prefix}:sending:${msg.dedupeKey}`;
-    const partsKey = `${prefix}:parts:${platform}:${msg.dedupeKey}`;
+    const sentKey = k.deliverySent(msg.dedupeKey);
+    const sendingKey = k.deliverySending(msg.dedupeKey);
+    const partsKey = k.deliveryParts(platform, msg.dedupeKey);
     const [sent, sending, parts] = await redis.mget(sentKey, sendingKey, partsKey);
     // A retried or re-queued job whose message already went out (on any platform) stops here.
     if (sent) return { skipped: 'already sent' };

@@ -1,6 +1,7 @@
 // Whether a status source can be trusted right now. When the network API is down we know
 // nothing about its nodes: they are "unknown", never "offline", and staff are told once.
 import type { Redis } from 'ioredis';
+import { keys } from '../../core/keys';
 
 export interface HealthState {
   ok: boolean;
@@ -15,7 +16,7 @@ export class SourceHealth {
   ) {}
 
   private key(source: string) {
-    return `${this.prefix}:source:${source}:health`;
+    return keys(this.prefix).sourceHealth(source);
   }
 
   async get(source: string): Promise<HealthState> {

@@ -7,6 +7,7 @@
 // not the fleet size.
 import os from 'node:os';
 import type { Redis } from 'ioredis';
+import { keys } from '../../core/keys';
 
 export type StatusSource = 'push' | 'poll';
 export interface LivenessEvent {
@@ -88,7 +89,7 @@ function withScripts(redis: Redis): WithScripts {
 }
 
 export function eventsKey(prefix: string): string {
-  return `${prefix}:liveness:events`;
+  return keys(prefix).livenessEvents();
 }
 
 export class LivenessStore {
@@ -103,8 +104,8 @@ export class LivenessStore {
     readonly source: StatusSource = 'push',
   ) {
     this.redis = withScripts(redis);
-    this.live = `${prefix}:liveness:${source}:live`;
-    this.down = `${prefix}:liveness:${source}:down`;
+    this.live = keys(prefix).livenessLive(source);
+    this.down = keys(prefix).livenessDown(source);
     this.events = eventsKey(prefix);
   }
 
