@@ -110,7 +110,8 @@ export const zh: Record<MessageKey, string> = {
     '🛑 网络 API（{source}）自 {since} 起无响应：{error}。通过它监控的节点的离线提醒已暂停，直到恢复响应。',
   'staff.sourceUp': '✅ 网络 API（{source}）已恢复响应，相关节点的离线提醒已恢复。',
   'staff.livenessDeadLetter': '☠️ 节点 {node} 的一条状态事件失败了 {tries} 次，已移入死信流。错误：{error}',
-  'staff.livenessLag': '🐢 状态更新积压了 {lag} 条事件（警告阈值 {threshold}），离线提醒会延迟。请增加 worker 或检查 PostgreSQL。',
+  'staff.livenessLag':
+    '🐢 状态更新积压了 {lag} 条事件（警告阈值 {threshold}），离线提醒会延迟。请增加 worker 或检查 PostgreSQL。',
   'staff.livenessLagOk': '✅ 状态更新已追上（积压 {lag} 条）。',
   'mute.usage': '用法：/mute <时长>（如 30m、2h、1d）或 /mute off。',
   'mute.invalid': '无法理解“{input}”。请使用 30m、2h、1d 这样的时长（最长 30d），或 off。',
