@@ -6,6 +6,7 @@ import { DiscordBot } from './discord/bot';
 import { Dispatcher } from './shared/dispatcher';
 import type { Services } from './shared/services';
 import { createTelegramBot, publishCommands } from './telegram/bot';
+import { initWithDeadline, stopWithin } from './telegram/lifecycle';
 
 export async function startBots(deps: {
   config: Config;
@@ -24,7 +25,11 @@ export async function startBots(deps: {
       dispatcher,
       logger,
     });
-    await bot.init();
+    await initWithDeadline(bot, {
+      apiRoot: config.TELEGRAM_API_ROOT,
+      timeoutMs: config.TELEGRAM_STARTUP_TIMEOUT_SECONDS * 1000,
+      logger,
+    });
     await publishCommands(bot);
     if (config.TELEGRAM_WEBHOOK_URL) {
       // Updates go to the web role(s); this role only tells Telegram where.
@@ -37,7 +42,7 @@ export async function startBots(deps: {
       polling.catch((err: Error) =>
         logger.error({ err: { message: err.message } }, 'telegram polling stopped'),
       );
-      lifecycle.onStop('telegram bot', () => bot.stop());
+      lifecycle.onStop('telegram bot', () => stopWithin(bot));
       started.push('telegram');
     }
   }

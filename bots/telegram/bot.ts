@@ -10,6 +10,7 @@ import { COMMANDS, COMMANDS_BY_NAME, parseArgs } from '../shared/commands';
 import { Dispatcher } from '../shared/dispatcher';
 import type { Reply } from '../../core/reply';
 import { renderTelegram } from './render';
+import { logApiFailures } from './lifecycle';
 
 export interface TelegramBotOptions {
   token: string;
@@ -71,9 +72,11 @@ async function sendTo(api: Context['api'], chatId: number, reply: Reply): Promis
 
 export function createTelegramBot(opts: TelegramBotOptions): Bot {
   const bot = new Bot(opts.token, { client: { apiRoot: opts.apiRoot } });
+  const log = opts.logger.child({ platform: 'telegram' });
+  // Inside the retries: every failing call is logged as it happens, not after minutes.
+  bot.api.config.use(logApiFailures(log));
   // 429s honour retry_after; 5xx and network errors are retried a few times too.
   bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60, rethrowHttpErrors: false }));
-  const log = opts.logger.child({ platform: 'telegram' });
 
   bot.on('message:text', async (ctx) => {
     const text = ctx.message.text;

@@ -1,6 +1,7 @@
 // Whether a status source can be trusted right now. When the network API is down we know
 // nothing about its nodes: they are "unknown", never "offline", and staff are told once.
 import type { Redis } from 'ioredis';
+import { scrub } from '../../core/scrub';
 
 export interface HealthState {
   ok: boolean;
@@ -38,7 +39,7 @@ export class SourceHealth {
       key,
       want,
       String(now),
-      error ?? '',
+      scrub(error ?? ''),
     );
     // A source that was never marked is healthy by default: its first success is not news.
     return res === 1 && !(ok && prev === null);
