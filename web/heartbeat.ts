@@ -68,20 +68,36 @@ export function heartbeatRoutes(deps: HeartbeatDeps) {
   const reject = (reason: Reason | 'rate_limited' | 'busy', n = 1) =>
     n > 0 && deps.metrics.heartbeatsRejected.inc({ reason }, n);
 
-  /** Sheds a failing address before its body is read, unless it shows a valid bearer token. */
+  async function refuse(req: FastifyRequest, reply: FastifyReply, wait: number, message: string) {
+    reject('rate_limited');
+    deps.reporter?.shed();
+    // The body is never parsed; once the answer is out the socket is dropped, so a flooding
+    // client pays for a new connection and holds nothing of ours meanwhile.
+    reply.header('retry-after', String(wait)).header('connection', 'close');
+    reply.raw.once('finish', () => req.raw.socket?.destroySoon?.());
+    await fail(reply, 429, 'rate_limited', message);
+    return reply;
+  }
+
+  /**
+   * Before the body is read: a request showing a valid bearer token always passes. Others
+   * are refused while their address (or the process) is over its failure limits, and wait
+   * outside when too many bodies without credentials are being parsed already.
+   */
   async function shed(req: FastifyRequest, reply: FastifyReply) {
-    const wait = await guard.shedding(req.ip);
-    if (!wait) return;
     const token = bearer(req.headers.authorization);
     if (token) {
       const owner = await deps.tokens.resolve([hashToken(token)]).catch(() => [null]);
       if (owner[0]) return;
     }
-    reject('rate_limited');
-    deps.reporter?.shed();
-    reply.header('retry-after', String(wait)).header('connection', 'close');
-    await fail(reply, 429, 'rate_limited', `Too many failed requests; retry after ${wait} s.`);
-    return reply;
+    const wait = await guard.shedding(req.ip);
+    if (wait) return refuse(req, reply, wait, `Too many failed requests; retry after ${wait} s.`);
+    if (token) return;
+    const release = guard.admitAnonymous();
+    if (!release)
+      return refuse(req, reply, 1, 'Too many requests without credentials at once; retry in a second.');
+    reply.raw.once('close', release);
+    reply.raw.once('finish', release);
   }
 
   async function resolve(hashes: Array<string | null>): Promise<Array<TokenOwner | null>> {
@@ -151,8 +167,9 @@ export function heartbeatRoutes(deps: HeartbeatDeps) {
       if (accepted.length === 0) {
         const reasons = new Set(rejected.map((r) => r.error));
         if (reasons.size === 1 && reasons.has('unauthorized')) {
-          await guard.failed(req.ip);
-          const list = isBatch ? { rejected } : undefined;
+          await guard.failed(req.ip, rejected.length);
+          // Not one valid token: the list would only echo the caller's own input back.
+          const list = isBatch ? { rejected: rejected.length } : undefined;
           return fail(reply, 401, 'unauthorized', MESSAGES.unauthorized, list);
         }
         // Authenticated but nothing usable: say exactly why, nothing was changed.

@@ -7,15 +7,27 @@
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 
 export interface GuardLimits {
-  /** Failed requests one address may make per window before it is shed. */
+  /** Failure points one address may spend per window before it is shed (see `failed`). */
   perIp: number;
-  /** Failed requests the whole process accepts per second before shedding everyone unauthenticated. */
+  /** Failure points the whole process accepts per second before shedding everyone unauthenticated. */
   global: number;
   windowSeconds?: number;
   blockSeconds?: number;
+  /**
+   * Requests without an Authorization header (batches, or no credentials at all) parsed at
+   * once per process: their body must be read and every item hashed before we know whether
+   * any is valid, so beyond this they wait outside (429) instead of queueing on the event loop.
+   */
+  maxAnonymousInFlight?: number;
 }
 
-export const DEFAULT_GUARD: GuardLimits = { perIp: 30, global: 300, windowSeconds: 10, blockSeconds: 60 };
+export const DEFAULT_GUARD: GuardLimits = {
+  perIp: 20,
+  global: 100,
+  windowSeconds: 10,
+  blockSeconds: 60,
+  maxAnonymousInFlight: 4,
+};
 
 /** IPv6 clients are keyed by their /64: one host owns the whole prefix. */
 export function addressKey(ip: string): string {
@@ -30,9 +42,11 @@ export function addressKey(ip: string): string {
 export class IngestGuard {
   private readonly perIp: RateLimiterMemory;
   private readonly global: RateLimiterMemory;
-  shedCount = 0;
+  private anonymous = 0;
+  private readonly maxAnonymous: number;
 
   constructor(limits: GuardLimits = DEFAULT_GUARD) {
+    this.maxAnonymous = limits.maxAnonymousInFlight ?? DEFAULT_GUARD.maxAnonymousInFlight!;
     this.perIp = new RateLimiterMemory({
       points: limits.perIp,
       duration: limits.windowSeconds ?? 10,
@@ -49,11 +63,25 @@ export class IngestGuard {
     return Math.max(wait(mine, this.perIp.points), wait(all, this.global.points));
   }
 
-  /** Counts one failed (unauthenticated) request. */
-  async failed(ip: string): Promise<void> {
+  /** Takes a slot for a request without an Authorization header; null when all are taken. */
+  admitAnonymous(): (() => void) | null {
+    if (this.anonymous >= this.maxAnonymous) return null;
+    this.anonymous++;
+    let released = false;
+    return () => {
+      if (!released) ((released = true), this.anonymous--);
+    };
+  }
+
+  /**
+   * Counts one failed (unauthenticated) request, weighted by the items it made us hash and
+   * look up: a batch of 1,000 bad tokens costs 11 points, a single bad token 1.
+   */
+  async failed(ip: string, items = 1): Promise<void> {
+    const points = 1 + Math.floor(items / 100);
     await Promise.all([
-      this.perIp.consume(addressKey(ip)).catch(() => {}),
-      this.global.consume('all').catch(() => {}),
+      this.perIp.consume(addressKey(ip), points).catch(() => {}),
+      this.global.consume('all', points).catch(() => {}),
     ]);
   }
 }

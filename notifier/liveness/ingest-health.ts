@@ -86,6 +86,8 @@ export interface IngestRules {
   massMinNodes?: number;
   /** How long a mass silence is held as "unknown" before the nodes are declared offline. */
   massHoldMs: number;
+  /** Requests refused (429) across fresh reports beyond which ingest is in doubt. */
+  maxShed?: number;
 }
 
 export type IngestVerdict = { ok: true } | { ok: false; reason: string };
@@ -119,6 +121,10 @@ export async function readIngestVerdict(
       reporting: true,
       reason: `heartbeat storage failing (${failed} failed, ${accepted} stored)`,
     };
+  // Refusing this much means agents may not get through: their silence proves nothing.
+  const shed = fresh.reduce((s, r) => s + r.shed, 0);
+  if (shed >= (rules.maxShed ?? 100))
+    return { ok: false, reporting: true, reason: `heartbeat ingest under load (${shed} requests refused)` };
   return { ok: true, reporting: true };
 }
 
