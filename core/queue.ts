@@ -11,7 +11,7 @@ import {
 import IORedis, { type Redis, type RedisOptions } from 'ioredis';
 import type { MessageKey } from './i18n';
 import type { Logger } from './logger';
-import { scrubError } from './scrub';
+import { scrub, scrubError } from './scrub';
 
 /** Payload of each job, by queue name. Add a queue here and nowhere else. */
 export interface JobPayloads {
@@ -148,11 +148,13 @@ export class QueueHub {
     // Each worker gets its own connection: blocking reads must not stall producers.
     const connection = createRedis(this.ctx.redisUrl, true);
     this.workerConnections.push(connection);
-    // A failure's message and stack are stored in Redis (failedReason, stacktrace) and may
-    // be shown later: scrubbed first, the error's class kept for BullMQ's own checks.
+    // A failure's message and stack are stored in Redis (failedReason, stacktrace), and so is
+    // the return value: scrubbed first, the error's class kept for BullMQ's own checks.
     const scrubbed: Processor<JobPayloads[N], unknown, string> = async (job, token) => {
       try {
-        return await processor(job, token);
+        const result = await processor(job, token);
+        // The return value is stored with the job too (a delivery's refusal text, say).
+        return result === undefined ? result : JSON.parse(scrub(JSON.stringify(result)));
       } catch (err) {
         throw scrubError(err);
       }

@@ -73,7 +73,7 @@ async function sendTo(api: Context['api'], chatId: number, reply: Reply): Promis
 export function createTelegramBot(opts: TelegramBotOptions): Bot {
   const bot = new Bot(opts.token, { client: { apiRoot: opts.apiRoot } });
   const log = opts.logger.child({ platform: 'telegram' });
-  // Inside the retries: every failing call is logged as it happens, not after minutes.
+  // Installed first, so it runs inside the retries: each failing call is logged as it happens.
   bot.api.config.use(logApiFailures(log));
   // 429s honour retry_after; 5xx and network errors are retried a few times too.
   bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60, rethrowHttpErrors: false }));

@@ -16,18 +16,20 @@ export class TelegramStartupError extends Error {
 /** An API transformer that logs failed calls, at most once per method every 5 s. */
 export function logApiFailures(logger: Logger, everyMs = 5_000): Transformer {
   const last = new Map<string, number>();
+  const report = (method: string, message: string) => {
+    const now = Date.now();
+    if (now - (last.get(method) ?? 0) < everyMs) return;
+    last.set(method, now);
+    logger.warn({ method, err: { message: scrub(message) } }, 'Telegram Bot API call failed');
+  };
   return async (prev, method, payload, signal) => {
     try {
-      return await prev(method, payload, signal);
+      const res = await prev(method, payload, signal);
+      // API errors come back as {ok:false}; grammY throws them later, outside transformers.
+      if (!res.ok && res.error_code !== 429) report(method, `${res.error_code}: ${res.description}`);
+      return res;
     } catch (err) {
-      const now = Date.now();
-      if (now - (last.get(method) ?? 0) >= everyMs && !signal?.aborted) {
-        last.set(method, now);
-        logger.warn(
-          { method, err: { message: scrub((err as Error).message) } },
-          'Telegram Bot API call failed',
-        );
-      }
+      if (!signal?.aborted) report(method, (err as Error).message);
       throw err;
     }
   };
