@@ -184,6 +184,7 @@ export class NotifierEngine {
       schedulers: () => this.ensureSchedulers(),
       rearm: (users) => this.effects.ensureForUsers(users),
       notify: async (nodes) => this.deps.staff?.notify('staff.redisRecovered', { nodes }),
+      graceMs: rules.graceMs,
     });
     await this.recovery.start();
     this.consumer = new LivenessConsumer({

@@ -15,6 +15,8 @@ import type { LivenessStore, StatusSource } from './store';
 
 export const sentinelKey = (prefix: string) => `${prefix}:liveness:epoch`;
 const lockKey = (prefix: string) => `${prefix}:liveness:rebuild`;
+/** Set for one grace time after a rebuild that followed a data loss: alerts are catching up. */
+const recoveredKey = (prefix: string) => `${prefix}:liveness:recovered`;
 export const progressKey = (prefix: string, part: PipelinePart) => `${prefix}:pipeline:${part}`;
 export type PipelinePart = 'consumer' | 'sweep';
 
@@ -68,6 +70,8 @@ export interface RecoveryDeps {
   /** Tells staff, when Redis lost its data while we were running. */
   notify?: (nodes: number) => Promise<void>;
   checkEveryMs?: number;
+  /** OFFLINE_GRACE_SECONDS in ms: how long rebuilt nodes have to beat before alerts. */
+  graceMs: number;
 }
 
 export class LivenessRecovery {
@@ -149,6 +153,7 @@ export class LivenessRecovery {
     );
     if (open.length) await this.deps.rearm(open.map((r) => r.user_id));
     await redis.set(sentinelKey(prefix), String(Date.now()));
+    if (lost) await redis.set(recoveredKey(prefix), String(Date.now()), 'PX', Math.max(1, this.deps.graceMs));
     this.sawBuilt = true;
     logger.info(
       { nodes: total, incidents: open.length, ms: Date.now() - started },
@@ -182,12 +187,13 @@ export async function pipelineProblems(
   seen: Set<string>,
   now = Date.now(),
 ): Promise<Problem[]> {
-  const [consumer, sweep, sentinel, rebuilding, push, poll] = await redis
+  const [consumer, sweep, sentinel, rebuilding, recovered, push, poll] = await redis
     .multi()
     .get(progressKey(prefix, 'consumer'))
     .get(progressKey(prefix, 'sweep'))
     .exists(sentinelKey(prefix))
     .exists(lockKey(prefix))
+    .exists(recoveredKey(prefix))
     .hmget(`${prefix}:source:push:health`, 'ok', 'error')
     .hmget(`${prefix}:source:poll:health`, 'ok', 'error')
     .exec()
@@ -205,6 +211,8 @@ export async function pipelineProblems(
   else if (seen.has('sentinel') || consumer || sweep)
     out.push({ reason: 'Redis lost its data; liveness not rebuilt yet' });
   if (rebuilding === 1) out.push({ reason: 'rebuilding liveness from PostgreSQL' });
+  if (recovered === 1)
+    out.push({ reason: 'liveness rebuilt after Redis lost its data; nodes have one grace time to beat' });
   for (const [name, h] of [
     ['heartbeat ingest', push],
     ['network source', poll],
