@@ -1,4 +1,4 @@
-// POST /v1/heartbeats (docs/contracts.md). Single form: Authorization: Bearer <node token> and
+// POST /v1/heartbeats (docs/contracts.md "Heartbeat API"). Single form: Authorization: Bearer <node token> and
 // {"node_id","status","gpus"?}. Batch form for fleet agents: {"heartbeats":[{token,...}]}.
 // Order of checks: credentials first (a request without a valid token gets 401 before its
 // body is judged, so an anonymous caller never learns the schema), then shape (400), then
