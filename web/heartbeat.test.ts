@@ -8,6 +8,7 @@ import { createTestDatabase, type TestDatabase } from '../test/support/db';
 import { TEST_REDIS_URL } from '../test/support/env';
 import { deleteKeys, testPrefix } from '../test/support/redis';
 import { heartbeatRoutes } from './heartbeat';
+import { IngestGuard } from './ingest-guard';
 import { GpuInventoryStore } from '../notifier/gpu-inventory';
 import { createMetrics } from './metrics';
 import { buildWebServer } from './server';
@@ -69,6 +70,8 @@ describe('heartbeat API', () => {
           metrics,
           now: () => clock,
           onGpus: (r) => gpus.record(r),
+          // These tests fail on purpose many times from one address; shedding has its own test.
+          guard: new IngestGuard({ perIp: 100_000, global: 100_000 }),
         }),
       ],
     }));
