@@ -14,7 +14,11 @@ export interface NodeServiceOptions {
   idPattern?: RegExp;
   maxNodesPerUser?: number;
   /** Drops a replaced token from the heartbeat lookup cache at once. */
-  tokenCache?: { forget(hash: string | null | undefined): Promise<void> };
+  tokenCache?: {
+    forget(hash: string | null | undefined): Promise<void>;
+    /** Adds a token just issued to the heartbeat index, which answers unknown hashes alone. */
+    learn?(hash: string): Promise<void>;
+  };
 }
 
 export type AddNodeResult =
@@ -68,6 +72,7 @@ export class NodeService {
         await audit(tx, { action: 'node.token_rotate', subjectType: 'node', subjectId: nodeId, ...actor });
       });
       await this.tokenCache?.forget(existing.tokenHash);
+      await this.tokenCache?.learn?.(hashToken(token));
       return { ok: true, nodeId, via: 'token', token, rotated: true };
     }
 
@@ -143,6 +148,7 @@ export class NodeService {
       if (now?.userId === userId) return this.add(identity, nodeId);
       return { ok: false, error: 'claimed_by_other', nodeId };
     }
+    await this.tokenCache?.learn?.(tokenHash);
     return { ok: true, nodeId, via: 'token', token, rotated: false };
   }
 

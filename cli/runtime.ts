@@ -1,7 +1,8 @@
 // Wires the roles of one process. Each role only starts what it needs; all share the
 // config, logger, database and queue hub, and stop in reverse order on SIGTERM.
 import type { FastifyInstance } from 'fastify';
-import type { Config } from '../core/config';
+import { secretsOf, type Config } from '../core/config';
+import { registerSecrets } from '../core/scrub';
 import { createDb, type Db } from '../core/db';
 import { Lifecycle } from '../core/lifecycle';
 import type { Logger } from '../core/logger';
@@ -52,6 +53,8 @@ export interface StartOptions {
 
 export async function startRuntime(opts: StartOptions): Promise<Runtime> {
   const { config, logger } = opts;
+  // Error texts stored or printed anywhere in this process are scrubbed of these values.
+  registerSecrets(secretsOf(config));
   const lifecycle = new Lifecycle(logger);
   // Workers run many jobs at once (delivery, alerts, events); each may need a connection.
   const db = createDb(config.DATABASE_URL, { poolSize: 20 });

@@ -173,6 +173,31 @@ const envSchema = z
     LIVENESS_CLAIM_IDLE_MS: withDefault(int(500, 600_000, '10000'), '10000'),
     // Unset: derived from the grace time below, so a short grace (tests, demo) stays consistent.
     HEARTBEAT_INTERVAL_SECONDS: optional(int(1, 3_600, '30')),
+    /** A mass silence of heartbeat nodes is held as "unknown" this long before alerts go out. */
+    INGEST_HOLD_SECONDS: withDefault(int(0, 86_400, '600'), '600'),
+    /** Client addresses from X-Forwarded-For: off unless a proxy you run sits in front. */
+    TRUST_PROXY: withDefault(
+      z
+        .string()
+        .regex(/^(true|false|\d{1,2}|[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*)$/, {
+          message:
+            'must be false, true, a hop count, or a comma list of proxy addresses/CIDRs (example: 10.0.0.0/8)',
+        })
+        .transform((v): boolean | number | string[] =>
+          v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v.split(/\s*,\s*/),
+        ),
+      'false',
+    ),
+    HTTP_REQUEST_TIMEOUT_SECONDS: withDefault(int(1, 600, '10'), '10'),
+    HTTP_MAX_CONNECTIONS: withDefault(int(1, 1_000_000, '4096'), '4096'),
+    /** Bearer token that /metrics and the detailed /healthz require (Prometheus `authorization`). */
+    METRICS_TOKEN: optional(
+      z.string().min(16, { message: 'must be at least 16 characters (example: a long random string)' }),
+    ),
+    /** A separate port for /metrics and the detailed /healthz, e.g. bound to a private network. */
+    METRICS_PORT: optional(int(0, 65535, '9464')),
+    /** How long start-up waits for the Telegram Bot API (getMe) before giving up. */
+    TELEGRAM_STARTUP_TIMEOUT_SECONDS: withDefault(int(1, 600, '30'), '30'),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_SOURCE.includes('poll') && !env.NODE_SOURCE_URL) {
@@ -180,6 +205,14 @@ const envSchema = z
         code: 'custom',
         path: ['NODE_SOURCE_URL'],
         message: 'is required when NODE_SOURCE includes poll (example: https://api.network.example/v1)',
+      });
+    }
+    if (env.TELEGRAM_WEBHOOK_URL && !env.TELEGRAM_WEBHOOK_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TELEGRAM_WEBHOOK_SECRET'],
+        message:
+          'is required with TELEGRAM_WEBHOOK_URL, or anyone can post forged updates (example: a random 32-character string of letters and digits)',
       });
     }
     if (
@@ -241,5 +274,6 @@ export function secretsOf(config: Config): string[] {
     config.DISCORD_TOKEN,
     config.OPENAI_API_KEY,
     config.TELEGRAM_WEBHOOK_SECRET,
+    config.METRICS_TOKEN,
   ].filter((s): s is string => typeof s === 'string' && s.length >= 6);
 }

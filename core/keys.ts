@@ -16,6 +16,8 @@ export function keys(prefix: string) {
     gpus: () => `${prefix}:gpus`,
     /** Heartbeat token hash → node cache (accounts/token-index.ts). */
     tokens: () => `${prefix}:tokens`,
+    /** Lock held by the one process rebuilding the token index after Redis lost it. */
+    tokensRebuild: () => `${prefix}:tokens:rebuild`,
     // Delivery (notifier/delivery/worker.ts): at-most-once markers, per-chat gap, parts sent.
     deliverySent: (dedupeKey: string) => `${prefix}:sent:${dedupeKey}`,
     deliverySending: (dedupeKey: string) => `${prefix}:sending:${dedupeKey}`,

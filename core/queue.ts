@@ -11,6 +11,7 @@ import {
 import IORedis, { type Redis, type RedisOptions } from 'ioredis';
 import type { MessageKey } from './i18n';
 import type { Logger } from './logger';
+import { scrub, scrubError } from './scrub';
 
 /** Payload of each job, by queue name. Add a queue here and nowhere else. */
 export interface JobPayloads {
@@ -147,7 +148,18 @@ export class QueueHub {
     // Each worker gets its own connection: blocking reads must not stall producers.
     const connection = createRedis(this.ctx.redisUrl, true);
     this.workerConnections.push(connection);
-    const worker = new Worker<JobPayloads[N], unknown, string>(name, processor, {
+    // A failure's message and stack are stored in Redis (failedReason, stacktrace), and so is
+    // the return value: scrubbed first, the error's class kept for BullMQ's own checks.
+    const scrubbed: Processor<JobPayloads[N], unknown, string> = async (job, token) => {
+      try {
+        const result = await processor(job, token);
+        // The return value is stored with the job too (a delivery's refusal text, say).
+        return result === undefined ? result : JSON.parse(scrub(JSON.stringify(result)));
+      } catch (err) {
+        throw scrubError(err);
+      }
+    };
+    const worker = new Worker<JobPayloads[N], unknown, string>(name, scrubbed, {
       ...opts,
       connection: connection as unknown as ConnectionOptions,
       prefix: this.ctx.prefix,

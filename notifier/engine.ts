@@ -8,6 +8,8 @@ import type { DeliveryService } from './delivery/service';
 import { applyEvents, settleFlapping, type FlapRules } from './incidents/apply-events';
 import { IncidentEffects, type AlertRules } from './incidents/effects';
 import { LivenessConsumer } from './liveness/consumer';
+import { PushIngestGuard } from './liveness/ingest-health';
+import { ensureGroup, LivenessRecovery, stampProgress } from './liveness/recovery';
 import { SourceHealth } from './liveness/source-health';
 import { LivenessStore, type LivenessEvent } from './liveness/store';
 import { sweep } from './liveness/sweep';
@@ -25,6 +27,8 @@ export interface NotifierRules extends AlertRules, FlapRules {
   sweepEveryMs: number;
   flapStableMs: number;
   claimIdleMs?: number;
+  /** A mass silence of push nodes is held as "unknown" this long before alerting. */
+  massHoldMs?: number;
 }
 
 export function rulesFromConfig(config: Config): NotifierRules {
@@ -44,6 +48,7 @@ export function rulesFromConfig(config: Config): NotifierRules {
     windowMs: config.FLAP_WINDOW_SECONDS * 1000,
     flapStableMs: config.FLAP_STABLE_SECONDS * 1000,
     claimIdleMs: config.LIVENESS_CLAIM_IDLE_MS,
+    massHoldMs: config.INGEST_HOLD_SECONDS * 1000,
   };
 }
 
@@ -70,6 +75,8 @@ export class NotifierEngine {
   readonly effects: IncidentEffects;
   private readonly pollView: PollViewStore;
   private consumer: LivenessConsumer | null = null;
+  readonly ingestGuard: PushIngestGuard;
+  private recovery: LivenessRecovery | null = null;
   private readonly consumerRedis;
 
   constructor(
@@ -92,6 +99,14 @@ export class NotifierEngine {
     this.pollView = given.pollView;
     this.effects = new IncidentEffects(deps.db.pool, hub, deps.delivery, deps.rules);
     this.consumerRedis = createRedis(deps.redisUrl, true);
+    this.ingestGuard = new PushIngestGuard(
+      hub.redis,
+      hub.prefix,
+      this.health,
+      { graceMs: deps.rules.graceMs, massHoldMs: deps.rules.massHoldMs ?? 600_000 },
+      async ({ ok, reason }) =>
+        deps.staff?.notify(ok ? 'staff.ingestUp' : 'staff.ingestDown', { reason: reason ?? '' }),
+    );
   }
 
   /** Applies liveness events and queues whatever they cause. */
@@ -107,18 +122,40 @@ export class NotifierEngine {
   }
 
   async sweepOnce(now = Date.now()): Promise<number> {
-    const n = await sweep([this.stores.push, this.stores.poll], this.health, this.deps.rules.graceMs, now);
+    const n = await sweep(
+      [this.stores.push, this.stores.poll],
+      this.health,
+      this.deps.rules.graceMs,
+      now,
+      this.ingestGuard,
+    );
+    await stampProgress(this.deps.hub.redis, this.deps.hub.prefix, 'sweep');
     const settled = await settleFlapping(this.deps.db.pool, this.deps.rules.flapStableMs, new Date(now));
     if (settled.length) await this.effects.ensureForUsers(settled);
     return n;
   }
 
-  async start(): Promise<void> {
-    const { hub, logger, rules } = this.deps;
-    hub.worker('liveness-sweep', async () => ({ down: await this.sweepOnce() }), { concurrency: 1 });
+  /** The repeatable jobs; registered again when Redis comes back without them. */
+  async ensureSchedulers(): Promise<void> {
+    const { hub, rules } = this.deps;
     await hub
       .queue('liveness-sweep')
       .upsertJobScheduler('sweep', { every: rules.sweepEveryMs }, { name: 'liveness-sweep', data: {} });
+    if (rules.pollUrl)
+      await hub
+        .queue('network-poll')
+        .upsertJobScheduler('poll', { every: rules.pollEveryMs }, { name: 'network-poll', data: {} });
+    if (rules.simulator) {
+      const every = Math.max(1_000, Math.min(15_000, Math.floor(rules.graceMs / 4)));
+      await hub
+        .queue('simulator-tick')
+        .upsertJobScheduler('tick', { every }, { name: 'simulator-tick', data: {} });
+    }
+  }
+
+  async start(): Promise<void> {
+    const { hub, logger, rules } = this.deps;
+    hub.worker('liveness-sweep', async () => ({ down: await this.sweepOnce() }), { concurrency: 1 });
     hub.worker(
       'incident-timer',
       async (job) => {
@@ -147,9 +184,6 @@ export class NotifierEngine {
           }),
         { concurrency: 1 },
       );
-      await hub
-        .queue('network-poll')
-        .upsertJobScheduler('poll', { every: rules.pollEveryMs }, { name: 'network-poll', data: {} });
     }
     if (rules.simulator) {
       hub.worker(
@@ -157,22 +191,38 @@ export class NotifierEngine {
         async () => ({ up: await simulatorTick(this.deps.db.pool, this.stores.push, rules.graceMs) }),
         { concurrency: 1 },
       );
-      const every = Math.max(1_000, Math.min(15_000, Math.floor(rules.graceMs / 4)));
-      await hub
-        .queue('simulator-tick')
-        .upsertJobScheduler('tick', { every }, { name: 'simulator-tick', data: {} });
     }
+    await this.ensureSchedulers();
+    // Rebuilds liveness when Redis is empty (first start, or it lost its data).
+    this.recovery = new LivenessRecovery({
+      redis: hub.redis,
+      prefix: hub.prefix,
+      pool: this.deps.db.pool,
+      stores: this.stores,
+      logger: logger.child({ part: 'liveness-recovery' }),
+      schedulers: () => this.ensureSchedulers(),
+      rearm: (users) => this.effects.ensureForUsers(users),
+      notify: async (nodes) => this.deps.staff?.notify('staff.redisRecovered', { nodes }),
+      graceMs: rules.graceMs,
+    });
+    await this.recovery.start();
     this.consumer = new LivenessConsumer({
       redis: this.consumerRedis,
       stream: this.stores.push.events,
       handle: (events) => this.handle(events),
       logger: logger.child({ part: 'liveness-consumer' }),
       ...(rules.claimIdleMs !== undefined ? { claimIdleMs: rules.claimIdleMs } : {}),
+      onProgress: () => stampProgress(hub.redis, hub.prefix, 'consumer'),
+      onNoGroup: async () => {
+        await ensureGroup(this.consumerRedis, this.stores.push.events);
+        await this.recovery?.check();
+      },
     });
     await this.consumer.start();
   }
 
   async stop(): Promise<void> {
+    this.recovery?.stop();
     await this.consumer?.stop();
     this.consumerRedis.disconnect();
   }

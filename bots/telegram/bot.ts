@@ -10,6 +10,7 @@ import type { Reply } from '../../core/reply';
 import { parseArgs } from '../shared/registry';
 import type { Inbound, Routed, Router } from '../shared/router';
 import { renderTelegram } from './render';
+import { logApiFailures } from './lifecycle';
 
 export interface TelegramBotOptions {
   token: string;
@@ -162,9 +163,11 @@ async function respond(ctx: Context, routed: Routed, inb: Inbound, router: Route
 
 export function createTelegramBot(opts: TelegramBotOptions): Bot {
   const bot = new Bot(opts.token, { client: { apiRoot: opts.apiRoot } });
+  const log = opts.logger.child({ platform: 'telegram' });
+  // Installed first, so it runs inside the retries: each failing call is logged as it happens.
+  bot.api.config.use(logApiFailures(log));
   // 429s honour retry_after; 5xx and network errors are retried a few times too.
   bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60, rethrowHttpErrors: false }));
-  const log = opts.logger.child({ platform: 'telegram' });
   const { router } = opts;
 
   bot.on('message:text', async (ctx) => {

@@ -120,6 +120,12 @@ export const en = {
   'staff.sourceDown':
     '🛑 The network API ({source}) has not answered since {since}: {error}. Offline alerts for nodes watched through it are paused until it answers again.',
   'staff.sourceUp': '✅ The network API ({source}) answers again; offline alerts for its nodes are back on.',
+  'staff.ingestDown':
+    '🛑 Heartbeat ingest is in doubt ({reason}). Nodes reporting by heartbeat are held as unknown: no offline alerts until it is healthy again.',
+  'staff.ingestUp':
+    '✅ Heartbeat ingest is healthy again; offline alerts for heartbeat nodes resume after one grace time.',
+  'staff.redisRecovered':
+    '♻️ Redis came back without its data. Liveness was rebuilt from the database ({nodes} nodes); offline alerts resume after one grace time.',
   'mute.usage': 'Usage: /mute <duration> (e.g. 30m, 2h, 1d) or /mute off.',
   'mute.invalid':
     'I did not understand "{input}". Use a duration such as 30m, 2h or 1d (at most 30d), or off.',

@@ -109,6 +109,10 @@ export const zh: Record<MessageKey, string> = {
   'staff.sourceDown':
     '🛑 网络 API（{source}）自 {since} 起无响应：{error}。通过它监控的节点的离线提醒已暂停，直到恢复响应。',
   'staff.sourceUp': '✅ 网络 API（{source}）已恢复响应，相关节点的离线提醒已恢复。',
+  'staff.ingestDown': '🛑 心跳接收异常（{reason}）。通过心跳上报的节点暂记为未知：恢复正常前不发送离线提醒。',
+  'staff.ingestUp': '✅ 心跳接收已恢复正常；心跳节点的离线提醒将在一个宽限期后恢复。',
+  'staff.redisRecovered':
+    '♻️ Redis 重启后数据为空。已从数据库重建节点在线状态（{nodes} 个节点）；离线提醒将在一个宽限期后恢复。',
   'mute.usage': '用法：/mute <时长>（如 30m、2h、1d）或 /mute off。',
   'mute.invalid': '无法理解“{input}”。请使用 30m、2h、1d 这样的时长（最长 30d），或 off。',
   'mute.on': '提醒已暂停至 {until}。节点记录仍会保存。用 /mute off 恢复。',

@@ -29,6 +29,10 @@ export interface ConsumerOptions {
   /** A pending event untouched this long belongs to a dead consumer and is taken over. */
   claimIdleMs?: number;
   blockMs?: number;
+  /** Called after each read round without error: pipeline progress, for /healthz. */
+  onProgress?: () => Promise<void>;
+  /** Called when the group is gone (Redis restarted empty), to recreate it. */
+  onNoGroup?: () => Promise<void>;
 }
 
 export class LivenessConsumer {
@@ -96,8 +100,14 @@ export class LivenessConsumer {
             parse(entries),
             entries.map((e) => e[0]),
           );
+        await this.opts.onProgress?.();
       } catch (err) {
         if (!this.running) break;
+        if (this.opts.onNoGroup && String((err as Error).message).includes('NOGROUP')) {
+          this.opts.logger.warn('liveness consumer group missing (Redis lost its data?); recreating it');
+          await this.opts.onNoGroup().catch(() => {});
+          continue;
+        }
         this.opts.logger.error(
           { err: { message: (err as Error).message } },
           'liveness consumer error; retrying',
