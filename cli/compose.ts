@@ -2,6 +2,7 @@
 import type { Platform } from '@prisma/client';
 import { IdentityService } from '../accounts/identity';
 import { NodeService } from '../accounts/nodes';
+import { NODE_NETWORKS } from '../accounts/node-networks';
 import { WalletLinkService } from '../accounts/wallets';
 import type { Services } from '../bots/shared/services';
 import type { Config } from '../core/config';
@@ -12,7 +13,7 @@ import { RateLimit } from '../core/rate-limit';
 import { DeliveryService } from '../notifier/delivery/service';
 import { detachNode, mergeIncidents } from '../notifier/incidents/membership';
 import { LivenessStore } from '../notifier/liveness/store';
-import { PollViewStore } from '../notifier/poll-view';
+import { NetworkViewStore } from '../notifier/network-view';
 import { StatusService } from '../notifier/status';
 import { AlertSettings } from '../notifier/alert-settings';
 import { TokenIndex } from '../accounts/token-index';
@@ -61,7 +62,7 @@ export function composeServices(deps: {
     status: new StatusService(
       db.pool,
       liveness,
-      new PollViewStore(hub.redis, hub.prefix),
+      new NetworkViewStore(hub.redis, hub.prefix),
       2 * config.HEARTBEAT_INTERVAL_SECONDS * 1000 + 5_000,
     ),
     alertSettings: new AlertSettings(db.prisma),
@@ -81,6 +82,7 @@ export function composeServices(deps: {
     settings: {
       heartbeatUrl: `${base.origin}${base.pathname.replace(/\/$/, '')}/v1/heartbeats`,
       heartbeatIntervalSeconds: config.HEARTBEAT_INTERVAL_SECONDS,
+      networks: [...NODE_NETWORKS, 'poll' as const].filter((n) => config.NODE_SOURCE.includes(n)),
     },
     logger,
   };

@@ -6,6 +6,7 @@ import {
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord-api-types/v10';
 import { t, type MessageKey } from '../../core/i18n';
+import { ADDNODE_NETWORKS } from '../../accounts/node-networks';
 
 interface Leaf {
   /** Shared command it runs. */
@@ -70,7 +71,11 @@ export const DISCORD_COMMANDS: TopCommand[] = [
     name: 'nodes',
     helpKey: 'help.nodes',
     subcommands: {
-      add: { target: 'addnode', helpKey: 'help.addnode', options: [NODE_ID] },
+      add: {
+        target: 'addnode',
+        helpKey: 'help.addnode',
+        options: [NODE_ID, { name: 'network', param: 'network', choices: [...ADDNODE_NETWORKS] }],
+      },
       list: { target: 'nodes', helpKey: 'help.nodes' },
       remove: { target: 'removenode', helpKey: 'help.removenode', options: [NODE_ID] },
     },

@@ -7,6 +7,7 @@ import type { Services } from './services';
 import * as walletHandlers from './handlers/wallets';
 import * as nodeHandlers from './handlers/nodes';
 import * as alertHandlers from './handlers/alerts';
+import { ADDNODE_NETWORKS } from '../../accounts/node-networks';
 
 export interface CommandContext {
   identity: IdentityRecord;
@@ -98,7 +99,10 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'addnode',
     helpKey: 'help.addnode',
-    params: [{ name: 'node_id', maxLength: 128 }],
+    params: [
+      { name: 'node_id', maxLength: 128 },
+      { name: 'network', choices: ADDNODE_NETWORKS, maxLength: 16 },
+    ],
     handler: nodeHandlers.addnode,
   },
   { name: 'nodes', helpKey: 'help.nodes', params: [], handler: nodeHandlers.nodes },
