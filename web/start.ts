@@ -10,6 +10,8 @@ import type { QueueHub } from '../core/queue';
 import { GpuInventoryStore } from '../notifier/gpu-inventory';
 import { heartbeatRoutes } from './heartbeat';
 import { createMetrics } from './metrics';
+import { registerNetworkSourceMetrics } from '../notifier/sources/metrics';
+import { sourceSettingsFromConfig } from '../notifier/sources/build';
 import { buildWebServer } from './server';
 import { telegramWebhookRoute } from './telegram-webhook';
 
@@ -24,6 +26,7 @@ export async function startWeb(deps: {
 }) {
   const { config, db, hub, app, logger } = deps;
   const metrics = createMetrics(hub);
+  registerNetworkSourceMetrics(metrics.registry, sourceSettingsFromConfig(config), hub.redis, hub.prefix);
   const gpus = new GpuInventoryStore(hub.redis, hub.prefix);
   const webhook =
     config.TELEGRAM_BOT_TOKEN && config.TELEGRAM_WEBHOOK_URL

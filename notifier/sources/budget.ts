@@ -42,6 +42,12 @@ end
 return 0
 `;
 
+/**
+ * Every window is counted this much longer than documented: the API counts arrivals, we
+ * count departures, and latency jitter must not push a request into a full window.
+ */
+export const BUDGET_SAFETY_MS = 1_000;
+
 type WithTake = Redis & { ndBudgetTake(...args: Array<string | number>): Promise<number> };
 
 export class RequestBudget {
@@ -71,7 +77,7 @@ export class RequestBudget {
     const limits = this.applicable(kind);
     const keys = [...limits.map((l) => `${this.base}:${l.name}`), `${this.base}:blocked`];
     const args: Array<string | number> = [now, `${now}-${crypto.randomBytes(4).toString('hex')}`];
-    for (const l of limits) args.push(l.limit, l.windowMs);
+    for (const l of limits) args.push(l.limit, l.windowMs + BUDGET_SAFETY_MS);
     return Number(await this.redis.ndBudgetTake(keys.length, ...keys, ...args));
   }
 
@@ -90,7 +96,7 @@ export class RequestBudget {
 
   /** Sustained requests per second of this kind the budget allows. */
   ratePerSecond(kind: string): number {
-    return Math.min(...this.applicable(kind).map((l) => (l.limit * 1000) / l.windowMs));
+    return Math.min(...this.applicable(kind).map((l) => (l.limit * 1000) / (l.windowMs + BUDGET_SAFETY_MS)));
   }
 }
 

@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../../core/config';
 import type { NetworkViewStore } from '../network-view';
 import { AkashAdapter } from './akash';
-import { credentialName, RequestBudget, type RateLimitSpec } from './budget';
+import { BUDGET_SAFETY_MS, credentialName, RequestBudget, type RateLimitSpec } from './budget';
 import { IonetAdapter } from './ionet';
 import { NetworkSource, type Clock, type NetworkAdapter } from './network-source';
 import { NosanaAdapter } from './nosana';
@@ -75,7 +75,7 @@ export function sourceSettingsFromConfig(config: Config): SourceSettings {
 
 /** Status reads per second the budget sustains: the status kinds together, capped by `overall`. */
 export function statusRatePerSecond(limits: RateLimitSpec[], statusKinds: string[]): number {
-  const rate = (l: RateLimitSpec) => (l.limit * 1000) / l.windowMs;
+  const rate = (l: RateLimitSpec) => (l.limit * 1000) / (l.windowMs + BUDGET_SAFETY_MS);
   const overall = limits.filter((l) => l.name === 'overall').map(rate);
   const perKind = statusKinds.map((k) => {
     const own = limits.filter((l) => l.name === k).map(rate);

@@ -61,7 +61,8 @@ export interface IonetOptions {
 export class IonetAdapter implements NetworkAdapter {
   readonly name = 'ionet' as const;
   readonly label: string;
-  readonly concurrency = 2;
+  // One at a time: the budget paces status reads 1.5 s apart anyway.
+  readonly concurrency = 1;
   private readonly base: string;
 
   constructor(private readonly opts: IonetOptions) {

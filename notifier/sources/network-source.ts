@@ -28,7 +28,7 @@ export interface VisitContext {
   now(): number;
   /** A permit for the first of these request kinds that has one; null when none does in time. */
   take(...kinds: string[]): Promise<string | null>;
-  /** A permit only if one is free right now (optional extras such as proof-of-work). */
+  /** A permit only if one is free within a moment (optional extras such as proof-of-work). */
   tryTake(kind: string): Promise<boolean>;
   /** What the network said last time (fields another endpoint gave are carried over). */
   previous: NetworkView | undefined;
@@ -110,7 +110,13 @@ export class NetworkSource implements SnapshotSource {
         await this.clock.sleep(wait);
       }
     };
-    const tryTake = async (kind: string) => (await budget.take(kind, this.clock.now())) === 0;
+    const tryTake = async (kind: string) => {
+      const wait = await budget.take(kind, this.clock.now());
+      if (wait === 0) return true;
+      if (wait > 250 || this.clock.now() + wait > deadline) return false;
+      await this.clock.sleep(wait);
+      return (await budget.take(kind, this.clock.now())) === 0;
+    };
 
     while (!outage && !outOfBudget && this.clock.now() < deadline) {
       const ids = (await scheduler.due(this.clock.now(), adapter.concurrency)).filter((id) =>

@@ -67,7 +67,9 @@ export class DeviceScheduler {
     const [prevState, prevAt] = prev
       ? [prev.slice(0, prev.lastIndexOf(' ')), Number(prev.slice(prev.lastIndexOf(' ') + 1))]
       : [null, 0];
-    const changedAt = prevState === rawState ? prevAt : now;
+    // A first visit is not a change: a new device is visited first once (it enters at score
+    // 0), then only stays hot if it is down.
+    const changedAt = prevState === null ? now - HOT_AFTER_CHANGE_MS : prevState === rawState ? prevAt : now;
     const since = now - changedAt;
     const hot = since < HOT_AFTER_CHANGE_MS || (down && since < HOT_WHILE_DOWN_MS);
     const m = this.redis.multi().hset(this.last, id, `${rawState} ${changedAt}`);
