@@ -142,6 +142,7 @@ export const en = {
   'button.english': 'English',
   'button.chinese': '中文',
   // Real networks (notifier/sources, accounts/node-networks).
+  'help.addnode.network': 'which network watches it (only when its id fits several)',
   'network.ionet': 'io.net',
   'network.nosana': 'Nosana',
   'network.akash': 'Akash',
@@ -160,9 +161,9 @@ export const en = {
   'addnode.mismatch': '{node} is not a {network} id. {network} ids look like: {form}.',
   'addnode.disabled':
     '{network} is not watched by this bot. Add the node without a network to use its heartbeat.',
-  'form.ionet': 'a lower-case UUID (5acd1666-6cf7-4732-b98e-87af45e46da1)',
-  'form.nosana': 'a base58 Solana public key',
-  'form.akash': 'an akash1… address',
+  'addnode.form.ionet': 'a lower-case UUID (5acd1666-6cf7-4732-b98e-87af45e46da1)',
+  'addnode.form.nosana': 'a base58 Solana public key',
+  'addnode.form.akash': 'an akash1… address',
   'status.view.network': '{network} says: {state}{details}',
   'status.view.heartbeat': 'heartbeat: {state}, last {lastSeen}',
   'status.view.gpus': '{count}× {model}',
@@ -174,6 +175,20 @@ export const en = {
   'status.view.maintenance': ' (maintenance: no alerts)',
   'status.disagree.up': '⚠️ {node}: {network} says {state}; no heartbeat for {minutes} min.',
   'status.disagree.down': '⚠️ {node}: {network} says {state}, but its heartbeat arrived {minutes} min ago.',
+  // Conversation layer (bots/shared): permissions, stale buttons, Telegram forms, /cancel.
+  'error.forbidden.staff': 'This is for staff only. Nothing was changed.',
+  'error.forbidden.moderator': 'This is for moderators only. Nothing was changed.',
+  'error.staleButton': 'This button no longer works. Send the command again.',
+  'help.cancel': 'stop the current questions',
+  'dialogue.cancelled': 'Stopped. Nothing was sent.',
+  'dialogue.none': 'There is nothing to stop.',
+  'form.step': '{title} ({step}/{total}): {label}',
+  'form.optional': 'Optional: send - to skip it.',
+  'form.cancel': 'Send /cancel to stop.',
+  'form.pick': 'Please choose one of the buttons above.',
+  'form.required': 'Please write an answer, or send /cancel.',
+  'form.tooShort': 'Please write at least {min} characters.',
+  'form.tooLong': 'Please keep it under {max} characters.',
 } as const;
 
 export type MessageKey = keyof typeof en;

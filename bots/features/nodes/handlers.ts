@@ -1,8 +1,8 @@
 // /addnode, /nodes, /removenode.
 import { t } from '../../../core/i18n';
 import { formatTime } from '../../../core/i18n/format';
-import type { CommandContext } from '../commands';
-import { say } from './say';
+import type { CommandContext } from '../context';
+import { say } from '../say';
 import { splitNodeArgs, type WatchSource } from '../../../accounts/node-networks';
 import { code, list, reply, text, title, type Reply } from '../../../core/reply';
 
@@ -39,8 +39,8 @@ export async function addnode(ctx: CommandContext, args: Record<string, string>)
     return reply([text(t(ctx.locale, 'addnode.choose', { node: nodeId }))], {
       private: true,
       buttons: [
-        decision.options.map((n) => ({ id: `addnode:${nodeId} ${n}`, label: net(n) })),
-        [{ id: `addnode:${nodeId} heartbeat`, label: t(ctx.locale, 'addnode.choose.heartbeat') }],
+        decision.options.map((n) => ({ id: `nodes:w:${nodeId} ${n}`, label: net(n) })),
+        [{ id: `nodes:w:${nodeId} heartbeat`, label: t(ctx.locale, 'addnode.choose.heartbeat') }],
       ],
     });
   if (decision.kind === 'mismatch')
@@ -49,7 +49,7 @@ export async function addnode(ctx: CommandContext, args: Record<string, string>)
       t(ctx.locale, 'addnode.mismatch', {
         node: nodeId,
         network: net(decision.network),
-        form: t(ctx.locale, `form.${decision.network}`),
+        form: t(ctx.locale, `addnode.form.${decision.network}`),
       }),
     );
   if (decision.kind === 'disabled')
