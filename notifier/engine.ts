@@ -46,9 +46,31 @@ export function rulesFromConfig(config: Config): NotifierRules {
   };
 }
 
+export interface NotifierStores {
+  push: LivenessStore;
+  /** One liveness store per snapshot source (poll and every network). */
+  sources: Record<SnapshotSourceName, LivenessStore>;
+  health: SourceHealth;
+  networkView: NetworkViewStore;
+}
+
+/** The notifier's Redis stores; the composition root builds them once and shares them. */
+export function notifierStores(hub: Pick<QueueHub, 'redis' | 'prefix'>): NotifierStores {
+  const sources = Object.fromEntries(
+    (['poll', ...NETWORKS] as const).map((n) => [n, new LivenessStore(hub.redis, hub.prefix, n)]),
+  ) as Record<SnapshotSourceName, LivenessStore>;
+  return {
+    push: new LivenessStore(hub.redis, hub.prefix, 'push'),
+    sources,
+    health: new SourceHealth(hub.redis, hub.prefix),
+    networkView: new NetworkViewStore(hub.redis, hub.prefix),
+  };
+}
+
 export class NotifierEngine {
   readonly stores: { push: LivenessStore } & Record<SnapshotSourceName, LivenessStore>;
   readonly health: SourceHealth;
+  private readonly networkView: NetworkViewStore;
   readonly effects: IncidentEffects;
   private consumer: LivenessConsumer | null = null;
   private readonly consumerRedis;
@@ -62,18 +84,15 @@ export class NotifierEngine {
       redisUrl: string;
       rules: NotifierRules;
       staff?: StaffNotifier;
+      /** Stores built once by the composition root (cli/compose.ts); built here only when absent. */
+      stores?: NotifierStores;
     },
   ) {
     const { hub } = deps;
-    this.stores = {
-      push: new LivenessStore(hub.redis, hub.prefix, 'push'),
-      poll: new LivenessStore(hub.redis, hub.prefix, 'poll'),
-      ...(Object.fromEntries(NETWORKS.map((n) => [n, new LivenessStore(hub.redis, hub.prefix, n)])) as Record<
-        (typeof NETWORKS)[number],
-        LivenessStore
-      >),
-    };
-    this.health = new SourceHealth(hub.redis, hub.prefix);
+    const given = deps.stores ?? notifierStores(hub);
+    this.stores = { push: given.push, ...given.sources };
+    this.health = given.health;
+    this.networkView = given.networkView;
     this.effects = new IncidentEffects(deps.db.pool, hub, deps.delivery, deps.rules);
     this.consumerRedis = createRedis(deps.redisUrl, true);
   }
@@ -138,7 +157,7 @@ export class NotifierEngine {
   /** One repeatable job per snapshot source; each round feeds the shared sink. */
   private async startSources(): Promise<void> {
     const { hub, logger, rules, db } = this.deps;
-    const view = new NetworkViewStore(hub.redis, hub.prefix);
+    const view = this.networkView;
     const sources = buildSources(rules.sources, {
       pool: db.pool,
       redis: hub.redis,
