@@ -2,6 +2,7 @@
 import type { Platform } from '@prisma/client';
 import { IdentityService } from '../accounts/identity';
 import { NodeService } from '../accounts/nodes';
+import { NODE_NETWORKS } from '../accounts/node-networks';
 import { WalletLinkService } from '../accounts/wallets';
 import type { Services } from '../bots/shared/services';
 import type { Config } from '../core/config';
@@ -99,7 +100,7 @@ export function composeServices(deps: {
     status: new StatusService(
       db.pool,
       liveness,
-      stores.pollView,
+      stores.networkView,
       2 * config.HEARTBEAT_INTERVAL_SECONDS * 1000 + 5_000,
     ),
     alertSettings: new AlertSettings(db.prisma),
@@ -119,6 +120,7 @@ export function composeServices(deps: {
     settings: {
       heartbeatUrl: `${base.origin}${base.pathname.replace(/\/$/, '')}/v1/heartbeats`,
       heartbeatIntervalSeconds: config.HEARTBEAT_INTERVAL_SECONDS,
+      networks: [...NODE_NETWORKS, 'poll' as const].filter((n) => config.NODE_SOURCE.includes(n)),
     },
     logger,
   };

@@ -5,7 +5,7 @@ import path from 'node:path';
 import dotenv from 'dotenv';
 import { z } from 'zod';
 
-const NODE_SOURCES = ['push', 'poll', 'simulator'] as const;
+const NODE_SOURCES = ['push', 'poll', 'simulator', 'ionet', 'nosana', 'akash'] as const;
 export type NodeSourceKind = (typeof NODE_SOURCES)[number];
 
 /** An env var is "unset" when missing or blank; blank lines in .env files are common. */
@@ -34,6 +34,23 @@ function int(min: number, max: number, example: string) {
     .refine((n) => n >= min && n <= max, {
       message: `must be between ${min} and ${max} (example: ${example})`,
     });
+}
+
+/** `name:count/seconds` pairs, e.g. `overall:150/10,summary:100/300` (a request budget). */
+function rateLimits() {
+  const pair = /^([a-z_]+):(\d{1,6})\/(\d{1,6})$/;
+  return z
+    .string()
+    .refine((v) => v.split(',').every((p) => pair.test(p.trim()) && !/:0\/|\/0$/.test(p.trim())), {
+      message:
+        'must be a comma list of name:count/seconds, counts and seconds above 0 (example: overall:150/10)',
+    })
+    .transform((v) =>
+      v.split(',').map((p) => {
+        const [, name, count, seconds] = pair.exec(p.trim())!;
+        return { name: name!, limit: Number(count), windowMs: Number(seconds) * 1000 };
+      }),
+    );
 }
 
 const snowflake = (example = '1234567890123456789') =>
@@ -139,13 +156,41 @@ const envSchema = z
         .refine(
           (list) => list.length > 0 && list.every((s) => (NODE_SOURCES as readonly string[]).includes(s)),
           {
-            message: 'must be push, poll or simulator, or a comma list of them (example: push,poll)',
+            message:
+              'must be push, poll, simulator, ionet, nosana or akash, or a comma list of them (example: push,ionet)',
           },
         )
         .transform((list) => [...new Set(list)] as NodeSourceKind[]),
       'push',
     ),
     NODE_SOURCE_URL: optional(url(['http:', 'https:'], 'https://api.network.example/v1')),
+    // Real networks (notifier/sources): base URLs, optional io.net token, request budgets.
+    IONET_API_URL: withDefault(
+      url(['http:', 'https:'], 'https://api.io.solutions'),
+      'https://api.io.solutions',
+    ),
+    IONET_API_TOKEN: optional(z.string().min(8, { message: 'is too short to be an io.net token' })),
+    IONET_AUTH_HEADER: withDefault(
+      z.string().regex(/^[A-Za-z0-9-]{1,64}$/, { message: 'must be an HTTP header name (example: Token)' }),
+      'Token',
+    ),
+    IONET_RATE_LIMITS: withDefault(rateLimits(), 'overall:150/10,summary:100/300,details:100/300'),
+    NOSANA_NODE_URL_TEMPLATE: withDefault(
+      z.string().refine((v) => v.includes('{node}') && /^https?:\/\//.test(v), {
+        message: 'must be an http(s) URL containing {node} (example: https://{node}.node.k8s.prd.nos.ci)',
+      }),
+      'https://{node}.node.k8s.prd.nos.ci',
+    ),
+    NOSANA_DASHBOARD_URL: withDefault(
+      url(['http:', 'https:'], 'https://dashboard.k8s.prd.nos.ci'),
+      'https://dashboard.k8s.prd.nos.ci',
+    ),
+    NOSANA_RATE_LIMITS: withDefault(rateLimits(), 'overall:10/1'),
+    AKASH_CONSOLE_API_URL: withDefault(
+      url(['http:', 'https:'], 'https://console-api.akash.network'),
+      'https://console-api.akash.network',
+    ),
+    AKASH_RATE_LIMITS: withDefault(rateLimits(), 'overall:5/1'),
     NODE_ID_PATTERN: optional(
       z.string().refine(
         (v) => {
@@ -275,5 +320,6 @@ export function secretsOf(config: Config): string[] {
     config.OPENAI_API_KEY,
     config.TELEGRAM_WEBHOOK_SECRET,
     config.METRICS_TOKEN,
+    config.IONET_API_TOKEN,
   ].filter((s): s is string => typeof s === 'string' && s.length >= 6);
 }

@@ -10,7 +10,7 @@ export function keys(prefix: string) {
     livenessEvents: () => `${prefix}:liveness:events`,
     /** A network source's health (notifier/liveness/source-health.ts). */
     sourceHealth: (source: string) => `${prefix}:source:${source}:health`,
-    /** The poll source's latest view of each node (notifier/poll-view.ts). */
+    /** Unused since the network view (notifier/network-view.ts) replaced the poll view. */
     pollView: () => `${prefix}:poll:view`,
     /** GPU inventory from heartbeats (notifier/gpu-inventory.ts). */
     gpus: () => `${prefix}:gpus`,

@@ -23,6 +23,10 @@ export interface JobPayloads {
   'liveness-sweep': { at?: number };
   /** Network API poll: one walk over every page (repeatable). */
   'network-poll': { runId?: string };
+  /** Real network sources (io.net, Nosana, Akash): one budgeted round of device visits. */
+  'source-ionet': { runId?: string };
+  'source-nosana': { runId?: string };
+  'source-akash': { runId?: string };
   /** Incident timers: the group wait before the first alert, updates and reminders. */
   'incident-timer': { incidentId: string; kind: 'flush' | 'update' | 'reminder' };
   /** NODE_SOURCE=simulator: one tick of simulated heartbeats (repeatable). */
@@ -38,6 +42,9 @@ export const QUEUE_NAMES = [
   'deliver-discord',
   'liveness-sweep',
   'network-poll',
+  'source-ionet',
+  'source-nosana',
+  'source-akash',
   'incident-timer',
   'simulator-tick',
   'maintenance',

@@ -13,16 +13,18 @@ import { ensureGroup, LivenessRecovery, stampProgress } from './liveness/recover
 import { SourceHealth } from './liveness/source-health';
 import { LivenessStore, type LivenessEvent } from './liveness/store';
 import { sweep } from './liveness/sweep';
-import { PollViewStore } from './poll-view';
-import { pollOnce } from './sources/poller';
+import { NetworkViewStore } from './network-view';
+import { buildSources, sourceSettingsFromConfig, tickMs, type SourceSettings } from './sources/build';
+import { runRound } from './sources/runner';
+import { SnapshotSink } from './sources/sink';
+import { NETWORKS, type SnapshotSourceName } from './sources/types';
 import { simulatorTick } from './sources/simulator';
 import type { StaffNotifier } from './staff';
 
 export interface NotifierRules extends AlertRules, FlapRules {
   graceMs: number;
-  /** Network API base when the poll source is on. */
-  pollUrl?: string;
-  pollEveryMs: number;
+  /** The snapshot sources on (reference poller, real networks) and their settings. */
+  sources: SourceSettings;
   simulator?: boolean;
   sweepEveryMs: number;
   flapStableMs: number;
@@ -34,10 +36,7 @@ export interface NotifierRules extends AlertRules, FlapRules {
 export function rulesFromConfig(config: Config): NotifierRules {
   return {
     graceMs: config.OFFLINE_GRACE_SECONDS * 1000,
-    ...(config.NODE_SOURCE.includes('poll') && config.NODE_SOURCE_URL
-      ? { pollUrl: config.NODE_SOURCE_URL }
-      : {}),
-    pollEveryMs: config.POLL_INTERVAL_SECONDS * 1000,
+    sources: sourceSettingsFromConfig(config),
     simulator: config.NODE_SOURCE.includes('simulator'),
     sweepEveryMs: config.SWEEP_INTERVAL_MS,
     groupWaitMs: config.ALERT_GROUP_WAIT_SECONDS * 1000,
@@ -54,26 +53,30 @@ export function rulesFromConfig(config: Config): NotifierRules {
 
 export interface NotifierStores {
   push: LivenessStore;
-  poll: LivenessStore;
+  /** One liveness store per snapshot source (poll and every network). */
+  sources: Record<SnapshotSourceName, LivenessStore>;
   health: SourceHealth;
-  pollView: PollViewStore;
+  networkView: NetworkViewStore;
 }
 
 /** The notifier's Redis stores; the composition root builds them once and shares them. */
 export function notifierStores(hub: Pick<QueueHub, 'redis' | 'prefix'>): NotifierStores {
+  const sources = Object.fromEntries(
+    (['poll', ...NETWORKS] as const).map((n) => [n, new LivenessStore(hub.redis, hub.prefix, n)]),
+  ) as Record<SnapshotSourceName, LivenessStore>;
   return {
     push: new LivenessStore(hub.redis, hub.prefix, 'push'),
-    poll: new LivenessStore(hub.redis, hub.prefix, 'poll'),
+    sources,
     health: new SourceHealth(hub.redis, hub.prefix),
-    pollView: new PollViewStore(hub.redis, hub.prefix),
+    networkView: new NetworkViewStore(hub.redis, hub.prefix),
   };
 }
 
 export class NotifierEngine {
-  readonly stores: { push: LivenessStore; poll: LivenessStore };
+  readonly stores: { push: LivenessStore } & Record<SnapshotSourceName, LivenessStore>;
   readonly health: SourceHealth;
+  private readonly networkView: NetworkViewStore;
   readonly effects: IncidentEffects;
-  private readonly pollView: PollViewStore;
   private consumer: LivenessConsumer | null = null;
   readonly ingestGuard: PushIngestGuard;
   private recovery: LivenessRecovery | null = null;
@@ -94,9 +97,9 @@ export class NotifierEngine {
   ) {
     const { hub } = deps;
     const given = deps.stores ?? notifierStores(hub);
-    this.stores = { push: given.push, poll: given.poll };
+    this.stores = { push: given.push, ...given.sources };
     this.health = given.health;
-    this.pollView = given.pollView;
+    this.networkView = given.networkView;
     this.effects = new IncidentEffects(deps.db.pool, hub, deps.delivery, deps.rules);
     this.consumerRedis = createRedis(deps.redisUrl, true);
     this.ingestGuard = new PushIngestGuard(
@@ -122,6 +125,7 @@ export class NotifierEngine {
   }
 
   async sweepOnce(now = Date.now()): Promise<number> {
+    // Real networks report "down" themselves (debounced in the sink): only beats time out.
     const n = await sweep(
       [this.stores.push, this.stores.poll],
       this.health,
@@ -165,26 +169,7 @@ export class NotifierEngine {
       // Short locks: jobs of a killed process are picked up again within seconds.
       { concurrency: 16, lockDuration: 10_000, stalledInterval: 5_000 },
     );
-    if (rules.pollUrl) {
-      const pollUrl = rules.pollUrl;
-      hub.worker(
-        'network-poll',
-        async () =>
-          pollOnce({
-            baseUrl: pollUrl,
-            pool: this.deps.db.pool,
-            store: this.stores.poll,
-            view: this.pollView,
-            health: this.health,
-            ...(this.deps.staff ? { staff: this.deps.staff } : {}),
-            logger: logger.child({ part: 'poller' }),
-            graceMs: rules.graceMs,
-            // A failing API must be noticed well inside the grace time.
-            timeoutMs: Math.min(10_000, Math.max(500, rules.graceMs / 4)),
-          }),
-        { concurrency: 1 },
-      );
-    }
+    await this.startSources();
     if (rules.simulator) {
       hub.worker(
         'simulator-tick',
@@ -219,6 +204,39 @@ export class NotifierEngine {
       },
     });
     await this.consumer.start();
+  }
+
+  /** One repeatable job per snapshot source; each round feeds the shared sink. */
+  private async startSources(): Promise<void> {
+    const { hub, logger, rules, db } = this.deps;
+    const view = this.networkView;
+    const sources = buildSources(rules.sources, {
+      pool: db.pool,
+      redis: hub.redis,
+      prefix: hub.prefix,
+      view,
+    });
+    for (const source of sources) {
+      const sink = new SnapshotSink({
+        pool: db.pool,
+        redis: hub.redis,
+        prefix: hub.prefix,
+        store: this.stores[source.name],
+        push: this.stores.push,
+        view,
+        graceMs: rules.graceMs,
+      });
+      const runner = {
+        health: this.health,
+        sink,
+        ...(this.deps.staff ? { staff: this.deps.staff } : {}),
+        logger: logger.child({ part: `source-${source.name}` }),
+      };
+      const queue = source.name === 'poll' ? 'network-poll' : (`source-${source.name}` as const);
+      hub.worker(queue, async () => runRound(source, runner), { concurrency: 1 });
+      const every = source.name === 'poll' ? rules.sources.everyMs : tickMs(rules.sources.everyMs);
+      await hub.queue(queue).upsertJobScheduler('round', { every }, { name: queue, data: {} });
+    }
   }
 
   async stop(): Promise<void> {

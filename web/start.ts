@@ -13,6 +13,8 @@ import { GpuInventoryStore } from '../notifier/gpu-inventory';
 import { IngestReporter } from '../notifier/liveness/ingest-health';
 import { heartbeatRoutes } from './heartbeat';
 import { createMetrics } from './metrics';
+import { registerNetworkSourceMetrics } from '../notifier/sources/metrics';
+import { sourceSettingsFromConfig } from '../notifier/sources/build';
 import { buildMetricsServer, buildWebServer } from './server';
 import { telegramWebhookRoute } from './telegram-webhook';
 
@@ -28,6 +30,7 @@ export async function startWeb(deps: {
 }) {
   const { config, db, hub, app, logger } = deps;
   const metrics = createMetrics(hub);
+  registerNetworkSourceMetrics(metrics.registry, sourceSettingsFromConfig(config), hub.redis, hub.prefix);
   const gpus = new GpuInventoryStore(hub.redis, hub.prefix);
   // Ingest has a PostgreSQL pool of its own, so a flood never takes the workers' connections.
   const ingestPool = createPool(config.DATABASE_URL, 3);

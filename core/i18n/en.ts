@@ -136,8 +136,6 @@ export const en = {
   'status.title': 'Node status',
   'status.none': 'You are not watching any node yet. Add one with /addnode <node id>.',
   'status.item': '{node} — {state} since {since}; uptime 24 h {up24}, 7 d {up7}',
-  'status.disagree':
-    '{node}: the network says {network} (last seen {networkSeen}), but its heartbeat says {push} (last seen {pushSeen}).',
   'status.incident': 'Open incident since {since}: {down} node(s) offline.',
   'status.noIncident': 'No open incident.',
   'status.flapping': '{node} is flapping; alerts about it are paused until it is stable.',
@@ -149,6 +147,40 @@ export const en = {
   'button.help': 'Help',
   'button.english': 'English',
   'button.chinese': '中文',
+  // Real networks (notifier/sources, accounts/node-networks).
+  'help.addnode.network': 'which network watches it (only when its id fits several)',
+  'network.ionet': 'io.net',
+  'network.nosana': 'Nosana',
+  'network.akash': 'Akash',
+  'network.poll': 'the network API (poll)',
+  'staff.sourceUnauthorized':
+    '🔑 The network API ({source}) refuses our token since {since}: {error}. Its nodes are unknown (no offline alerts) until a valid token is configured.',
+  'addnode.watch':
+    'Node {node} is watched through {network}: you will be told when {network} reports it down. Nothing to install on the machine.',
+  'addnode.watch.rewatch': 'Node {node} was already yours; {network} keeps watching it.',
+  'addnode.watch.second':
+    'Optional second view: a heartbeat agent on the machine catches what {network} misses. Its token (shown only this once):',
+  'addnode.watch.proof':
+    'You are watching it; to claim it as owned (tickets, points, disputes), run the heartbeat agent below or link the wallet {network} reports as its owner.',
+  'addnode.choose': 'Node id {node} fits several networks. Which one runs it?',
+  'addnode.choose.heartbeat': 'Heartbeat only',
+  'addnode.mismatch': '{node} is not a {network} id. {network} ids look like: {form}.',
+  'addnode.disabled':
+    '{network} is not watched by this bot. Add the node without a network to use its heartbeat.',
+  'addnode.form.ionet': 'a lower-case UUID (5acd1666-6cf7-4732-b98e-87af45e46da1)',
+  'addnode.form.nosana': 'a base58 Solana public key',
+  'addnode.form.akash': 'an akash1… address',
+  'status.view.network': '{network} says: {state}{details}',
+  'status.view.heartbeat': 'heartbeat: {state}, last {lastSeen}',
+  'status.view.gpus': '{count}× {model}',
+  'status.view.uptime': 'network uptime {uptime}',
+  'status.view.earnings': 'earnings {amount} {unit}',
+  'status.view.blocked': 'BLOCKED by the network',
+  'status.view.powFailed': 'last proof-of-work failed',
+  'status.view.antispoof': 'anti-spoof pass rate {rate}',
+  'status.view.maintenance': ' (maintenance: no alerts)',
+  'status.disagree.up': '⚠️ {node}: {network} says {state}; no heartbeat for {minutes} min.',
+  'status.disagree.down': '⚠️ {node}: {network} says {state}, but its heartbeat arrived {minutes} min ago.',
   // Conversation layer (bots/shared): permissions, stale buttons, Telegram forms, /cancel.
   'error.forbidden.staff': 'This is for staff only. Nothing was changed.',
   'error.forbidden.moderator': 'This is for moderators only. Nothing was changed.',
