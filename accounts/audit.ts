@@ -8,11 +8,12 @@ export type AuditAction =
   | 'user.merge'
   | 'node.add'
   | 'node.token_rotate'
-  | 'node.remove';
+  | 'node.remove'
+  | 'kb.publish';
 
 export interface AuditEntry {
   action: AuditAction;
-  subjectType: 'wallet' | 'node' | 'user';
+  subjectType: 'wallet' | 'node' | 'user' | 'kb_entry';
   subjectId: string;
   actorUserId?: string | null;
   actorIdentityId?: string | null;

@@ -26,6 +26,12 @@ export interface JobPayloads {
   'incident-timer': { incidentId: string; kind: 'flush' | 'update' | 'reminder' };
   /** NODE_SOURCE=simulator: one tick of simulated heartbeats (repeatable). */
   'simulator-tick': { at?: number };
+  /** Assistant: one AI-written answer from the retrieved entries (result: the structured reply or null). */
+  'assistant-answer': {
+    question: string;
+    lang: string;
+    entries: Array<{ id: string; lang: string; title: string; updated: string; body: string }>;
+  };
   /** Test and maintenance jobs that need a queue of their own. */
   maintenance: { task: string; args?: Record<string, unknown> };
 }
@@ -39,6 +45,7 @@ export const QUEUE_NAMES = [
   'network-poll',
   'incident-timer',
   'simulator-tick',
+  'assistant-answer',
   'maintenance',
 ] as const satisfies readonly QueueName[];
 
