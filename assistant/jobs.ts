@@ -27,12 +27,16 @@ export class QueuedAiWriter implements AiAnswerer {
   async answer(req: AiRequest): Promise<AiResult | null> {
     try {
       await this.events.waitUntilReady();
-      const job = await this.hub.add('assistant-answer', req, {
-        // A retry would arrive after the user already got the retrieval answer.
-        attempts: 1,
-        removeOnComplete: { age: 600 },
-        removeOnFail: { age: 3600 },
-      });
+      const job = await this.hub.add(
+        'assistant-answer',
+        { ...req, deadline: Date.now() + this.timeoutMs },
+        {
+          // A retry would arrive after the user already got the retrieval answer.
+          attempts: 1,
+          removeOnComplete: { age: 600 },
+          removeOnFail: { age: 3600 },
+        },
+      );
       const result = (await job.waitUntilFinished(this.events, this.timeoutMs)) as AiResult | null;
       return result ?? null;
     } catch {
@@ -48,5 +52,14 @@ export class QueuedAiWriter implements AiAnswerer {
 
 /** The worker side: runs the model call for each job. */
 export function startAssistantWorker(hub: QueueHub, writer: AiAnswerer, concurrency = 4) {
-  return hub.worker('assistant-answer', async (job) => writer.answer(job.data), { concurrency });
+  return hub.worker(
+    'assistant-answer',
+    async (job) => {
+      // The asker has already answered from retrieval: spend no model call on it.
+      if (Date.now() > job.data.deadline) return null;
+      const { deadline: _deadline, ...req } = job.data;
+      return writer.answer(req);
+    },
+    { concurrency },
+  );
 }

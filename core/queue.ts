@@ -31,6 +31,8 @@ export interface JobPayloads {
     question: string;
     lang: string;
     entries: Array<{ id: string; lang: string; title: string; updated: string; body: string }>;
+    /** Epoch ms after which nobody waits for the answer any more: the worker skips it. */
+    deadline: number;
   };
   /** Test and maintenance jobs that need a queue of their own. */
   maintenance: { task: string; args?: Record<string, unknown> };

@@ -95,48 +95,58 @@ export class KbStore {
     entries: KbEntryInput[],
     actor: { publishedBy: string; userId?: string; identityId?: string },
   ): Promise<WriteOutcome[]> {
-    return this.prisma.$transaction(async (tx) => {
-      // One writer at a time: version numbers stay dense and the sequence stays ordered.
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('kb_entry_versions'))`;
-      const out: WriteOutcome[] = [];
-      for (const e of entries) {
-        const hash = contentHash(e);
-        const existing = await tx.kbEntryVersion.findMany({ where: { entryId: e.id, lang: e.lang } });
-        const same = existing.find((r) => r.contentHash === hash);
-        if (same) {
-          out.push({ kind: 'unchanged', version: same.version });
-          continue;
-        }
-        const version = Math.max(0, ...existing.map((r) => r.version)) + 1;
-        const row = await tx.kbEntryVersion.create({
-          data: {
+    return this.prisma.$transaction(
+      async (tx) => {
+        // One writer at a time: version numbers stay dense and the sequence stays ordered.
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('kb_entry_versions'))`;
+        const existing = await tx.kbEntryVersion.findMany({
+          where: { entryId: { in: [...new Set(entries.map((e) => e.id))] } },
+        });
+        const out: WriteOutcome[] = [];
+        const rows: Prisma.KbEntryVersionCreateManyInput[] = [];
+        for (const e of entries) {
+          const hash = contentHash(e);
+          const mine = existing.filter((r) => r.entryId === e.id && r.lang === e.lang);
+          const same = mine.find((r) => r.contentHash === hash);
+          if (same) {
+            out.push({ kind: 'unchanged', version: same.version });
+            continue;
+          }
+          const version = Math.max(0, ...mine.map((r) => r.version)) + 1;
+          const updated = new Date(`${e.updated}T00:00:00Z`);
+          const current = mine.every(
+            (r) => updated > r.updated || (+updated === +r.updated && version > r.version),
+          );
+          rows.push({
             entryId: e.id,
             lang: e.lang,
             version,
             title: e.title,
-            updated: new Date(`${e.updated}T00:00:00Z`),
+            updated,
             source: e.source,
             tags: e.tags,
             body: e.body,
             meta: e.meta as Prisma.InputJsonValue,
             contentHash: hash,
             publishedBy: actor.publishedBy,
-          },
-        });
-        const current = existing.every((r) => newer(row, r));
-        if (actor.userId) {
-          await audit(tx, {
-            action: 'kb.publish',
-            subjectType: 'kb_entry',
-            subjectId: `${e.id}/${e.lang}`,
-            actorUserId: actor.userId,
-            actorIdentityId: actor.identityId ?? null,
-            details: { version, updated: e.updated, current },
           });
+          out.push({ kind: 'created', version, current });
+          if (actor.userId) {
+            await audit(tx, {
+              action: 'kb.publish',
+              subjectType: 'kb_entry',
+              subjectId: `${e.id}/${e.lang}`,
+              actorUserId: actor.userId,
+              actorIdentityId: actor.identityId ?? null,
+              details: { version, updated: e.updated, current },
+            });
+          }
         }
-        out.push({ kind: 'created', version, current });
-      }
-      return out;
-    });
+        if (rows.length) await tx.kbEntryVersion.createMany({ data: rows });
+        return out;
+      },
+      // A large import on a busy database may take longer than Prisma's 5 s default.
+      { timeout: 60_000, maxWait: 10_000 },
+    );
   }
 }
