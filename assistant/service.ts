@@ -45,6 +45,8 @@ const PERSONAL = /(?<![a-z])(my|mine|am i|i got|i get|i'm getting|i am getting)(
 export interface Actor {
   userId: string;
   identityId?: string;
+  /** Write the audit entry here (default); false when the conversation layer audits the action. */
+  audit?: boolean;
 }
 
 export class Assistant {
@@ -157,7 +159,7 @@ export class Assistant {
     if (!parsed.ok) return { kind: 'invalid', problems: parsed.problems };
     const [outcome] = await this.store.write([parsed.entry], {
       publishedBy: actor.userId,
-      userId: actor.userId,
+      ...(actor.audit === false ? {} : { userId: actor.userId }),
       ...(actor.identityId ? { identityId: actor.identityId } : {}),
     });
     const history = await this.store.history(parsed.entry.id);
