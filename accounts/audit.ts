@@ -9,11 +9,13 @@ export type AuditAction =
   | 'node.add'
   | 'node.token_rotate'
   | 'node.remove'
-  | 'kb.publish';
+  | 'kb.publish'
+  /** Staff actions, written by the conversation layer: `staff.<feature>.<action>`. */
+  | `staff.${string}`;
 
 export interface AuditEntry {
   action: AuditAction;
-  subjectType: 'wallet' | 'node' | 'user' | 'kb_entry';
+  subjectType: 'wallet' | 'node' | 'user' | (string & {});
   subjectId: string;
   actorUserId?: string | null;
   actorIdentityId?: string | null;

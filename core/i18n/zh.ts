@@ -133,4 +133,18 @@ export const zh: Record<MessageKey, string> = {
   'button.help': '帮助',
   'button.english': 'English',
   'button.chinese': '中文',
+  // 会话层（bots/shared）：权限、过期按钮、Telegram 表单、/cancel。
+  'error.forbidden.staff': '此操作仅限工作人员。没有做任何更改。',
+  'error.forbidden.moderator': '此操作仅限版主。没有做任何更改。',
+  'error.staleButton': '这个按钮已失效，请重新发送命令。',
+  'help.cancel': '停止当前的问答',
+  'dialogue.cancelled': '已停止，没有发送任何内容。',
+  'dialogue.none': '当前没有可以停止的问答。',
+  'form.step': '{title}（{step}/{total}）：{label}',
+  'form.optional': '可选：发送 - 跳过。',
+  'form.cancel': '发送 /cancel 停止。',
+  'form.pick': '请选择上面的一个按钮。',
+  'form.required': '请写下回答，或发送 /cancel。',
+  'form.tooShort': '请至少写 {min} 个字符。',
+  'form.tooLong': '请不要超过 {max} 个字符。',
 };
