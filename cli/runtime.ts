@@ -85,7 +85,15 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
     }
     if (opts.roles.includes('workers')) {
       // Workers close with the hub (registered above), after the bots stop taking input.
-      runtime.notifier = await startWorkers({ config, db, hub, delivery: app.delivery, logger, lifecycle });
+      runtime.notifier = await startWorkers({
+        config,
+        db,
+        hub,
+        delivery: app.delivery,
+        stores: app.stores,
+        logger,
+        lifecycle,
+      });
       app.assistant.startWorker();
     }
     if (opts.roles.includes('bots')) {
