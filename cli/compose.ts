@@ -34,6 +34,8 @@ import { TelegramConversation } from '../bots/telegram/conversation';
 import { telegramRoles } from '../bots/telegram/roles';
 import { DiscordConversation } from '../bots/discord/conversation';
 import { discordRoles } from '../bots/discord/roles';
+import { composeAssistant, type AssistantParts } from '../assistant/compose';
+import { assistantFeature } from '../assistant/feature';
 
 export function enabledPlatforms(config: Config): Set<Platform> {
   const set = new Set<Platform>();
@@ -55,15 +57,21 @@ export interface AppServices {
   /** Every feature module, indexed; both adapters route through `router`. */
   router: Router;
   conversation: ConversationPort;
+  assistant: AssistantParts;
 }
 
 /** The built-in features, in /help and menu order; tickets, moderation, the assistant join here. */
-export function builtinFeatures(services: Services, registry: () => FeatureRegistry): FeatureModule[] {
+export function builtinFeatures(
+  services: Services,
+  registry: () => FeatureRegistry,
+  assistant?: AssistantParts,
+): FeatureModule[] {
   return [
     basicsFeature(services, () => registry().commands()),
     walletsFeature(services),
     nodesFeature(services),
     alertsFeature(services),
+    ...(assistant ? [assistantFeature({ assistant: assistant.assistant })] : []),
     soonFeature(),
   ];
 }
@@ -147,8 +155,12 @@ export function composeServices(deps: {
       });
   }
   const conversation = new PacedConversation(ports, hub.redis, hub.prefix);
+  const assistant = composeAssistant({ config, db, hub, logger });
   let registry: FeatureRegistry | null = null;
-  registry = new FeatureRegistry([...builtinFeatures(services, () => registry!), ...(deps.features ?? [])]);
+  registry = new FeatureRegistry([
+    ...builtinFeatures(services, () => registry!, assistant),
+    ...(deps.features ?? []),
+  ]);
   const router = new Router({
     registry,
     identities: services.identities,
@@ -167,5 +179,5 @@ export function composeServices(deps: {
       }),
     logger,
   });
-  return { services, delivery, tokens, liveness, stores, router, conversation };
+  return { services, delivery, tokens, liveness, stores, router, conversation, assistant };
 }

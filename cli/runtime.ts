@@ -13,6 +13,7 @@ import { startWorkers } from './workers';
 import type { NotifierEngine } from '../notifier/engine';
 import { composeServices, type AppServices } from './compose';
 import type { FeatureModule } from '../core/feature';
+import { seedKnowledgeBase } from '../assistant/compose';
 
 export const ROLES = ['bots', 'workers', 'web'] as const;
 export type Role = (typeof ROLES)[number];
@@ -71,7 +72,10 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
     ...(opts.observeRouting ? { observeRouting: opts.observeRouting } : {}),
   });
   const runtime: Runtime = { config, logger, db, hub, lifecycle, app, stop: () => lifecycle.stop() };
+  lifecycle.onStop('assistant', () => app.assistant.close());
   try {
+    // First start: the assistant gets the starter knowledge base (later imports add versions).
+    await seedKnowledgeBase(app.assistant.assistant, logger);
     if (opts.roles.includes('web')) {
       const { web, port } = await startWeb({
         config,
@@ -96,6 +100,7 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
         logger,
         lifecycle,
       });
+      app.assistant.startWorker();
     }
     if (opts.roles.includes('bots')) {
       await startBots({

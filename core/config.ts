@@ -148,6 +148,8 @@ const envSchema = z
     OPENAI_API_KEY: optional(z.string()),
     OPENAI_BASE_URL: optional(url(['http:', 'https:'], 'https://api.openai.com/v1')),
     OPENAI_MODEL: withDefault(z.string().min(1), 'gpt-4o-mini'),
+    /** An AI answer not back by then is replaced by the retrieval answer. */
+    ASSISTANT_AI_TIMEOUT_MS: withDefault(int(500, 120_000, '15000'), '15000'),
 
     NODE_SOURCE: withDefault(
       z

@@ -31,6 +31,14 @@ export interface JobPayloads {
   'incident-timer': { incidentId: string; kind: 'flush' | 'update' | 'reminder' };
   /** NODE_SOURCE=simulator: one tick of simulated heartbeats (repeatable). */
   'simulator-tick': { at?: number };
+  /** Assistant: one AI-written answer from the retrieved entries (result: the structured reply or null). */
+  'assistant-answer': {
+    question: string;
+    lang: string;
+    entries: Array<{ id: string; lang: string; title: string; updated: string; body: string }>;
+    /** Epoch ms after which nobody waits for the answer any more: the worker skips it. */
+    deadline: number;
+  };
   /** Test and maintenance jobs that need a queue of their own. */
   maintenance: { task: string; args?: Record<string, unknown> };
 }
@@ -47,6 +55,7 @@ export const QUEUE_NAMES = [
   'source-akash',
   'incident-timer',
   'simulator-tick',
+  'assistant-answer',
   'maintenance',
 ] as const satisfies readonly QueueName[];
 

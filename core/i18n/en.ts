@@ -1,6 +1,9 @@
 // English catalog: the reference. Every key here must exist in every other catalog
 // with the same {placeholders} (checked by the compiler and by i18n.test.ts).
+import { assistantEn } from './assistant.en';
+
 export const en = {
+  ...assistantEn,
   'lang.name': 'English',
   'start.welcome':
     'Welcome to nodedesk, {name}! I watch your GPU worker nodes and message you the moment one drops offline, answer points and TGE questions, and open support tickets.',

@@ -1,7 +1,9 @@
+import { assistantZh } from './assistant.zh';
 import type { MessageKey } from './en';
 
 // Simplified Chinese (zh-CN).
 export const zh: Record<MessageKey, string> = {
+  ...assistantZh,
   'lang.name': '中文',
   'start.welcome':
     '欢迎使用 nodedesk，{name}！我会监控你的 GPU 工作节点，一旦掉线立即通知你；还能解答积分和 TGE 问题，并帮你提交工单。',

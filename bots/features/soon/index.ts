@@ -1,7 +1,7 @@
 // Commands promised by the chat contract whose features have not landed yet: they answer
 // "not available yet". Tickets (issue 12) and the assistant (issue 14) replace entries here
 // with their own modules: remove the command (and the `support` alias / the holder) when yours lands.
-import { defineFeature, HOLDER_ORDER, type FeatureModule } from '../../../core/feature';
+import { defineFeature, type FeatureModule } from '../../../core/feature';
 import { reply, text } from '../../../core/reply';
 
 const notYet = async (ctx: { t: (k: 'error.notAvailable') => string }) =>
@@ -16,16 +16,6 @@ export function soonFeature(): FeatureModule {
       { name: 'report', descriptionKey: 'help.report' },
     ],
     commands: [
-      { name: 'points', descriptionKey: 'help.points', permission: 'everyone', handler: notYet },
-      {
-        name: 'ask',
-        descriptionKey: 'help.ask',
-        permission: 'everyone',
-        params: [
-          { name: 'question', descriptionKey: 'help.ask', required: true, rest: true, maxLength: 1000 },
-        ],
-        handler: notYet,
-      },
       {
         name: 'support',
         descriptionKey: 'help.support',
@@ -47,15 +37,5 @@ export function soonFeature(): FeatureModule {
     ],
     // `support:` under "node claimed by another account" opens a ticket once tickets land.
     buttons: [{ action: '', permission: 'everyone', handler: notYet }],
-    // Plain DM text is a question for the assistant (placeholder until it lands).
-    holders: [
-      {
-        name: 'assistant',
-        order: HOLDER_ORDER.assistant,
-        where: ['dm'],
-        permission: 'everyone',
-        offer: notYet,
-      },
-    ],
   });
 }
