@@ -26,6 +26,13 @@ export interface JobPayloads {
   'incident-timer': { incidentId: string; kind: 'flush' | 'update' | 'reminder' };
   /** NODE_SOURCE=simulator: one tick of simulated heartbeats (repeatable). */
   'simulator-tick': { at?: number };
+  /** Moderation evidence: gather a case's signals, or scan fresh source data for strong ones. */
+  'moderation-evidence':
+    | { kind: 'case'; caseId: string }
+    | { kind: 'scan'; nodeIds: string[] }
+    | { kind: 'heartbeat'; reports: Array<{ nodeId: string; gpus: Array<{ model: string; uuid: string }> }> };
+  /** Moderation: bring a case's cards up to date (post once, then edit in place). */
+  'moderation-card': { caseId: string };
   /** Test and maintenance jobs that need a queue of their own. */
   maintenance: { task: string; args?: Record<string, unknown> };
 }
@@ -39,6 +46,8 @@ export const QUEUE_NAMES = [
   'network-poll',
   'incident-timer',
   'simulator-tick',
+  'moderation-evidence',
+  'moderation-card',
   'maintenance',
 ] as const satisfies readonly QueueName[];
 

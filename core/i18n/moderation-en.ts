@@ -1,0 +1,80 @@
+// English texts of moderation (fake-card reports and case cards); spread into en.ts.
+export const moderationEn = {
+  'moderation.card.title': '🚩 Case #{case} · {state} · {origin}',
+  'moderation.state.NEW': 'new',
+  'moderation.state.TRIAGING': 'triaging',
+  'moderation.state.NEEDS_INFO': 'needs info',
+  'moderation.state.CONFIRMED': 'confirmed fake',
+  'moderation.state.DISMISSED': 'dismissed',
+  'moderation.state.MERGED': 'merged',
+  'moderation.origin.REPORTED': 'reported',
+  'moderation.origin.DETECTED': 'detected',
+  'moderation.card.merged': 'Merged into #{case}: see that card.',
+  'moderation.card.node': 'Node: {node}',
+  'moderation.card.nodes': 'Nodes ({count}):',
+  'moderation.card.moreNodes': '… and {count} more',
+  'moderation.card.reports': 'Reports: {reports} (each person counted once; {total} reports in all)',
+  'moderation.card.score': 'Score {score} = the sum of these signals:',
+  'moderation.card.noSignals': 'No evidence signals yet.',
+  'moderation.card.brigading':
+    '⚠ Possible brigading: {reporters} reporters within {minutes} min; {young} accounts younger than {hours} h; {close} accounts created within an hour of each other.',
+  'moderation.card.assignee': 'Assigned to {who}',
+  'moderation.card.ticket': 'Ticket: {ticket}',
+  'moderation.card.confirmed': '✅ Confirmed fake by {who} at {time}',
+  'moderation.card.dismissed': '❎ Dismissed by {who} at {time}',
+  'moderation.card.history': 'History:',
+  'moderation.card.system': 'evidence job',
+  'moderation.card.repeat': '(repeat: counted once)',
+  'moderation.signal.shared_gpu_uuid':
+    'Same GPU UUID {uuid} on {nodes} nodes ({more} more shared UUIDs): +{points}',
+  'moderation.signal.ip_gpu_density':
+    '{gpus} GPUs on {nodes} nodes behind one address (ip_hash {ip}…; one machine holds at most {max}): +{points}',
+  'moderation.signal.benchmark_low':
+    'Benchmark {measured} TFLOPS where {model} does {expected} TFLOPS ({percent} %; source: {source}; {nodes} node(s)): +{points}',
+  'moderation.signal.fingerprint_burst':
+    '{nodes} nodes with identical hardware ({fingerprint}) registered within {minutes} min: +{points}',
+  'moderation.signal.uptime_pattern':
+    'The {nodes} nodes went offline together {drops} times in {days} days: +{points}',
+  'moderation.signal.network_verdict': '{network} says: {verdict} ({nodes} node(s)): +{points}',
+  'moderation.signal.reports':
+    '{reporters} reporter(s), reputation weight {weight} × {per} points: +{points}',
+  'moderation.verdict.blocked': 'blocked',
+  'moderation.verdict.pow_failed': 'failed proof-of-work',
+  'moderation.verdict.antispoof_low': 'low anti-spoof pass rate',
+  'moderation.reason.VIRTUALIZED_GPU': 'virtualized GPU',
+  'moderation.reason.DUPLICATED_CARD': 'duplicated card',
+  'moderation.reason.WRONG_MODEL': 'wrong model',
+  'moderation.reason.SYBIL_FARM': 'sybil farm',
+  'moderation.reason.OTHER': 'other',
+  'moderation.event.opened': '{time} opened by a report from {who}',
+  'moderation.event.reported': '{time} {who} reported {node} ({reason})',
+  'moderation.event.detected': '{time} detected by the evidence job ({nodes} nodes)',
+  'moderation.event.nodes_added': '{time} {nodes} node(s) of the same cluster added',
+  'moderation.event.merged_in': '{time} case #{case} merged into this one',
+  'moderation.event.merged_into': '{time} merged into #{case}',
+  'moderation.event.brigading_flagged': '{time} flagged as possible brigading',
+  'moderation.event.claimed': '{time} claimed by {who}',
+  'moderation.event.confirmed': '{time} confirmed fake by {who}',
+  'moderation.event.dismissed': '{time} dismissed by {who}',
+  'moderation.event.info_requested': '{time} {who} asked the reporters for more information',
+  'moderation.event.info_received': '{time} a reporter answered: {text}',
+  'moderation.event.escalated': '{time} escalated by {who}: ticket {ticket}',
+  'moderation.event.appealed': '{time} the owner appealed: ticket {ticket}',
+  'moderation.button.claim': 'Claim',
+  'moderation.button.confirm': 'Confirm fake',
+  'moderation.button.dismiss': 'Dismiss',
+  'moderation.button.ask': 'Ask for info',
+  'moderation.button.escalate': 'Escalate',
+  'moderation.outcome.confirmed':
+    'Your report #{case} on {nodes}: moderators confirmed the node is fake. Thank you for reporting.',
+  'moderation.outcome.dismissed':
+    'Your report #{case} on {nodes}: moderators looked into it and dismissed it, so no action was taken. Thank you for reporting.',
+  'moderation.owner.confirmed':
+    'Moderators confirmed case #{case}: your node(s) {nodes} do not show the GPUs they claim.',
+  'moderation.owner.appeal':
+    'If this is wrong, appeal with /appeal {case}: it opens a support ticket with the case attached.',
+  'moderation.info.ask':
+    'A moderator asks for more about your report #{case} on node {node}. Reply here with what you saw (text, links to screenshots).',
+  'moderation.info.question': 'Their question: {question}',
+  'moderation.info.thanks': 'Thank you: your answer was added to case #{case}.',
+} as const;
