@@ -117,11 +117,14 @@ export class EvidenceEngine {
     await this.deps.changed(caseId, 'card');
   }
 
-  /** Nodes tied to the case by signals that mean "the same hardware". */
+  /**
+   * Nodes tied to the case by a shared GPU UUID (the same physical card). An address alone
+   * does not tie nodes together: a large operator's machines share a NAT.
+   */
   private clusterOf(signals: Signal[], nodeIds: string[]): string[] {
     const out = new Set(nodeIds);
     for (const s of signals) {
-      if (s.code !== 'shared_gpu_uuid' && s.code !== 'ip_gpu_density') continue;
+      if (s.code !== 'shared_gpu_uuid') continue;
       for (const id of s.nodeIds ?? []) if (out.size < this.maxNodes) out.add(id);
     }
     return [...out];
@@ -172,11 +175,11 @@ export class EvidenceEngine {
   }
 
   /**
-   * Fresh source data for these nodes: a strong signal (one GPU UUID on 3+ nodes, a rack
-   * behind one address, a network's `blocked`) opens a detected case, or grows the open one.
+   * Fresh source data for these nodes: a strong signal (one GPU UUID on 3+ nodes, a
+   * network's `blocked`) opens a detected case, or grows the open one.
    */
   async scan(nodeIds: string[]): Promise<string[]> {
-    const { store, rules } = this.deps;
+    const { store } = this.deps;
     if (nodeIds.length === 0) return [];
     const rows = await store.rows(nodeIds);
     const clusters: Array<{ key: string; code: Signal['code']; nodeIds: string[] }> = [];
@@ -184,11 +187,6 @@ export class EvidenceEngine {
     for (const s of await store.sharedUuids(uuids, this.maxNodes)) {
       const sig = sharedGpuUuid([s]);
       if (sig?.strong) clusters.push({ key: `gpu:${s.uuid}`, code: sig.code, nodeIds: sig.nodeIds! });
-    }
-    const ips = [...new Set(rows.flatMap((r) => (r.ipHash ? [r.ipHash] : [])))];
-    for (const ip of await store.ipClusters(ips, this.maxNodes)) {
-      const sig = ipGpuDensity([ip], rules);
-      if (sig?.strong) clusters.push({ key: `ip:${ip.ipHash}`, code: sig.code, nodeIds: sig.nodeIds! });
     }
     for (const v of this.deps.verdicts ? await this.deps.verdicts.verdicts(nodeIds) : []) {
       if (v.kind === 'blocked')

@@ -13,7 +13,7 @@ import { CardPublisher } from './cards';
 import { EvidenceEngine, type VerdictSource } from './evidence';
 import { EvidenceStore, heartbeatFacts, type NodeFacts } from './evidence-store';
 import { ReportIntake } from './intake';
-import { withCaseLock } from './lock';
+import { CaseBusy, withCaseLock } from './lock';
 import type { CardPort, CaseEscalator, CaseMessenger } from './ports';
 import { DEFAULT_SIGNAL_RULES, type SignalRules } from './signals';
 
@@ -31,6 +31,14 @@ export interface ModerationDeps {
 }
 
 const SCAN_CHUNK = 500;
+
+/** Case jobs retry quickly while another runner holds the case, slowly on real failures. */
+const CASE_JOB = { attempts: 40, backoff: { type: 'case' } } as const;
+
+function caseBackoff(attemptsMade: number, _type?: string, err?: Error): number {
+  if (err instanceof CaseBusy || err?.name === 'CaseBusy') return 150 + Math.floor(Math.random() * 250);
+  return Math.min(60_000, 1000 * 2 ** Math.max(0, attemptsMade - 1));
+}
 
 /** Heartbeat inventories change rarely: only a changed one is worth a look (one Redis call per batch). */
 const CHANGED_SIGNATURES = `
@@ -88,8 +96,9 @@ export class Moderation {
 
   /** After a committed change: evidence first (it queues the card), or just the card. */
   async changed(caseId: string, what: 'evidence' | 'card'): Promise<void> {
-    if (what === 'evidence') await this.deps.hub.add('moderation-evidence', { kind: 'case', caseId });
-    else await this.deps.hub.add('moderation-card', { caseId });
+    if (what === 'evidence')
+      await this.deps.hub.add('moderation-evidence', { kind: 'case', caseId }, CASE_JOB);
+    else await this.deps.hub.add('moderation-card', { caseId }, CASE_JOB);
   }
 
   /** Network facts (a poll page): stored; changed nodes are scanned for strong signals. */
@@ -150,10 +159,13 @@ export class Moderation {
         );
         return { changed: await this.ingest(facts) };
       },
-      { concurrency: 4 },
+      { concurrency: 4, settings: { backoffStrategy: caseBackoff } },
     );
     if (!port || port.platforms.length === 0) return;
     const cards = new CardPublisher({ prisma, redis: hub.redis, prefix: hub.prefix, port, logger });
-    hub.worker('moderation-card', async (job) => cards.sync(job.data.caseId), { concurrency: 4 });
+    hub.worker('moderation-card', async (job) => cards.sync(job.data.caseId), {
+      concurrency: 4,
+      settings: { backoffStrategy: caseBackoff },
+    });
   }
 }

@@ -29,13 +29,13 @@ describe('signals', () => {
     expect(sharedGpuUuid([{ uuid: 'x', nodeIds: ['a'] }])).toBeNull();
   });
 
-  it('GPUs behind one ip_hash: over the plausible maximum, strong at three times it', () => {
+  it('GPUs behind one ip_hash: over the plausible maximum (never strong alone: NAT)', () => {
     expect(ipGpuDensity([{ ipHash: 'h'.repeat(64), gpus: 16, nodeIds: ['a', 'b'] }], R)).toBeNull();
     const s = ipGpuDensity(
       [{ ipHash: 'abcdef0123456789', gpus: 48, nodeIds: ['a', 'b', 'c', 'd', 'e', 'f'] }],
       R,
     )!;
-    expect(s).toMatchObject({ points: 30, strong: true });
+    expect(s).toMatchObject({ points: 30, strong: false });
     expect(s.numbers).toEqual({ ip: 'abcdef012345', gpus: 48, nodes: 6, max: 16 });
   });
 

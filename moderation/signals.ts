@@ -76,7 +76,8 @@ export function ipGpuDensity(
   return {
     code: 'ip_gpu_density',
     points,
-    strong: top.gpus >= 3 * rules.maxGpusPerIp,
+    // Never strong alone: a large operator's machines behind one NAT look the same.
+    strong: false,
     numbers: {
       ip: top.ipHash.slice(0, 12),
       gpus: top.gpus,
