@@ -77,4 +77,60 @@ export const moderationEn = {
     'A moderator asks for more about your report #{case} on node {node}. Reply here with what you saw (text, links to screenshots).',
   'moderation.info.question': 'Their question: {question}',
   'moderation.info.thanks': 'Thank you: your answer was added to case #{case}.',
+  'moderation.help.appeal': 'appeal a confirmed case about your node',
+  'moderation.help.bar': 'moderators: bar a user from reporting',
+  'moderation.help.unbar': 'moderators: let a barred user report again',
+  'moderation.param.node': 'the node id, exactly as the network shows it',
+  'moderation.param.reason': 'reason (virtualized, duplicated, wrong-model, sybil, other) and what you saw',
+  'moderation.param.case': 'case reference, e.g. C12',
+  'moderation.param.user': '@username or user id',
+  'moderation.param.barReason': 'why (kept with the bar)',
+  'moderation.report.usage':
+    'Usage: /report <node id> <reason>. Start the reason with virtualized, duplicated, wrong-model, sybil or other, then say what you saw. Send /report alone to be guided.',
+  'moderation.report.done':
+    'Thank you. Your report is case #{case}: moderators will look at it, and I will tell you the outcome.',
+  'moderation.report.repeat':
+    'You already reported this node: your new details were added to case #{case} (one person counts once per node).',
+  'moderation.report.invalidNode':
+    'That is not a node id I can take: give the id exactly as the network shows it. Nothing was stored.',
+  'moderation.report.ownNode': 'You cannot report your own node. Nothing was stored.',
+  'moderation.report.textTooLong': 'Please keep the description under {max} characters. Nothing was stored.',
+  'moderation.report.barred':
+    'A moderator barred you from reporting ({since}). If you think that is wrong, open a support ticket.',
+  'moderation.report.rateHour':
+    'You can send at most {max} reports an hour. You can report again at {time} (in {wait}). Nothing was stored.',
+  'moderation.report.rateDay':
+    'You reached the daily limit of {max} reports. You can report again at {time} (in {wait}). Nothing was stored.',
+  'moderation.report.badLink':
+    'The attachment must be a link that starts with https:// (or leave it empty). Nothing was stored.',
+  'moderation.modal.title': 'Report a suspicious node',
+  'moderation.modal.node': 'Node id',
+  'moderation.modal.reason': 'Reason',
+  'moderation.modal.details': 'What did you see?',
+  'moderation.modal.link': 'Attachment: link to a screenshot or log (https://…)',
+  'moderation.act.claimed': 'You claimed #{case}.',
+  'moderation.act.confirmed': 'You confirmed #{case} as fake: the reporters and the owner are told.',
+  'moderation.act.dismissed': 'You dismissed #{case}: the reporters are told.',
+  'moderation.act.asked': 'I asked the reporters of #{case} for more information.',
+  'moderation.act.escalated': 'Case #{case} is now ticket {ticket}.',
+  'moderation.act.notFound': 'There is no case #{case}. Nothing was changed.',
+  'moderation.act.closed': 'Case #{case} is already {state} (by {who}). Nothing was changed.',
+  'moderation.act.alreadyClaimed': 'Case #{case} is already yours. Nothing was changed.',
+  'moderation.act.alreadyAsked':
+    'The reporters of #{case} were already asked; their answers will appear on the card.',
+  'moderation.act.alreadyEscalated': 'Case #{case} is already ticket {ticket}.',
+  'moderation.act.noReporter': 'Case #{case} was detected, not reported: there is nobody to ask.',
+  'moderation.act.ticketsUnavailable':
+    'Tickets are not available yet, so #{case} cannot go to a ticket. Nothing was changed.',
+  'moderation.act.ticketFailed': 'Opening a ticket for #{case} failed. Please try again.',
+  'moderation.appeal.usage': 'Usage: /appeal <case>, for example /appeal C12.',
+  'moderation.appeal.done': 'Your appeal of #{case} is ticket {ticket}: support will answer you there.',
+  'moderation.appeal.notOwner': 'Case #{case} is not a confirmed case about one of your nodes.',
+  'moderation.appeal.already': 'You already appealed #{case}: ticket {ticket}.',
+  'moderation.bar.usage': 'Usage: /reportbar <@username or user id> [reason]',
+  'moderation.bar.unknown': 'I do not know the user {user}. Nothing was changed.',
+  'moderation.bar.done': '{user} can no longer report.',
+  'moderation.bar.already': '{user} was already barred from reporting.',
+  'moderation.unbar.done': '{user} can report again.',
+  'moderation.unbar.none': '{user} was not barred.',
 } as const;
