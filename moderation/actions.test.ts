@@ -59,22 +59,31 @@ describe('moderator actions', () => {
       reason: 'closed',
     });
 
-    const en = await waitFor(async () => (await h.dms(people[0]!.userId))[0], { what: 'English outcome DM' });
+    const en = await waitFor(async () => (await h.dms(people[0]!.userId))[0], {
+      timeoutMs: 25_000,
+      what: 'English outcome DM',
+    });
     expect(en).toBe(
       `Your report #C${number} on ${nodeId}: moderators confirmed the node is fake. Thank you for reporting.`,
     );
-    const zh = await waitFor(async () => (await h.dms(people[1]!.userId))[0], { what: 'Chinese outcome DM' });
+    const zh = await waitFor(async () => (await h.dms(people[1]!.userId))[0], {
+      timeoutMs: 25_000,
+      what: 'Chinese outcome DM',
+    });
     expect(zh).toContain(`您对 ${nodeId} 的举报 #C${number}`);
     // Neither reporter sees the other.
     expect(en).not.toContain('zh-reporter');
     expect(zh).not.toContain('en-reporter');
-    const ownerDm = await waitFor(async () => (await h.dms(owner.userId))[0], { what: 'owner DM' });
+    const ownerDm = await waitFor(async () => (await h.dms(owner.userId))[0], {
+      timeoutMs: 25_000,
+      what: 'owner DM',
+    });
     expect(ownerDm).toContain(`/appeal C${number}`);
     const standing = await h.moderation.standings.get(people[0]!.userId);
     expect(standing).toMatchObject({ confirmed: 1, dismissed: 0, weight: 1.3 });
     const card = await waitFor(
       () => h.port.texts('TELEGRAM').find((t) => t.includes(`#C${number} · confirmed fake`)),
-      { what: 'decided card' },
+      { timeoutMs: 25_000, what: 'decided card' },
     );
     expect(card).toMatch(/✅ Confirmed fake by @mod[ab] at/);
     expect(card).toMatch(/confirmed fake by @mod[ab]/);
@@ -101,9 +110,7 @@ describe('moderator actions', () => {
     await waitFor(
       () =>
         h.port.texts('TELEGRAM').find((t) => t.includes(`#C${number}`) && t.includes('Assigned to @modb')),
-      {
-        what: 'card with assignee',
-      },
+      { timeoutMs: 25_000, what: 'card with assignee' },
     );
   });
 
@@ -113,7 +120,10 @@ describe('moderator actions', () => {
       ok: true,
     });
     expect(await h.moderation.actions.askInfo(number, modB)).toMatchObject({ ok: false, reason: 'already' });
-    const asked = await waitFor(async () => (await h.dms(people[0]!.userId))[0], { what: 'question DM' });
+    const asked = await waitFor(async () => (await h.dms(people[0]!.userId))[0], {
+      timeoutMs: 25_000,
+      what: 'question DM',
+    });
     expect(asked).toContain('info-node-0001');
     expect(asked).toContain('Which command did you run?');
     expect((await h.tdb.db.prisma.moderationCase.findUniqueOrThrow({ where: { number } })).state).toBe(
@@ -135,7 +145,7 @@ describe('moderator actions', () => {
         h.port
           .texts('TELEGRAM')
           .find((t) => t.includes('a reporter answered: nvidia-smi showed one card, the dashboard eight')),
-      { what: 'answer on the card' },
+      { timeoutMs: 25_000, what: 'answer on the card' },
     );
   });
 
@@ -160,7 +170,10 @@ describe('moderator actions', () => {
   it('dismissal tells the reporter and lowers their weight; unknown cases are refused', async () => {
     const { number, people } = await caseWith('dismiss-node-01', [{ name: 'wrongun' }]);
     expect(await h.moderation.actions.decide(number, modA, 'dismiss')).toMatchObject({ ok: true });
-    const dm = await waitFor(async () => (await h.dms(people[0]!.userId))[0], { what: 'dismiss DM' });
+    const dm = await waitFor(async () => (await h.dms(people[0]!.userId))[0], {
+      timeoutMs: 25_000,
+      what: 'dismiss DM',
+    });
     expect(dm).toContain('dismissed it');
     expect((await h.moderation.standings.get(people[0]!.userId)).weight).toBe(0.7);
     expect(await h.moderation.actions.decide(999_999, modA, 'confirm')).toEqual({

@@ -28,6 +28,7 @@ describe('moderation cases', () => {
     const ref = r1.ok ? r1.caseRef : '';
     expect(ref).toMatch(/^C\d+$/);
     await waitFor(async () => h.port.texts('TELEGRAM').some((t) => t.includes(`#${ref}`)), {
+      timeoutMs: 25_000,
       what: 'first card',
     });
     const r2 = await report(b, NODE);
@@ -35,12 +36,13 @@ describe('moderation cases', () => {
     expect([r2, r3].map((r) => r.ok && r.caseRef)).toEqual([ref, ref]);
     const card = await waitFor(
       () => h.port.texts('TELEGRAM').find((t) => t.includes(`#${ref}`) && t.includes('Reports: 3 ')),
-      { what: 'card showing 3 reports' },
+      { timeoutMs: 25_000, what: 'card showing 3 reports' },
     );
     expect(card).toContain(`Node: ${NODE}`);
     const posted = h.port.posts.filter((p) => replyText(p.reply).includes(`#${ref}`));
     expect(posted.map((p) => p.ref.platform).sort()).toEqual(['DISCORD', 'TELEGRAM']);
     await waitFor(() => h.port.texts('DISCORD').some((t) => t.includes(`#${ref}`) && t.includes('举报：3')), {
+      timeoutMs: 25_000,
       what: 'Chinese card on Discord',
     });
   });
@@ -56,9 +58,7 @@ describe('moderation cases', () => {
     await waitFor(
       () =>
         h.port.texts('TELEGRAM').find((t) => t.includes('Reports: 1 (') && t.includes('2 reports in all')),
-      {
-        what: 'card counting one person once',
-      },
+      { timeoutMs: 25_000, what: 'card counting one person once' },
     );
   });
 
@@ -102,9 +102,7 @@ describe('moderation cases', () => {
     expect(c.brigading).toMatchObject({ reports: 20, young: 20 });
     const card = await waitFor(
       () => h.port.texts('TELEGRAM').find((t) => t.includes(`#${ref}`) && t.includes('Reports: 20 ')),
-      {
-        what: 'brigading card',
-      },
+      { timeoutMs: 25_000, what: 'brigading card' },
     );
     expect(card).toContain('⚠ Possible brigading: 20 reporters within 10 min; 20 accounts younger than 72 h');
     // Young accounts weigh half: 20 × 0.5 × 10 points.

@@ -3,7 +3,10 @@ import type { Config } from '../core/config';
 import type { AbuseRules } from './abuse';
 import type { SignalRules } from './signals';
 
-export function moderationRules(config: Config): { abuse: Partial<AbuseRules>; signals: Partial<SignalRules> } {
+export function moderationRules(config: Config): {
+  abuse: Partial<AbuseRules>;
+  signals: Partial<SignalRules>;
+} {
   return {
     abuse: {
       perHour: config.REPORTS_PER_HOUR,

@@ -192,3 +192,26 @@ export function heartbeatFacts(nodeId: string, gpus: Array<{ model: string; uuid
     gpuUuids: [...new Set(gpus.map((g) => g.uuid))].sort(),
   };
 }
+
+/** A node of the network API (poll source) as facts. */
+export function networkFacts(
+  n: {
+    id: string;
+    gpu_model?: string | null;
+    gpu_count?: number | null;
+    gpu_uuids?: string[] | null;
+    ip_hash?: string | null;
+    benchmark_tflops?: number | null;
+  },
+  source = 'poll',
+): NodeFacts {
+  return {
+    nodeId: n.id,
+    source,
+    gpuModel: n.gpu_model ?? null,
+    gpuCount: n.gpu_count ?? null,
+    gpuUuids: [...new Set(n.gpu_uuids ?? [])].sort(),
+    ipHash: n.ip_hash ?? null,
+    benchmarkTflops: n.benchmark_tflops ?? null,
+  };
+}

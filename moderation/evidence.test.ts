@@ -1,39 +1,55 @@
-// The evidence job on real PostgreSQL/Redis/BullMQ, fed with a generated fleet that has
-// planted fake-card clusters (sandbox/network), as the poll source and heartbeats deliver them.
-import { generateFleet, type NetworkNode } from '../sandbox/network';
+// The evidence job on real PostgreSQL/Redis/BullMQ, fed through the real poll source
+// from the network emulator, whose generated fleet has planted fake-card clusters.
+import { createLogger } from '../core/logger';
+import { SourceHealth } from '../notifier/liveness/source-health';
+import { LivenessStore } from '../notifier/liveness/store';
+import { PollViewStore } from '../notifier/poll-view';
+import { pollOnce } from '../notifier/sources/poller';
+import { startNetworkSandbox, type NetworkSandbox } from '../sandbox/network';
 import { waitFor } from '../test/support/wait';
-import type { NodeFacts } from './evidence-store';
+import { networkFacts } from './evidence-store';
 import type { NetworkVerdict } from './signals';
 import { moderationHarness, type ModerationHarness } from './testing';
 
-const facts = (nodes: NetworkNode[]): NodeFacts[] =>
-  nodes.map((n) => ({
-    nodeId: n.id,
-    source: 'poll',
-    gpuModel: n.gpu_model,
-    gpuCount: n.gpu_count,
-    gpuUuids: n.gpu_uuids,
-    ipHash: n.ip_hash,
-    benchmarkTflops: n.benchmark_tflops,
-  }));
-
 describe('evidence', () => {
   let h: ModerationHarness;
+  let net: NetworkSandbox;
   const verdicts: NetworkVerdict[] = [];
-  const fleet = generateFleet({
-    count: 400,
-    seed: 13,
-    fakeCards: { clusters: 3, size: 5, signals: ['shared_gpu_uuid', 'shared_ip', 'underperforming'] },
-  });
-  const [cloned, rack, slow] = fleet.fakeClusters;
+  let fleet: ReturnType<NetworkSandbox['generateFleet']>;
+  let cloned: (typeof fleet.fakeClusters)[number] | undefined;
+  let rack: typeof cloned;
+  let slow: typeof cloned;
 
   beforeAll(async () => {
     h = await moderationHarness({
       verdicts: { verdicts: async (ids) => verdicts.filter((v) => ids.includes(v.nodeId)) },
     });
-    await h.moderation.ingest(facts(fleet.nodes));
+    net = await startNetworkSandbox();
+    fleet = net.generateFleet({
+      count: 400,
+      seed: 13,
+      fakeCards: { clusters: 3, size: 5, signals: ['shared_gpu_uuid', 'shared_ip', 'underperforming'] },
+    });
+    [cloned, rack, slow] = fleet.fakeClusters;
+    const { redis, prefix } = h.hub;
+    const res = await pollOnce({
+      baseUrl: net.baseUrl,
+      pool: h.tdb.db.pool,
+      store: new LivenessStore(redis, prefix, 'poll'),
+      view: new PollViewStore(redis, prefix),
+      health: new SourceHealth(redis, prefix),
+      logger: createLogger({ level: 'silent' }),
+      graceMs: 60_000,
+      pageSize: 100,
+      // The hook the engine wires in the workers role.
+      onNodes: async (nodes) => void (await h.moderation.ingest(nodes.map((n) => networkFacts(n)))),
+    });
+    expect(res).toMatchObject({ ok: true, pages: 4, nodes: 400 });
   });
-  afterAll(async () => h.close());
+  afterAll(async () => {
+    await h.close();
+    await net.stop();
+  });
 
   const caseOf = (nodeId: string) =>
     h.tdb.db.prisma.caseNode.findFirst({
@@ -43,18 +59,26 @@ describe('evidence', () => {
 
   it('one cloned GPU UUID on 5 nodes opens a "detected" case naming the signal and the 5 node ids', async () => {
     const hit = await waitFor(() => caseOf(cloned!.nodeIds[0]!), {
+      timeoutMs: 25_000,
       what: 'detected case',
-      timeoutMs: 20_000,
     });
     expect(hit.case.origin).toBe('DETECTED');
-    const nodes = await h.tdb.db.prisma.caseNode.findMany({ where: { caseId: hit.caseId } });
+    // Pages arrive one after another: the case opens with the first ones, later ones join it.
+    const nodes = await waitFor(
+      async () => {
+        const rows = await h.tdb.db.prisma.caseNode.findMany({ where: { caseId: hit.caseId } });
+        return rows.length === 5 && rows;
+      },
+      { timeoutMs: 25_000, what: 'all 5 nodes in the case' },
+    );
     expect(nodes.map((n) => n.nodeId).sort()).toEqual([...cloned!.nodeIds].sort());
+    expect(await h.tdb.db.prisma.caseNode.count({ where: { nodeId: { in: cloned!.nodeIds } } })).toBe(5);
     const card = await waitFor(
       () =>
         h.port
           .texts('TELEGRAM')
           .find((t) => t.includes(`#C${hit.case.number} · new · detected`) && t.includes('Score')),
-      { what: 'detected card' },
+      { timeoutMs: 25_000, what: 'detected card' },
     );
     expect(card).toContain(`Same GPU UUID ${cloned!.sharedGpuUuid} on 5 nodes`);
     for (const id of cloned!.nodeIds) expect(card).toContain(id);
@@ -74,7 +98,7 @@ describe('evidence', () => {
     const card = await waitFor(
       () =>
         h.port.texts('TELEGRAM').find((t) => t.includes(`#C${number} `) && t.includes('behind one address')),
-      { what: 'ip card' },
+      { timeoutMs: 25_000, what: 'ip card' },
     );
     expect(card).toContain(
       `40 GPUs on 5 nodes behind one address (ip_hash ${rack!.sharedIpHash!.slice(0, 12)}…; one machine holds at most 16): +25`,
@@ -94,7 +118,7 @@ describe('evidence', () => {
     const node = fleet.nodes.find((n) => n.id === slow!.nodeIds[0])!;
     const card = await waitFor(
       () => h.port.texts('TELEGRAM').find((t) => t.includes(`#C${number} `) && t.includes('Benchmark')),
-      { what: 'benchmark card' },
+      { timeoutMs: 25_000, what: 'benchmark card' },
     );
     expect(card).toContain(
       `Benchmark ${node.benchmark_tflops} TFLOPS where NVIDIA H100 80GB HBM3 does 67 TFLOPS`,
@@ -117,7 +141,7 @@ describe('evidence', () => {
         h.port
           .texts('TELEGRAM')
           .find((t) => t.includes(`#C${detected.case.number} `) && t.includes('Reports: 1 ')),
-      { what: 'detected card with the report' },
+      { timeoutMs: 25_000, what: 'detected card with the report' },
     );
   });
 
@@ -151,9 +175,7 @@ describe('evidence', () => {
         h.port
           .texts('TELEGRAM')
           .find((t) => t.includes(`#C${newer} · merged`) && t.includes(`Merged into #C${older}`)),
-      {
-        what: 'merged card',
-      },
+      { timeoutMs: 25_000, what: 'merged card' },
     );
     const card = await waitFor(
       () =>
@@ -163,7 +185,7 @@ describe('evidence', () => {
             (t) =>
               t.includes(`#C${older} `) && t.includes('Reports: 2 ') && t.includes('GPU-merge-0000-1111'),
           ),
-      { what: 'merged-into card' },
+      { timeoutMs: 25_000, what: 'merged-into card' },
     );
     expect(card).toContain(x);
     expect(card).toContain(y);
@@ -173,16 +195,14 @@ describe('evidence', () => {
     const victim = fleet.nodes.find((n) => ![cloned, rack, slow].some((c) => c!.nodeIds.includes(n.id)))!;
     verdicts.push({ nodeId: victim.id, network: 'ionet', kind: 'blocked' });
     await h.hub.add('moderation-evidence', { kind: 'scan', nodeIds: [victim.id] });
-    const hit = await waitFor(() => caseOf(victim.id), { what: 'verdict case' });
+    const hit = await waitFor(() => caseOf(victim.id), { timeoutMs: 25_000, what: 'verdict case' });
     expect(hit.case.origin).toBe('DETECTED');
     await waitFor(
       () =>
         h.port
           .texts('TELEGRAM')
           .find((t) => t.includes(`#C${hit.case.number} `) && t.includes('ionet says: blocked')),
-      {
-        what: 'verdict card',
-      },
+      { timeoutMs: 25_000, what: 'verdict card' },
     );
   });
 

@@ -12,7 +12,7 @@ import { SourceHealth } from './liveness/source-health';
 import { LivenessStore, type LivenessEvent } from './liveness/store';
 import { sweep } from './liveness/sweep';
 import { PollViewStore } from './poll-view';
-import { pollOnce } from './sources/poller';
+import { pollOnce, type NetworkNode } from './sources/poller';
 import { simulatorTick } from './sources/simulator';
 import type { StaffNotifier } from './staff';
 
@@ -63,6 +63,8 @@ export class NotifierEngine {
       redisUrl: string;
       rules: NotifierRules;
       staff?: StaffNotifier;
+      /** Each poll page's nodes (moderation evidence: GPU UUIDs, ip_hash, benchmarks). */
+      onNetworkNodes?: (nodes: NetworkNode[]) => Promise<void>;
     },
   ) {
     const { hub } = deps;
@@ -121,6 +123,7 @@ export class NotifierEngine {
             view: new PollViewStore(hub.redis, hub.prefix),
             health: this.health,
             ...(this.deps.staff ? { staff: this.deps.staff } : {}),
+            ...(this.deps.onNetworkNodes ? { onNodes: this.deps.onNetworkNodes } : {}),
             logger: logger.child({ part: 'poller' }),
             graceMs: rules.graceMs,
             // A failing API must be noticed well inside the grace time.

@@ -133,4 +133,5 @@ export const moderationEn = {
   'moderation.bar.already': '{user} was already barred from reporting.',
   'moderation.unbar.done': '{user} can report again.',
   'moderation.unbar.none': '{user} was not barred.',
+  'moderation.topic.name': 'Reports',
 } as const;

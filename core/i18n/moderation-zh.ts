@@ -123,4 +123,5 @@ export const moderationZh: Record<keyof typeof moderationEn, string> = {
   'moderation.bar.already': '{user} 此前已被禁止举报。',
   'moderation.unbar.done': '{user} 可以再次举报。',
   'moderation.unbar.none': '{user} 并未被禁止举报。',
+  'moderation.topic.name': '举报 Reports',
 };

@@ -39,6 +39,8 @@ export interface PollerDeps {
   timeoutMs?: number;
   attempts?: number;
   now?: () => number;
+  /** Every valid node of each page, as the network described it (moderation keeps the hardware facts). */
+  onNodes?: (nodes: NetworkNode[]) => Promise<void>;
 }
 
 export interface PollResult {
@@ -103,6 +105,7 @@ export async function pollOnce(deps: PollerDeps): Promise<PollResult> {
       const p = await fetchPage(deps, cursor);
       const valid = p.nodes.map((n) => networkNode.safeParse(n)).flatMap((r) => (r.success ? [r.data] : []));
       const linked = await record(deps.pool, valid);
+      await deps.onNodes?.(valid);
       const byExternal = new Map(valid.map((n) => [n.id, n]));
       const t = now();
       const views = [];
