@@ -33,6 +33,9 @@ import { TelegramConversation } from '../bots/telegram/conversation';
 import { telegramRoles } from '../bots/telegram/roles';
 import { DiscordConversation } from '../bots/discord/conversation';
 import { discordRoles } from '../bots/discord/roles';
+import { moderationRules } from '../moderation/config';
+import { moderationFeature } from '../moderation/feature';
+import { Moderation } from '../moderation/service';
 
 export function enabledPlatforms(config: Config): Set<Platform> {
   const set = new Set<Platform>();
@@ -53,15 +56,22 @@ export interface AppServices {
   /** Every feature module, indexed; both adapters route through `router`. */
   router: Router;
   conversation: ConversationPort;
+  /** Fake-card reports and cases (moderation/): its workers start in the workers role. */
+  moderation: Moderation;
 }
 
 /** The built-in features, in /help and menu order; tickets, moderation, the assistant join here. */
-export function builtinFeatures(services: Services, registry: () => FeatureRegistry): FeatureModule[] {
+export function builtinFeatures(
+  services: Services,
+  registry: () => FeatureRegistry,
+  extra: FeatureModule[] = [],
+): FeatureModule[] {
   return [
     basicsFeature(services, () => registry().commands()),
     walletsFeature(services),
     nodesFeature(services),
     alertsFeature(services),
+    ...extra,
     soonFeature(),
   ];
 }
@@ -140,8 +150,20 @@ export function composeServices(deps: {
       });
   }
   const conversation = new PacedConversation(ports, hub.redis, hub.prefix);
+  const moderation = new Moderation({
+    prisma: db.prisma,
+    pool: db.pool,
+    hub,
+    logger: logger.child({ part: 'moderation' }),
+    messenger: delivery,
+    validNodeId: (id) => services.nodes.validId(id),
+    ...moderationRules(config),
+  });
   let registry: FeatureRegistry | null = null;
-  registry = new FeatureRegistry([...builtinFeatures(services, () => registry!), ...(deps.features ?? [])]);
+  registry = new FeatureRegistry([
+    ...builtinFeatures(services, () => registry!, [moderationFeature({ moderation, prisma: db.prisma })]),
+    ...(deps.features ?? []),
+  ]);
   const router = new Router({
     registry,
     identities: services.identities,
@@ -159,5 +181,5 @@ export function composeServices(deps: {
       }),
     logger,
   });
-  return { services, delivery, tokens, liveness, router, conversation };
+  return { services, delivery, tokens, liveness, router, conversation, moderation };
 }

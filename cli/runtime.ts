@@ -81,7 +81,16 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
     }
     if (opts.roles.includes('workers')) {
       // Workers close with the hub (registered above), after the bots stop taking input.
-      runtime.notifier = await startWorkers({ config, db, hub, delivery: app.delivery, logger, lifecycle });
+      runtime.notifier = await startWorkers({
+        config,
+        db,
+        hub,
+        delivery: app.delivery,
+        logger,
+        lifecycle,
+        moderation: app.moderation,
+        conversation: app.conversation,
+      });
     }
     if (opts.roles.includes('bots')) {
       await startBots({

@@ -1,11 +1,11 @@
 // Keeps each case's card current on every platform: posted once, then edited in place.
-// One publisher per case at a time (see lock.ts), so a card is never posted twice.
+// One publisher per case at a time, bursts coalesced (see lock.ts): a card is posted once.
 import type { PrismaClient } from '@prisma/client';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../core/logger';
 import { loadCaseView, renderCard } from './card';
 import type { CardPort } from './ports';
-import { withCaseLock } from './lock';
+import { coalesced } from './lock';
 
 export class CardPublisher {
   constructor(
@@ -21,7 +21,7 @@ export class CardPublisher {
   /** Brings every platform's card of the case up to the case's current version. */
   async sync(caseId: string): Promise<void> {
     const { redis, prefix } = this.deps;
-    await withCaseLock(redis, `${prefix}:mod:card-lock:${caseId}`, () => this.publish(caseId));
+    await coalesced(redis, `${prefix}:mod:card:${caseId}`, () => this.publish(caseId));
   }
 
   private async publish(caseId: string): Promise<void> {

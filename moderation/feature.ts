@@ -88,8 +88,8 @@ function actionAnswer(
     });
     return toast(ctx, done, { case: ref, ticket: res.ticketRef ?? '' });
   }
-  // Nothing changed: no audit entry (the layer writes none without a subject).
-  ctx.auditAs({ subjectType: 'moderation_case', subjectId: ref, details: { unchanged: true } });
+  // Nothing changed (a repeat, or another moderator was first): no audit entry.
+  ctx.auditAs({ subjectType: 'moderation_case', subjectId: ref, unchanged: true });
   switch (res.reason) {
     case 'not_found':
       return toast(ctx, 'moderation.act.notFound', { case: ref }, true);
@@ -146,6 +146,7 @@ export function moderationFeature(deps: { moderation: Moderation; prisma: Prisma
     permission: 'moderator' as const,
     handler: async (ctx: FeatureContext, id: string) => {
       const number = parseCaseRef(id);
+      ctx.auditAs({ subjectType: 'moderation_case', subjectId: id.slice(0, 16), unchanged: true });
       if (number === null) return toast(ctx, 'moderation.act.notFound', { case: id.slice(0, 12) }, true);
       return actionAnswer(ctx, number, done, await run(number, moderatorOf(ctx)));
     },
@@ -223,12 +224,15 @@ export function moderationFeature(deps: { moderation: Moderation; prisma: Prisma
         ],
         handler: async (ctx, args) => {
           const who = (args.user ?? '').trim();
+          // Usage errors and unknown users change nothing: no audit entry.
+          ctx.auditAs({ subjectType: 'user', subjectId: who.slice(0, 64) || '-', unchanged: true });
           if (!who) return say(ctx, 'moderation.bar.usage');
           const userId = await findUser(prisma, who);
           if (!userId) return say(ctx, 'moderation.bar.unknown', { user: who.slice(0, 64) });
           const done = await moderation.standings.bar(userId, nameOf(ctx), args.reason?.trim() || null);
           if (done)
             ctx.auditAs({ subjectType: 'user', subjectId: userId, details: { barredFromReporting: true } });
+          else ctx.auditAs({ subjectType: 'user', subjectId: userId, unchanged: true });
           return say(ctx, done ? 'moderation.bar.done' : 'moderation.bar.already', {
             user: who.slice(0, 64),
           });
@@ -242,12 +246,15 @@ export function moderationFeature(deps: { moderation: Moderation; prisma: Prisma
         params: [{ name: 'user', descriptionKey: 'moderation.param.user', required: true, maxLength: 64 }],
         handler: async (ctx, args) => {
           const who = (args.user ?? '').trim();
+          // Usage errors and unknown users change nothing: no audit entry.
+          ctx.auditAs({ subjectType: 'user', subjectId: who.slice(0, 64) || '-', unchanged: true });
           if (!who) return say(ctx, 'moderation.bar.usage');
           const userId = await findUser(prisma, who);
           if (!userId) return say(ctx, 'moderation.bar.unknown', { user: who.slice(0, 64) });
           const done = await moderation.standings.unbar(userId);
           if (done)
             ctx.auditAs({ subjectType: 'user', subjectId: userId, details: { barredFromReporting: false } });
+          else ctx.auditAs({ subjectType: 'user', subjectId: userId, unchanged: true });
           return say(ctx, done ? 'moderation.unbar.done' : 'moderation.unbar.none', {
             user: who.slice(0, 64),
           });

@@ -13,7 +13,7 @@ import { CardPublisher } from './cards';
 import { EvidenceEngine, type VerdictSource } from './evidence';
 import { EvidenceStore, heartbeatFacts, type NodeFacts } from './evidence-store';
 import { ReportIntake } from './intake';
-import { CaseBusy, withCaseLock } from './lock';
+import { CaseBusy, coalesced } from './lock';
 import type { CardPort, CaseEscalator, CaseMessenger } from './ports';
 import { DEFAULT_SIGNAL_RULES, type SignalRules } from './signals';
 
@@ -149,7 +149,7 @@ export class Moderation {
       async (job) => {
         const d = job.data;
         if (d.kind === 'case')
-          return withCaseLock(hub.redis, `${hub.prefix}:mod:evidence-lock:${d.caseId}`, () =>
+          return coalesced(hub.redis, `${hub.prefix}:mod:evidence:${d.caseId}`, () =>
             this.evidence.gather(d.caseId),
           );
         if (d.kind === 'scan') return { cases: (await this.evidence.scan(d.nodeIds)).length };

@@ -8,7 +8,7 @@ import type { Db } from '../core/db';
 import type { Lifecycle } from '../core/lifecycle';
 import type { Logger } from '../core/logger';
 import type { QueueHub } from '../core/queue';
-import { GpuInventoryStore } from '../notifier/gpu-inventory';
+import { GpuInventoryStore, type GpuReport } from '../notifier/gpu-inventory';
 import { heartbeatRoutes } from './heartbeat';
 import { createMetrics } from './metrics';
 import { buildWebServer } from './server';
@@ -19,7 +19,13 @@ export async function startWeb(deps: {
   db: Db;
   hub: QueueHub;
   /** Narrow dependencies built once by the composition root (cli/compose.ts). */
-  app: { tokens: TokenIndex; liveness: LivenessStore; router: Router };
+  app: {
+    tokens: TokenIndex;
+    liveness: LivenessStore;
+    router: Router;
+    /** Heartbeat GPU inventories also feed fake-card evidence. */
+    moderation?: { noteHeartbeatGpus(reports: GpuReport[]): Promise<void> };
+  };
   logger: Logger;
   lifecycle: Lifecycle;
   host: string;
@@ -52,7 +58,10 @@ export async function startWeb(deps: {
         liveness: app.liveness,
         graceMs: config.OFFLINE_GRACE_SECONDS * 1000,
         metrics,
-        onGpus: (reports) => gpus.record(reports),
+        onGpus: async (reports) => {
+          await gpus.record(reports);
+          await app.moderation?.noteHeartbeatGpus(reports);
+        },
       }),
       ...(webhook ? [webhook] : []),
     ],

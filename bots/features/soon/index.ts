@@ -13,7 +13,6 @@ export function soonFeature(): FeatureModule {
     aliases: ['support'],
     discordGroups: [
       { name: 'ticket', descriptionKey: 'help.support' },
-      { name: 'report', descriptionKey: 'help.report' },
     ],
     commands: [
       { name: 'points', descriptionKey: 'help.points', permission: 'everyone', handler: notYet },
@@ -31,17 +30,6 @@ export function soonFeature(): FeatureModule {
         descriptionKey: 'help.support',
         permission: 'everyone',
         discord: { group: 'ticket', name: 'open' },
-        handler: notYet,
-      },
-      {
-        name: 'report',
-        descriptionKey: 'help.report',
-        permission: 'everyone',
-        params: [
-          { name: 'node_id', descriptionKey: 'help.report', required: true, maxLength: 128 },
-          { name: 'reason', descriptionKey: 'help.report', required: true, rest: true, maxLength: 1000 },
-        ],
-        discord: { group: 'report', name: 'node' },
         handler: notYet,
       },
     ],
