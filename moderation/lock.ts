@@ -13,7 +13,8 @@ export class CaseBusy extends Error {
   }
 }
 
-const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+const RELEASE =
+  "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
 async function acquire(redis: Redis, key: string, ttlMs: number): Promise<string | null> {
   const token = crypto.randomBytes(8).toString('hex');
@@ -21,7 +22,12 @@ async function acquire(redis: Redis, key: string, ttlMs: number): Promise<string
 }
 
 /** Runs `fn` under the lock; throws CaseBusy (the job is retried) when someone else holds it. */
-export async function withCaseLock<T>(redis: Redis, key: string, fn: () => Promise<T>, ttlMs = 30_000): Promise<T> {
+export async function withCaseLock<T>(
+  redis: Redis,
+  key: string,
+  fn: () => Promise<T>,
+  ttlMs = 30_000,
+): Promise<T> {
   const token = await acquire(redis, key, ttlMs);
   if (!token) throw new CaseBusy();
   try {
@@ -33,9 +39,18 @@ export async function withCaseLock<T>(redis: Redis, key: string, fn: () => Promi
 }
 
 /** Runs `fn` until no job marked the key while it ran; returns at once when another runner holds it. */
-export async function coalesced(redis: Redis, key: string, fn: () => Promise<void>, ttlMs = 120_000): Promise<void> {
+export async function coalesced(
+  redis: Redis,
+  key: string,
+  fn: () => Promise<void>,
+  ttlMs = 120_000,
+): Promise<void> {
   const dirty = `${key}:dirty`;
-  await redis.pipeline().incr(dirty).pexpire(dirty, 24 * 3_600_000).exec();
+  await redis
+    .pipeline()
+    .incr(dirty)
+    .pexpire(dirty, 24 * 3_600_000)
+    .exec();
   for (let round = 0; round < 20; round++) {
     const token = await acquire(redis, key, ttlMs);
     if (!token) return;

@@ -11,9 +11,7 @@ export function soonFeature(): FeatureModule {
   return defineFeature({
     id: 'soon',
     aliases: ['support'],
-    discordGroups: [
-      { name: 'ticket', descriptionKey: 'help.support' },
-    ],
+    discordGroups: [{ name: 'ticket', descriptionKey: 'help.support' }],
     commands: [
       { name: 'points', descriptionKey: 'help.points', permission: 'everyone', handler: notYet },
       {
