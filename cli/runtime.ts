@@ -86,6 +86,7 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
         db,
         hub,
         delivery: app.delivery,
+        stores: app.stores,
         logger,
         lifecycle,
         moderation: app.moderation,
