@@ -36,6 +36,9 @@ import { DiscordConversation } from '../bots/discord/conversation';
 import { discordRoles } from '../bots/discord/roles';
 import { composeAssistant, type AssistantParts } from '../assistant/compose';
 import { assistantFeature } from '../assistant/feature';
+import { moderationRules } from '../moderation/config';
+import { moderationFeature } from '../moderation/feature';
+import { Moderation } from '../moderation/service';
 
 export function enabledPlatforms(config: Config): Set<Platform> {
   const set = new Set<Platform>();
@@ -58,6 +61,8 @@ export interface AppServices {
   router: Router;
   conversation: ConversationPort;
   assistant: AssistantParts;
+  /** Fake-card reports and cases (moderation/): its workers start in the workers role. */
+  moderation: Moderation;
 }
 
 /** The built-in features, in /help and menu order; tickets, moderation, the assistant join here. */
@@ -65,6 +70,7 @@ export function builtinFeatures(
   services: Services,
   registry: () => FeatureRegistry,
   assistant?: AssistantParts,
+  extra: FeatureModule[] = [],
 ): FeatureModule[] {
   return [
     basicsFeature(services, () => registry().commands()),
@@ -72,6 +78,7 @@ export function builtinFeatures(
     nodesFeature(services),
     alertsFeature(services),
     ...(assistant ? [assistantFeature({ assistant: assistant.assistant })] : []),
+    ...extra,
     soonFeature(),
   ];
 }
@@ -156,9 +163,18 @@ export function composeServices(deps: {
   }
   const conversation = new PacedConversation(ports, hub.redis, hub.prefix);
   const assistant = composeAssistant({ config, db, hub, logger });
+  const moderation = new Moderation({
+    prisma: db.prisma,
+    pool: db.pool,
+    hub,
+    logger: logger.child({ part: 'moderation' }),
+    messenger: delivery,
+    validNodeId: (id) => services.nodes.validId(id),
+    ...moderationRules(config),
+  });
   let registry: FeatureRegistry | null = null;
   registry = new FeatureRegistry([
-    ...builtinFeatures(services, () => registry!, assistant),
+    ...builtinFeatures(services, () => registry!, assistant, [moderationFeature({ moderation, prisma: db.prisma })]),
     ...(deps.features ?? []),
   ]);
   const router = new Router({
@@ -179,5 +195,5 @@ export function composeServices(deps: {
       }),
     logger,
   });
-  return { services, delivery, tokens, liveness, stores, router, conversation, assistant };
+  return { services, delivery, tokens, liveness, stores, router, conversation, assistant, moderation };
 }

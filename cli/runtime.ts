@@ -99,6 +99,8 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
         stores: app.stores,
         logger,
         lifecycle,
+        moderation: app.moderation,
+        conversation: app.conversation,
       });
       app.assistant.startWorker();
     }

@@ -12,6 +12,10 @@ import type { DeliveryService } from '../notifier/delivery/service';
 import { startDeliveryWorker } from '../notifier/delivery/worker';
 import { NotifierEngine, rulesFromConfig, type NotifierStores } from '../notifier/engine';
 import { StaffNotifier } from '../notifier/staff';
+import type { ConversationPort } from '../core/conversation';
+import { ConversationCardPort } from '../moderation/card-port';
+import { networkFacts } from '../moderation/evidence-store';
+import type { Moderation } from '../moderation/service';
 
 export async function startWorkers(deps: {
   config: Config;
@@ -21,8 +25,10 @@ export async function startWorkers(deps: {
   stores: NotifierStores;
   logger: Logger;
   lifecycle: Lifecycle;
+  moderation?: Moderation;
+  conversation?: ConversationPort;
 }): Promise<NotifierEngine> {
-  const { config, db, hub, delivery, logger, lifecycle } = deps;
+  const { config, db, hub, delivery, logger, lifecycle, moderation } = deps;
   const common = { prisma: db.prisma, hub, delivery, logger, identities: new IdentityService(db.prisma) };
   const staffTargets = [];
   if (config.TELEGRAM_BOT_TOKEN) {
@@ -47,7 +53,30 @@ export async function startWorkers(deps: {
     rules: rulesFromConfig(config),
     staff,
     stores: deps.stores,
+    ...(moderation
+      ? { onNetworkNodes: async (nodes) => void (await moderation.ingest(nodes.map((n) => networkFacts(n)))) }
+      : {}),
   });
+  // Moderation: evidence jobs, and case cards in the staff group's "Reports" topic and the moderators' channel.
+  if (moderation)
+    moderation.startWorkers(
+      deps.conversation
+        ? new ConversationCardPort({
+            conversation: deps.conversation,
+            prisma: db.prisma,
+            redis: hub.redis,
+            prefix: hub.prefix,
+            ...(config.TELEGRAM_BOT_TOKEN && config.TELEGRAM_STAFF_CHAT_ID
+              ? { telegramStaffChatId: config.TELEGRAM_STAFF_CHAT_ID }
+              : {}),
+            ...(config.DISCORD_TOKEN && config.DISCORD_MOD_CHANNEL_ID
+              ? { discordModChannelId: config.DISCORD_MOD_CHANNEL_ID }
+              : {}),
+            cardLocale: config.MODERATION_CARD_LOCALE,
+            logger,
+          })
+        : undefined,
+    );
   await engine.start();
   lifecycle.onStop('notifier', () => engine.stop());
   logger.info('workers role started');

@@ -245,6 +245,18 @@ const envSchema = z
     METRICS_PORT: optional(int(0, 65535, '9464')),
     /** How long start-up waits for the Telegram Bot API (getMe) before giving up. */
     TELEGRAM_STARTUP_TIMEOUT_SECONDS: withDefault(int(1, 600, '30'), '30'),
+
+    // Moderation (fake-card reports): reporter limits, brigading flag, evidence thresholds.
+    REPORTS_PER_HOUR: withDefault(int(1, 1_000, '10'), '10'),
+    REPORTS_PER_DAY: withDefault(int(1, 10_000, '30'), '30'),
+    REPORT_YOUNG_ACCOUNT_HOURS: withDefault(int(0, 24 * 365, '72'), '72'),
+    REPORT_BRIGADE_MIN: withDefault(int(2, 1_000, '5'), '5'),
+    REPORT_BRIGADE_WINDOW_MINUTES: withDefault(int(1, 1_440, '10'), '10'),
+    MODERATION_MAX_GPUS_PER_IP: withDefault(int(1, 10_000, '16'), '16'),
+    MODERATION_CARD_LOCALE: withDefault(
+      z.enum(['en', 'zh'], { error: 'must be en or zh (example: en)' }),
+      'en',
+    ),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_SOURCE.includes('poll') && !env.NODE_SOURCE_URL) {

@@ -39,6 +39,13 @@ export interface JobPayloads {
     /** Epoch ms after which nobody waits for the answer any more: the worker skips it. */
     deadline: number;
   };
+  /** Moderation evidence: gather a case's signals, or scan fresh source data for strong ones. */
+  'moderation-evidence':
+    | { kind: 'case'; caseId: string }
+    | { kind: 'scan'; nodeIds: string[] }
+    | { kind: 'heartbeat'; reports: Array<{ nodeId: string; gpus: Array<{ model: string; uuid: string }> }> };
+  /** Moderation: bring a case's cards up to date (post once, then edit in place). */
+  'moderation-card': { caseId: string };
   /** Test and maintenance jobs that need a queue of their own. */
   maintenance: { task: string; args?: Record<string, unknown> };
 }
@@ -56,6 +63,8 @@ export const QUEUE_NAMES = [
   'incident-timer',
   'simulator-tick',
   'assistant-answer',
+  'moderation-evidence',
+  'moderation-card',
   'maintenance',
 ] as const satisfies readonly QueueName[];
 

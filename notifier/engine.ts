@@ -15,6 +15,7 @@ import { LivenessStore, type LivenessEvent } from './liveness/store';
 import { sweep } from './liveness/sweep';
 import { NetworkViewStore } from './network-view';
 import { buildSources, sourceSettingsFromConfig, tickMs, type SourceSettings } from './sources/build';
+import type { NetworkNode } from './sources/poller';
 import { runRound } from './sources/runner';
 import { SnapshotSink } from './sources/sink';
 import { NETWORKS, type SnapshotSourceName } from './sources/types';
@@ -93,6 +94,8 @@ export class NotifierEngine {
       staff?: StaffNotifier;
       /** Stores built once by the composition root (cli/compose.ts); built here only when absent. */
       stores?: NotifierStores;
+      /** Each poll page's nodes (moderation evidence: GPU UUIDs, ip_hash, benchmarks). */
+      onNetworkNodes?: (nodes: NetworkNode[]) => Promise<void>;
     },
   ) {
     const { hub } = deps;
@@ -215,6 +218,7 @@ export class NotifierEngine {
       redis: hub.redis,
       prefix: hub.prefix,
       view,
+      ...(this.deps.onNetworkNodes ? { onPollNodes: this.deps.onNetworkNodes } : {}),
     });
     for (const source of sources) {
       const sink = new SnapshotSink({

@@ -9,7 +9,7 @@ import { createPool, type Db } from '../core/db';
 import type { Lifecycle } from '../core/lifecycle';
 import type { Logger } from '../core/logger';
 import type { QueueHub } from '../core/queue';
-import { GpuInventoryStore } from '../notifier/gpu-inventory';
+import { GpuInventoryStore, type GpuReport } from '../notifier/gpu-inventory';
 import { IngestReporter } from '../notifier/liveness/ingest-health';
 import { heartbeatRoutes } from './heartbeat';
 import { createMetrics } from './metrics';
@@ -23,7 +23,13 @@ export async function startWeb(deps: {
   db: Db;
   hub: QueueHub;
   /** Narrow dependencies built once by the composition root (cli/compose.ts). */
-  app: { tokens: TokenIndex; liveness: LivenessStore; router: Router };
+  app: {
+    tokens: TokenIndex;
+    liveness: LivenessStore;
+    router: Router;
+    /** Heartbeat GPU inventories also feed fake-card evidence. */
+    moderation?: { noteHeartbeatGpus(reports: GpuReport[]): Promise<void> };
+  };
   logger: Logger;
   lifecycle: Lifecycle;
   host: string;
@@ -95,7 +101,10 @@ export async function startWeb(deps: {
         graceMs: config.OFFLINE_GRACE_SECONDS * 1000,
         metrics,
         reporter,
-        onGpus: (reports) => gpus.record(reports),
+        onGpus: async (reports) => {
+          await gpus.record(reports);
+          await app.moderation?.noteHeartbeatGpus(reports);
+        },
       }),
       ...(webhook ? [webhook] : []),
     ],

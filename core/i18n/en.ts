@@ -1,6 +1,7 @@
 // English catalog: the reference. Every key here must exist in every other catalog
 // with the same {placeholders} (checked by the compiler and by i18n.test.ts).
 import { assistantEn } from './assistant.en';
+import { moderationEn } from './moderation-en';
 
 export const en = {
   ...assistantEn,
@@ -198,6 +199,7 @@ export const en = {
   'form.required': 'Please write an answer, or send /cancel.',
   'form.tooShort': 'Please write at least {min} characters.',
   'form.tooLong': 'Please keep it under {max} characters.',
+  ...moderationEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1,5 +1,6 @@
 import { assistantZh } from './assistant.zh';
 import type { MessageKey } from './en';
+import { moderationZh } from './moderation-zh';
 
 // Simplified Chinese (zh-CN).
 export const zh: Record<MessageKey, string> = {
@@ -181,4 +182,5 @@ export const zh: Record<MessageKey, string> = {
   'form.required': '请写下回答，或发送 /cancel。',
   'form.tooShort': '请至少写 {min} 个字符。',
   'form.tooLong': '请不要超过 {max} 个字符。',
+  ...moderationZh,
 };

@@ -9,7 +9,7 @@ import { BUDGET_SAFETY_MS, credentialName, RequestBudget, type RateLimitSpec } f
 import { IonetAdapter } from './ionet';
 import { NetworkSource, type Clock, type NetworkAdapter } from './network-source';
 import { NosanaAdapter } from './nosana';
-import { PollSource } from './poller';
+import { PollSource, type NetworkNode } from './poller';
 import { DeviceScheduler } from './scheduler';
 import type { NetworkName, SnapshotSource } from './types';
 
@@ -100,11 +100,27 @@ export function tickMs(everyMs: number): number {
 
 export function buildSources(
   settings: SourceSettings,
-  deps: { pool: pg.Pool; redis: Redis; prefix: string; view: NetworkViewStore; clock?: Clock },
+  deps: {
+    pool: pg.Pool;
+    redis: Redis;
+    prefix: string;
+    view: NetworkViewStore;
+    clock?: Clock;
+    /** Raw nodes of each poll page (moderation keeps their hardware facts). */
+    onPollNodes?: (nodes: NetworkNode[]) => Promise<void>;
+  },
 ): SnapshotSource[] {
   const timeoutMs = Math.min(10_000, Math.max(500, settings.graceMs / 4));
   const out: SnapshotSource[] = [];
-  if (settings.pollUrl) out.push(new PollSource({ baseUrl: settings.pollUrl, pool: deps.pool, timeoutMs }));
+  if (settings.pollUrl)
+    out.push(
+      new PollSource({
+        baseUrl: settings.pollUrl,
+        pool: deps.pool,
+        timeoutMs,
+        ...(deps.onPollNodes ? { onNodes: deps.onPollNodes } : {}),
+      }),
+    );
   for (const n of settings.networks) {
     out.push(
       new NetworkSource({

@@ -34,6 +34,8 @@ export interface PollerOptions {
   pageSize?: number;
   timeoutMs?: number;
   attempts?: number;
+  /** Every valid node of each page, as the network described it (moderation keeps the hardware facts). */
+  onNodes?: (nodes: NetworkNode[]) => Promise<void>;
 }
 
 /** Upserts what the network says about nodes; returns the linked ones. */
@@ -126,6 +128,7 @@ export class PollSource implements SnapshotSource {
           .map((n) => networkNode.safeParse(n))
           .flatMap((r) => (r.success ? [r.data] : []));
         const linked = await record(this.opts.pool, valid);
+        await this.opts.onNodes?.(valid);
         for (const w of linked) this.linked.set(w.externalId, w);
         const t = Date.now();
         for (const n of valid) if (this.linked.has(n.id)) snapshots.push(snapshotOf(n, Math.max(t, now)));

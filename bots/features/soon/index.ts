@@ -11,27 +11,13 @@ export function soonFeature(): FeatureModule {
   return defineFeature({
     id: 'soon',
     aliases: ['support'],
-    discordGroups: [
-      { name: 'ticket', descriptionKey: 'help.support' },
-      { name: 'report', descriptionKey: 'help.report' },
-    ],
+    discordGroups: [{ name: 'ticket', descriptionKey: 'help.support' }],
     commands: [
       {
         name: 'support',
         descriptionKey: 'help.support',
         permission: 'everyone',
         discord: { group: 'ticket', name: 'open' },
-        handler: notYet,
-      },
-      {
-        name: 'report',
-        descriptionKey: 'help.report',
-        permission: 'everyone',
-        params: [
-          { name: 'node_id', descriptionKey: 'help.report', required: true, maxLength: 128 },
-          { name: 'reason', descriptionKey: 'help.report', required: true, rest: true, maxLength: 1000 },
-        ],
-        discord: { group: 'report', name: 'node' },
         handler: notYet,
       },
     ],
