@@ -1,10 +1,6 @@
-// The evidence job on real PostgreSQL/Redis/BullMQ, fed through the real poll source
+// The evidence job on real PostgreSQL/Redis/BullMQ, fed through the real poll source's page hook
 // from the network emulator, whose generated fleet has planted fake-card clusters.
-import { createLogger } from '../core/logger';
-import { SourceHealth } from '../notifier/liveness/source-health';
-import { LivenessStore } from '../notifier/liveness/store';
-import { PollViewStore } from '../notifier/poll-view';
-import { pollOnce } from '../notifier/sources/poller';
+import { PollSource } from '../notifier/sources/poller';
 import { startNetworkSandbox, type NetworkSandbox } from '../sandbox/network';
 import { waitFor } from '../test/support/wait';
 import { networkFacts } from './evidence-store';
@@ -31,20 +27,22 @@ describe('evidence', () => {
       fakeCards: { clusters: 3, size: 5, signals: ['shared_gpu_uuid', 'shared_ip', 'underperforming'] },
     });
     [cloned, rack, slow] = fleet.fakeClusters;
-    const { redis, prefix } = h.hub;
-    const res = await pollOnce({
+    let pages = 0;
+    let seen = 0;
+    const source = new PollSource({
       baseUrl: net.baseUrl,
       pool: h.tdb.db.pool,
-      store: new LivenessStore(redis, prefix, 'poll'),
-      view: new PollViewStore(redis, prefix),
-      health: new SourceHealth(redis, prefix),
-      logger: createLogger({ level: 'silent' }),
-      graceMs: 60_000,
       pageSize: 100,
       // The hook the engine wires in the workers role.
-      onNodes: async (nodes) => void (await h.moderation.ingest(nodes.map((n) => networkFacts(n)))),
+      onNodes: async (nodes) => {
+        pages++;
+        seen += nodes.length;
+        await h.moderation.ingest(nodes.map((n) => networkFacts(n)));
+      },
     });
-    expect(res).toMatchObject({ ok: true, pages: 4, nodes: 400 });
+    const res = await source.round(Date.now());
+    expect(res.ok).toBe(true);
+    expect({ pages, seen }).toEqual({ pages: 4, seen: 400 });
   });
   afterAll(async () => {
     await h.close();

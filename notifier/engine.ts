@@ -81,6 +81,8 @@ export class NotifierEngine {
   private consumer: LivenessConsumer | null = null;
   readonly ingestGuard: PushIngestGuard;
   private recovery: LivenessRecovery | null = null;
+  /** Each snapshot source's repeatable round, re-registered when Redis lost them. */
+  private readonly sourceSchedules: Array<{ queue: 'network-poll' | 'source-ionet' | 'source-nosana' | 'source-akash'; every: number }> = [];
   private readonly consumerRedis;
 
   constructor(
@@ -148,10 +150,8 @@ export class NotifierEngine {
     await hub
       .queue('liveness-sweep')
       .upsertJobScheduler('sweep', { every: rules.sweepEveryMs }, { name: 'liveness-sweep', data: {} });
-    if (rules.pollUrl)
-      await hub
-        .queue('network-poll')
-        .upsertJobScheduler('poll', { every: rules.pollEveryMs }, { name: 'network-poll', data: {} });
+    for (const { queue, every } of this.sourceSchedules)
+      await hub.queue(queue).upsertJobScheduler('round', { every }, { name: queue, data: {} });
     if (rules.simulator) {
       const every = Math.max(1_000, Math.min(15_000, Math.floor(rules.graceMs / 4)));
       await hub
@@ -209,7 +209,7 @@ export class NotifierEngine {
     await this.consumer.start();
   }
 
-  /** One repeatable job per snapshot source; each round feeds the shared sink. */
+  /** One repeatable job per snapshot source (registered by ensureSchedulers); each round feeds the shared sink. */
   private async startSources(): Promise<void> {
     const { hub, logger, rules, db } = this.deps;
     const view = this.networkView;
@@ -239,7 +239,7 @@ export class NotifierEngine {
       const queue = source.name === 'poll' ? 'network-poll' : (`source-${source.name}` as const);
       hub.worker(queue, async () => runRound(source, runner), { concurrency: 1 });
       const every = source.name === 'poll' ? rules.sources.everyMs : tickMs(rules.sources.everyMs);
-      await hub.queue(queue).upsertJobScheduler('round', { every }, { name: queue, data: {} });
+      this.sourceSchedules.push({ queue, every });
     }
   }
 
