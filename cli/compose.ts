@@ -174,7 +174,9 @@ export function composeServices(deps: {
   });
   let registry: FeatureRegistry | null = null;
   registry = new FeatureRegistry([
-    ...builtinFeatures(services, () => registry!, assistant, [moderationFeature({ moderation, prisma: db.prisma })]),
+    ...builtinFeatures(services, () => registry!, assistant, [
+      moderationFeature({ moderation, prisma: db.prisma }),
+    ]),
     ...(deps.features ?? []),
   ]);
   const router = new Router({

@@ -82,7 +82,10 @@ export class NotifierEngine {
   readonly ingestGuard: PushIngestGuard;
   private recovery: LivenessRecovery | null = null;
   /** Each snapshot source's repeatable round, re-registered when Redis lost them. */
-  private readonly sourceSchedules: Array<{ queue: 'network-poll' | 'source-ionet' | 'source-nosana' | 'source-akash'; every: number }> = [];
+  private readonly sourceSchedules: Array<{
+    queue: 'network-poll' | 'source-ionet' | 'source-nosana' | 'source-akash';
+    every: number;
+  }> = [];
   private readonly consumerRedis;
 
   constructor(
