@@ -8,6 +8,7 @@ import type { Router } from './shared/router';
 import { createTelegramBot } from './telegram/bot';
 import { initWithDeadline, stopWithin } from './telegram/lifecycle';
 import { publishCommands } from './telegram/menu';
+import type { SendPacer } from '../notifier/delivery/pacing';
 
 export async function startBots(deps: {
   config: Config;
@@ -15,6 +16,8 @@ export async function startBots(deps: {
   logger: Logger;
   lifecycle: Lifecycle;
   onDmChannel?: (userId: string, channelId: string) => Promise<void>;
+  /** Telegram's send budget for this bot token, shared with alert delivery. */
+  telegramPacer?: SendPacer;
 }) {
   const { config, logger, lifecycle, router } = deps;
   const started: string[] = [];
@@ -25,6 +28,7 @@ export async function startBots(deps: {
       apiRoot: config.TELEGRAM_API_ROOT,
       router,
       logger,
+      ...(deps.telegramPacer ? { pacer: deps.telegramPacer } : {}),
       ...(config.TELEGRAM_STAFF_CHAT_ID ? { staffChatId: config.TELEGRAM_STAFF_CHAT_ID } : {}),
     });
     await initWithDeadline(bot, {

@@ -11,6 +11,7 @@ import type { Logger } from '../core/logger';
 import type { QueueHub } from '../core/queue';
 import { RateLimit } from '../core/rate-limit';
 import { DeliveryService } from '../notifier/delivery/service';
+import { pacerFor } from '../notifier/delivery/pacing';
 import { detachNode, incidentsParticipant } from '../notifier/incidents/membership';
 import { LivenessStore } from '../notifier/liveness/store';
 import { notifierStores, type NotifierStores } from '../notifier/engine';
@@ -138,6 +139,9 @@ export function composeServices(deps: {
       networks: [...NODE_NETWORKS, 'poll' as const].filter((n) => config.NODE_SOURCE.includes(n)),
     },
     logger,
+    ...(config.TELEGRAM_BOT_TOKEN
+      ? { telegramPacer: pacerFor(hub.redis, hub.prefix, 'TELEGRAM', config.TELEGRAM_BOT_TOKEN) }
+      : {}),
   };
   const ports: PlatformPort[] = [];
   const roleSources: Partial<Record<Platform, RoleSource>> = {};
@@ -161,7 +165,12 @@ export function composeServices(deps: {
         modRoleIds: config.DISCORD_MOD_ROLE_IDS,
       });
   }
-  const conversation = new PacedConversation(ports, hub.redis, hub.prefix);
+  const conversation = new PacedConversation(ports, hub.redis, hub.prefix, {
+    ...(services.telegramPacer ? { TELEGRAM: services.telegramPacer } : {}),
+    ...(config.DISCORD_TOKEN
+      ? { DISCORD: pacerFor(hub.redis, hub.prefix, 'DISCORD', config.DISCORD_TOKEN) }
+      : {}),
+  });
   const assistant = composeAssistant({ config, db, hub, logger });
   const moderation = new Moderation({
     prisma: db.prisma,

@@ -111,6 +111,7 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
         logger,
         lifecycle,
         onDmChannel: (userId, channelId) => app.services.identities.setDmChat('DISCORD', userId, channelId),
+        ...(app.services.telegramPacer ? { telegramPacer: app.services.telegramPacer } : {}),
       });
     }
   } catch (err) {

@@ -10,6 +10,7 @@ import { DiscordSender } from '../bots/discord/sender';
 import { TelegramSender } from '../bots/telegram/sender';
 import type { DeliveryService } from '../notifier/delivery/service';
 import { startDeliveryWorker } from '../notifier/delivery/worker';
+import { pacerFor } from '../notifier/delivery/pacing';
 import { NotifierEngine, rulesFromConfig, type NotifierStores } from '../notifier/engine';
 import { StaffNotifier } from '../notifier/staff';
 import type { ConversationPort } from '../core/conversation';
@@ -33,13 +34,18 @@ export async function startWorkers(deps: {
   const staffTargets = [];
   if (config.TELEGRAM_BOT_TOKEN) {
     const sender = new TelegramSender(config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_API_ROOT);
-    startDeliveryWorker({ ...common, sender });
+    const pacer = pacerFor(hub.redis, hub.prefix, 'TELEGRAM', config.TELEGRAM_BOT_TOKEN);
+    startDeliveryWorker({ ...common, sender, pacer });
     if (config.TELEGRAM_STAFF_CHAT_ID)
       staffTargets.push({ sender, channelId: config.TELEGRAM_STAFF_CHAT_ID });
   }
   if (config.DISCORD_TOKEN) {
     const sender = new DiscordSender(config.DISCORD_TOKEN, config.DISCORD_API_BASE);
-    startDeliveryWorker({ ...common, sender });
+    startDeliveryWorker({
+      ...common,
+      sender,
+      pacer: pacerFor(hub.redis, hub.prefix, 'DISCORD', config.DISCORD_TOKEN),
+    });
     if (config.DISCORD_MOD_CHANNEL_ID)
       staffTargets.push({ sender, channelId: config.DISCORD_MOD_CHANNEL_ID });
   }

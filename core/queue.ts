@@ -28,7 +28,7 @@ export interface JobPayloads {
   'source-nosana': { runId?: string };
   'source-akash': { runId?: string };
   /** Incident timers: the group wait before the first alert, updates and reminders. */
-  'incident-timer': { incidentId: string; kind: 'flush' | 'update' | 'reminder' };
+  'incident-timer': { incidentId: string; kind: 'flush' | 'update' | 'reminder' | 'due' };
   /** NODE_SOURCE=simulator: one tick of simulated heartbeats (repeatable). */
   'simulator-tick': { at?: number };
   /** Assistant: one AI-written answer from the retrieved entries (result: the structured reply or null). */

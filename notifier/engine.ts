@@ -7,11 +7,12 @@ import { createRedis, type QueueHub } from '../core/queue';
 import type { DeliveryService } from './delivery/service';
 import { applyEvents, settleFlapping, type FlapRules } from './incidents/apply-events';
 import { IncidentEffects, type AlertRules } from './incidents/effects';
-import { LivenessConsumer } from './liveness/consumer';
+import { GROUP, LivenessConsumer } from './liveness/consumer';
+import { LagMonitor } from './liveness/stream-health';
 import { PushIngestGuard } from './liveness/ingest-health';
 import { ensureGroup, LivenessRecovery, stampProgress } from './liveness/recovery';
 import { SourceHealth } from './liveness/source-health';
-import { LivenessStore, type LivenessEvent } from './liveness/store';
+import { LivenessStore, STREAM_MAXLEN, type LivenessEvent } from './liveness/store';
 import { sweep } from './liveness/sweep';
 import { NetworkViewStore } from './network-view';
 import { buildSources, sourceSettingsFromConfig, tickMs, type SourceSettings } from './sources/build';
@@ -32,7 +33,13 @@ export interface NotifierRules extends AlertRules, FlapRules {
   claimIdleMs?: number;
   /** A mass silence of push nodes is held as "unknown" this long before alerting. */
   massHoldMs?: number;
+  /** Tries before a liveness event that keeps failing is dead-lettered (default 5). */
+  maxTries?: number;
+  /** Consumer lag (events) that warns staff (default 50,000; at most half the stream cap). */
+  lagWarnAt?: number;
 }
+
+const DUE_SWEEP_MS = 5_000;
 
 export function rulesFromConfig(config: Config): NotifierRules {
   return {
@@ -153,6 +160,15 @@ export class NotifierEngine {
     await hub
       .queue('liveness-sweep')
       .upsertJobScheduler('sweep', { every: rules.sweepEveryMs }, { name: 'liveness-sweep', data: {} });
+    // A safety net for the coalesced timers: a step whose slot job was already running
+    // when it became due is picked up by the next run.
+    await hub
+      .queue('incident-timer')
+      .upsertJobScheduler(
+        'due-sweep',
+        { every: DUE_SWEEP_MS },
+        { name: 'incident-timer', data: { incidentId: '', kind: 'due' } },
+      );
     for (const { queue, every } of this.sourceSchedules)
       await hub.queue(queue).upsertJobScheduler('round', { every }, { name: queue, data: {} });
     if (rules.simulator) {
@@ -169,8 +185,11 @@ export class NotifierEngine {
     hub.worker(
       'incident-timer',
       async (job) => {
+        // 'due' (coalesced, batched) is what ensure() queues; the others are older per-incident jobs.
+        if (job.data.kind === 'due') return this.effects.runDue();
         if (job.data.kind === 'reminder') await this.effects.remind(job.data.incidentId);
         else await this.effects.alert(job.data.incidentId);
+        return undefined;
       },
       // Short locks: jobs of a killed process are picked up again within seconds.
       { concurrency: 16, lockDuration: 10_000, stalledInterval: 5_000 },
@@ -197,11 +216,30 @@ export class NotifierEngine {
       graceMs: rules.graceMs,
     });
     await this.recovery.start();
+    const consumerLog = logger.child({ part: 'liveness-consumer' });
+    const staff = this.deps.staff;
     this.consumer = new LivenessConsumer({
       redis: this.consumerRedis,
       stream: this.stores.push.events,
       handle: (events) => this.handle(events),
-      logger: logger.child({ part: 'liveness-consumer' }),
+      logger: consumerLog,
+      ...(rules.maxTries !== undefined ? { maxTries: rules.maxTries } : {}),
+      storeHealthy: async () => (await this.deps.db.pool.query('SELECT 1')).rowCount === 1,
+      onDeadLetter: async (e, error) =>
+        staff?.notify('staff.livenessDeadLetter', {
+          node: e.nodeId,
+          tries: rules.maxTries ?? 5,
+          error: error.slice(0, 200),
+        }),
+      monitor: new LagMonitor({
+        redis: this.consumerRedis,
+        stream: this.stores.push.events,
+        group: GROUP,
+        warnAt: rules.lagWarnAt ?? 50_000,
+        cap: STREAM_MAXLEN,
+        logger: consumerLog,
+        ...(staff ? { staff } : {}),
+      }),
       ...(rules.claimIdleMs !== undefined ? { claimIdleMs: rules.claimIdleMs } : {}),
       onProgress: () => stampProgress(hub.redis, hub.prefix, 'consumer'),
       onNoGroup: async () => {

@@ -2,6 +2,7 @@
 // several roles in one process never collide.
 import client from 'prom-client';
 import type { QueueHub } from '../core/queue';
+import { registerLivenessMetrics } from '../notifier/liveness/metrics';
 
 export interface Metrics {
   registry: client.Registry;
@@ -12,6 +13,7 @@ export interface Metrics {
 export function createMetrics(hub?: QueueHub): Metrics {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: 'nodedesk_' });
+  if (hub) registerLivenessMetrics(registry, hub.redis, hub.prefix);
   if (hub) {
     new client.Gauge({
       name: 'nodedesk_queue_jobs',

@@ -17,6 +17,7 @@ import { registerNetworkSourceMetrics } from '../notifier/sources/metrics';
 import { sourceSettingsFromConfig } from '../notifier/sources/build';
 import { buildMetricsServer, buildWebServer } from './server';
 import { telegramWebhookRoute } from './telegram-webhook';
+import type { SendPacer } from '../notifier/delivery/pacing';
 
 export async function startWeb(deps: {
   config: Config;
@@ -29,6 +30,7 @@ export async function startWeb(deps: {
     router: Router;
     /** Heartbeat GPU inventories also feed fake-card evidence. */
     moderation?: { noteHeartbeatGpus(reports: GpuReport[]): Promise<void> };
+    services?: { telegramPacer?: SendPacer };
   };
   logger: Logger;
   lifecycle: Lifecycle;
@@ -58,6 +60,7 @@ export async function startWeb(deps: {
             apiRoot: config.TELEGRAM_API_ROOT,
             router: app.router,
             logger,
+            ...(app.services?.telegramPacer ? { pacer: app.services.telegramPacer } : {}),
             ...(config.TELEGRAM_STAFF_CHAT_ID ? { staffChatId: config.TELEGRAM_STAFF_CHAT_ID } : {}),
           }),
           secret: config.TELEGRAM_WEBHOOK_SECRET,

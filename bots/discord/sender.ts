@@ -8,10 +8,20 @@ import { renderDiscord } from './render';
 
 /** "Cannot send messages to this user": DMs closed or the bot blocked. */
 const CANNOT_DM = 50007;
+/** "Unknown Channel": a remembered DM channel Discord no longer has. */
+const UNKNOWN_CHANNEL = 10003;
+
+const isStaleChannel = (err: unknown) =>
+  err instanceof DiscordAPIError && (err.code === UNKNOWN_CHANNEL || err.status === 404);
 
 export function classifyDiscordError(err: unknown): SendOutcome {
   if (err instanceof RateLimitError)
-    return { ok: false, kind: 'rate_limited', retryAfterMs: Math.max(100, err.retryAfter) };
+    return {
+      ok: false,
+      kind: 'rate_limited',
+      retryAfterMs: Math.max(100, err.retryAfter),
+      scope: err.global ? 'global' : 'chat',
+    };
   if (err instanceof DiscordAPIError) {
     if (err.code === CANNOT_DM) return { ok: false, kind: 'blocked', detail: err.message };
     if (err.status >= 500) return { ok: false, kind: 'transient', detail: `${err.status} ${err.message}` };
@@ -29,12 +39,18 @@ export class DiscordSender implements PlatformSender {
   private readonly dmChannels = new Map<string, string>();
 
   constructor(token: string, apiBase: string) {
-    // No internal retries on 5xx: delivery owns retries and backoff.
-    this.rest = new REST({ api: apiBase, retries: 0, timeout: 15_000 }).setToken(token);
+    // No internal retries on 5xx, and 429s are thrown, not waited out: delivery owns
+    // retries, backoff and the shared pacing (a global 429 pauses every process).
+    this.rest = new REST({
+      api: apiBase,
+      retries: 0,
+      timeout: 15_000,
+      rejectOnRateLimit: () => true,
+    }).setToken(token);
   }
 
-  private async dmChannel(userId: string): Promise<string> {
-    const cached = this.dmChannels.get(userId);
+  private async dmChannel(userId: string, fresh = false): Promise<string> {
+    const cached = fresh ? undefined : this.dmChannels.get(userId);
     if (cached) return cached;
     const channel = (await this.rest.post(Routes.userChannels(), { body: { recipient_id: userId } })) as {
       id: string;
@@ -46,41 +62,63 @@ export class DiscordSender implements PlatformSender {
   async send(
     to: { platformUserId: string; dmChatId: string | null },
     reply: Reply,
-    progress?: PartProgress,
+    progress: PartProgress = {},
   ): Promise<SendOutcome> {
-    let channelId: string;
+    // Parts accepted so far, so a retry on a reopened channel does not repeat them.
+    let next = progress.fromPart ?? 0;
+    const tracked: PartProgress = {
+      ...progress,
+      onPart: async (i) => {
+        next = i + 1;
+        await progress.onPart?.(i);
+      },
+    };
     try {
       // A DM channel remembered on the identity saves one request per message.
-      channelId = to.dmChatId ?? (await this.dmChannel(to.platformUserId));
+      const channelId = to.dmChatId ?? (await this.dmChannel(to.platformUserId));
+      try {
+        await this.sendParts(channelId, reply, tracked);
+        return to.dmChatId ? { ok: true } : { ok: true, dmChatId: channelId };
+      } catch (err) {
+        if (!isStaleChannel(err)) throw err;
+        // The channel is gone (404 / 10003): forget it and open a fresh one, once.
+        this.dmChannels.delete(to.platformUserId);
+        const fresh = await this.dmChannel(to.platformUserId, true);
+        await this.sendParts(fresh, reply, { ...tracked, fromPart: next });
+        return { ok: true, dmChatId: fresh };
+      }
     } catch (err) {
       return classifyDiscordError(err);
     }
-    const outcome = await this.sendToChannel(channelId, reply, progress);
-    return outcome.ok && !to.dmChatId ? { ok: true, dmChatId: channelId } : outcome;
   }
 
   async sendToChannel(channelId: string, reply: Reply, progress: PartProgress = {}): Promise<SendOutcome> {
     try {
-      const parts = renderDiscord(reply);
-      for (let i = progress.fromPart ?? 0; i < parts.length; i++) {
-        const m = parts[i]!;
-        const body: RESTPostAPIChannelMessageJSONBody = {
-          content: m.content ?? '',
-          allowed_mentions: { parse: [] },
-          ...(m.components
-            ? {
-                components: m.components.map((c) =>
-                  'toJSON' in c ? c.toJSON() : c,
-                ) as RESTPostAPIChannelMessageJSONBody['components'],
-              }
-            : {}),
-        };
-        await this.rest.post(Routes.channelMessages(channelId), { body });
-        await progress.onPart?.(i);
-      }
+      await this.sendParts(channelId, reply, progress);
       return { ok: true };
     } catch (err) {
       return classifyDiscordError(err);
+    }
+  }
+
+  private async sendParts(channelId: string, reply: Reply, progress: PartProgress): Promise<void> {
+    const parts = renderDiscord(reply);
+    for (let i = progress.fromPart ?? 0; i < parts.length; i++) {
+      const m = parts[i]!;
+      const body: RESTPostAPIChannelMessageJSONBody = {
+        content: m.content ?? '',
+        allowed_mentions: { parse: [] },
+        ...(m.components
+          ? {
+              components: m.components.map((c) =>
+                'toJSON' in c ? c.toJSON() : c,
+              ) as RESTPostAPIChannelMessageJSONBody['components'],
+            }
+          : {}),
+      };
+      await progress.beforePart?.(i);
+      await this.rest.post(Routes.channelMessages(channelId), { body });
+      await progress.onPart?.(i);
     }
   }
 }

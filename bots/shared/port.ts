@@ -18,6 +18,7 @@ import type {
 } from '../../core/conversation';
 import { keys } from '../../core/keys';
 import { PLATFORM_LIMITS } from '../../notifier/delivery/worker';
+import type { SendPacer } from '../../notifier/delivery/pacing';
 
 export interface PlatformPort {
   platform: ChatPlatform;
@@ -41,7 +42,17 @@ export class PacedConversation implements ConversationPort {
   private readonly global = new Map<ChatPlatform, RateLimiterRedis>();
   private readonly perChat: { dm: RateLimiterRedis; group: RateLimiterRedis };
 
-  constructor(ports: PlatformPort[], redis: Redis, prefix: string) {
+  /**
+   * `pacers`: the bot tokens' shared send budgets (notifier/delivery/pacing.ts); a platform
+   * that has one is paced by it, with alert delivery and the interactive bot, instead of
+   * the fixed-window limiters below.
+   */
+  constructor(
+    ports: PlatformPort[],
+    redis: Redis,
+    prefix: string,
+    private readonly pacers: Partial<Record<ChatPlatform, SendPacer>> = {},
+  ) {
     const k = keys(prefix);
     for (const p of ports) {
       this.ports.set(p.platform, p);
@@ -102,13 +113,19 @@ export class PacedConversation implements ConversationPort {
     }
     let last: Failure = { ok: false, kind: 'transient', detail: 'not tried' };
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      await this.take(this.global.get(platform)!, 'all');
-      if (platform === 'TELEGRAM' && chat)
-        await this.take(chat.startsWith('-') ? this.perChat.group : this.perChat.dm, chat);
+      const pacer = this.pacers[platform];
+      if (pacer) await pacer.acquire(chat ?? undefined);
+      else {
+        await this.take(this.global.get(platform)!, 'all');
+        if (platform === 'TELEGRAM' && chat)
+          await this.take(chat.startsWith('-') ? this.perChat.group : this.perChat.dm, chat);
+      }
       try {
         return { ok: true, value: await work(port) };
       } catch (err) {
         last = port.classify(err);
+        if (last.kind === 'rate_limited' && pacer)
+          await pacer.penalize(last.retryAfterMs, 'unknown', chat ?? undefined);
         if (last.kind === 'rate_limited') await sleep(Math.min(MAX_WAIT_MS, last.retryAfterMs));
         else if (last.kind === 'transient') await sleep(Math.min(MAX_WAIT_MS, 200 * 2 ** attempt));
         else return last;

@@ -8,6 +8,7 @@ import type { WalletLinkService } from '../../accounts/wallets';
 import type { Logger } from '../../core/logger';
 import type { RateLimit } from '../../core/rate-limit';
 import type { LivenessStore } from '../../notifier/liveness/store';
+import type { SendPacer } from '../../notifier/delivery/pacing';
 
 export interface Services {
   identities: IdentityService;
@@ -25,6 +26,8 @@ export interface Services {
     networks?: readonly WatchSource[];
   };
   logger: Logger;
+  /** Telegram's send budget for this bot token (replies share it with alert delivery). */
+  telegramPacer?: SendPacer;
   /** Hooks for the notifier: start / stop tracking a node's liveness. */
   onNodeLinked?: (externalId: string) => Promise<void>;
   onNodeUnlinked?: (nodeId: string) => Promise<void>;

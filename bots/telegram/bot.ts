@@ -11,12 +11,16 @@ import { parseArgs } from '../shared/registry';
 import type { Inbound, Routed, Router } from '../shared/router';
 import { renderTelegram } from './render';
 import { logApiFailures } from './lifecycle';
+import { pacingTransformer } from './pacing';
+import type { SendPacer } from '../../notifier/delivery/pacing';
 
 export interface TelegramBotOptions {
   token: string;
   apiRoot: string;
   router: Router;
   logger: Logger;
+  /** The bot token's send budget, shared with alert delivery (one per token, all processes). */
+  pacer?: SendPacer;
   staffChatId?: string;
 }
 
@@ -176,6 +180,7 @@ export function createTelegramBot(opts: TelegramBotOptions): Bot {
   const log = opts.logger.child({ platform: 'telegram' });
   // Installed first, so it runs inside the retries: each failing call is logged as it happens.
   bot.api.config.use(logApiFailures(log));
+  if (opts.pacer) bot.api.config.use(pacingTransformer(opts.pacer)); // inside auto-retry: a retry paces too
   // 429s honour retry_after; 5xx and network errors are retried a few times too.
   bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60, rethrowHttpErrors: false }));
   const { router } = opts;

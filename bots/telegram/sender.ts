@@ -43,6 +43,7 @@ export class TelegramSender implements PlatformSender {
       const parts = renderTelegram(reply);
       for (let i = progress.fromPart ?? 0; i < parts.length; i++) {
         const msg = parts[i]!;
+        await progress.beforePart?.(i);
         await this.api.sendMessage(chatId, msg.text, {
           entities: msg.entities,
           ...(msg.reply_markup ? { reply_markup: msg.reply_markup } : {}),

@@ -130,6 +130,11 @@ export const en = {
     '✅ Heartbeat ingest is healthy again; offline alerts for heartbeat nodes resume after one grace time.',
   'staff.redisRecovered':
     '♻️ Redis came back without its data. Liveness was rebuilt from the database ({nodes} nodes); offline alerts resume after one grace time.',
+  'staff.livenessDeadLetter':
+    '☠️ A status event for node {node} failed {tries} times and was set aside in the dead-letter stream. Error: {error}',
+  'staff.livenessLag':
+    '🐢 Status updates are {lag} events behind (warning at {threshold}); offline alerts are delayed. Add workers or check PostgreSQL.',
+  'staff.livenessLagOk': '✅ Status updates have caught up ({lag} events behind).',
   'mute.usage': 'Usage: /mute <duration> (e.g. 30m, 2h, 1d) or /mute off.',
   'mute.invalid':
     'I did not understand "{input}". Use a duration such as 30m, 2h or 1d (at most 30d), or off.',

@@ -29,7 +29,7 @@ describe('delivery', () => {
       delivery,
       sender: new TelegramSender(tg.token, tg.apiRoot),
       logger: createLogger({ level: 'silent' }),
-      limits: { perSecond: 30, perChatGapMs: 0 },
+      limits: { perSecond: 30, chat: () => null },
     });
   });
   afterAll(async () => {

@@ -8,8 +8,8 @@ export type SendOutcome =
   | { ok: true; dmChatId?: string }
   /** The user blocked the bot or closed DMs (Telegram 403, Discord 50007): try another platform. */
   | { ok: false; kind: 'blocked'; detail: string }
-  /** The platform asked us to wait. */
-  | { ok: false; kind: 'rate_limited'; retryAfterMs: number }
+  /** The platform asked us to wait; `scope` when it says (Discord), else the pacer guesses. */
+  | { ok: false; kind: 'rate_limited'; retryAfterMs: number; scope?: 'chat' | 'global' }
   /** 5xx, timeouts, network: retry with backoff. */
   | { ok: false; kind: 'transient'; detail: string }
   /** Will never work as is (bad request, unknown chat). */
@@ -21,6 +21,8 @@ export type SendOutcome =
  */
 export interface PartProgress {
   fromPart?: number;
+  /** Awaited before each part goes out: delivery takes a pacing token per request here. */
+  beforePart?: (index: number) => Promise<void>;
   onPart?: (index: number) => Promise<void>;
 }
 

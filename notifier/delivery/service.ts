@@ -16,6 +16,14 @@ export function jobIdFor(dedupeKey: string, platform: Platform): string {
   return `${dedupeKey.replace(/:/g, '.')}@${platform}`;
 }
 
+/** One message for one user, for {@link DeliveryService.sendToUsers}. */
+export interface UserMessage {
+  userId: string;
+  content: LocalizedBlock[];
+  dedupeKey: string;
+  kind: string;
+}
+
 export class DeliveryService implements UserMessenger {
   constructor(
     private readonly prisma: PrismaClient,
@@ -57,6 +65,42 @@ export class DeliveryService implements UserMessenger {
       opts.delayMs,
     );
     return true;
+  }
+
+  /**
+   * Many messages at once (an alert storm): one identity query and one bulk add per
+   * platform instead of a round trip each. Same choice of identity as sendToUser.
+   */
+  async sendToUsers(messages: UserMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const rows = await this.prisma.identity.findMany({
+      where: { userId: { in: [...new Set(messages.map((m) => m.userId))] }, dmReachable: true },
+      orderBy: [{ lastActiveAt: 'desc' }, { createdAt: 'asc' }],
+    });
+    const first = new Map<string, Identity>();
+    for (const r of rows) if (this.enabled.has(r.platform) && !first.has(r.userId)) first.set(r.userId, r);
+    const byPlatform = new Map<Platform, OutboundMessage[]>();
+    for (const m of messages) {
+      const to = first.get(m.userId);
+      if (!to) {
+        await this.recordFailure(m.userId, m.dedupeKey, m.kind, 'no reachable identity', []);
+        continue;
+      }
+      const list = byPlatform.get(to.platform) ?? [];
+      list.push({ ...m, identityId: to.id, fallback: true, tried: [] });
+      byPlatform.set(to.platform, list);
+    }
+    for (const [platform, list] of byPlatform) {
+      const queue = this.hub.queue(DELIVERY_QUEUE[platform]);
+      for (let i = 0; i < list.length; i += 1_000)
+        await queue.addBulk(
+          list.slice(i, i + 1_000).map((msg) => ({
+            name: DELIVERY_QUEUE[platform],
+            data: msg,
+            opts: { jobId: jobIdFor(msg.dedupeKey, platform) },
+          })),
+        );
+    }
   }
 
   async enqueue(msg: OutboundMessage, platform: Platform, delayMs?: number): Promise<void> {

@@ -48,7 +48,7 @@ export async function applyEvents(
     await client.query('BEGIN');
     const { rows: nodes } = await client.query<NodeRow>(
       `SELECT id, external_id, user_id, state, maintenance_until, flapping_since
-         FROM nodes WHERE id = ANY($1::uuid[]) FOR UPDATE`,
+         FROM nodes WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
       [nodeIds],
     );
     const byId = new Map(nodes.map((n) => [n.id, n]));
@@ -100,6 +100,10 @@ export async function applyEvents(
       return result;
     }
     inserted.sort((a, b) => compareStreamIds(a.event_id, b.event_id));
+    // Lock order nodes → incidents → incident_nodes, the order the alert steps take
+    // (incidents, then their nodes): touching incident_nodes first and closing incidents
+    // after is what let a recovery batch and an incident timer deadlock each other.
+    await lockOpenIncidents(client, result.users);
 
     // Final state per node from the newly applied events.
     const last = new Map<string, { to: string; at: Date; lastOfflineAt?: Date }>();
@@ -212,6 +216,15 @@ export async function applyEvents(
   }
 }
 
+/** Locks the owners' open incidents, in id order (see the lock order above). */
+export async function lockOpenIncidents(client: pg.PoolClient, owners: string[]): Promise<void> {
+  if (owners.length === 0) return;
+  await client.query(
+    `SELECT id FROM incidents WHERE user_id = ANY($1::uuid[]) AND closed_at IS NULL ORDER BY id FOR NO KEY UPDATE`,
+    [owners],
+  );
+}
+
 /** Adds down nodes to their owner's open incident, opening one when there is none. */
 export async function joinIncidents(
   client: pg.PoolClient,
@@ -219,7 +232,8 @@ export async function joinIncidents(
   now: Date,
 ): Promise<void> {
   if (joining.length === 0) return;
-  const owners = [...new Set(joining.map((j) => j.userId))];
+  const owners = [...new Set(joining.map((j) => j.userId))].sort();
+  await lockOpenIncidents(client, owners);
   await client.query(
     `INSERT INTO incidents (id, user_id, opened_at) SELECT gen_random_uuid(), u, $2 FROM unnest($1::uuid[]) AS u
      ON CONFLICT (user_id) WHERE closed_at IS NULL DO NOTHING`,

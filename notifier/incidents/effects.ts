@@ -3,9 +3,12 @@
 // most every few minutes, reminders while nodes stay down, one "back online" message.
 // Timers are BullMQ jobs whose ids name the step; deliveries carry a dedupe key per step.
 import type pg from 'pg';
-import type { LocalizedBlock, QueueHub } from '../../core/queue';
-import { formatTime } from '../../core/i18n/format';
+import type { QueueHub } from '../../core/queue';
 import type { DeliveryService } from '../delivery/service';
+import { alertDue, DUE_BATCH, hasDueAlerts, remindDue } from './due';
+
+/** Granularity of coalesced timers: a step runs at most this late. */
+const DUE_SLOT_MS = 250;
 
 export interface AlertRules {
   groupWaitMs: number;
@@ -102,176 +105,88 @@ export class IncidentEffects {
     await this.ensure(rows);
   }
 
+  /**
+   * Schedules what the incidents need next. Timers are coalesced by due time (250 ms
+   * slots): one job per slot runs every step due by then, in batches (due.ts), so a mass
+   * outage queues a handful of jobs, not one per owner.
+   */
   private async ensure(rows: IncidentRow[]): Promise<void> {
     const now = this.now();
-    const jobs: Array<{
-      name: 'incident-timer';
-      data: { incidentId: string; kind: 'flush' | 'update' | 'reminder' };
-      opts: { jobId: string; delay: number };
-    }> = [];
+    const slots = new Set<number>();
     for (const i of rows) {
       if (i.closed_at) {
         if (i.alert_count > 0) await this.sendRecovery(i);
         continue;
       }
-      if (i.pending > 0) {
-        const due =
+      if (i.pending > 0)
+        slots.add(
           i.alert_count === 0
             ? i.opened_at.getTime() + this.rules.groupWaitMs
-            : (i.last_alert_at?.getTime() ?? now) + this.rules.updateIntervalMs;
-        const kind = i.alert_count === 0 ? 'flush' : 'update';
-        jobs.push({
-          name: 'incident-timer',
-          data: { incidentId: i.id, kind },
-          opts: { jobId: `alert-${i.id}-${i.pending_key ?? i.alert_count}`, delay: Math.max(0, due - now) },
-        });
-      }
-      if (i.alert_count > 0 && i.first_alert_at) {
-        const due =
+            : (i.last_alert_at?.getTime() ?? now) + this.rules.updateIntervalMs,
+        );
+      if (i.alert_count > 0 && i.first_alert_at)
+        slots.add(
           i.first_alert_at.getTime() +
-          this.rules.reminderAfterMs +
-          i.reminder_count * this.rules.reminderEveryMs;
-        jobs.push({
-          name: 'incident-timer',
-          data: { incidentId: i.id, kind: 'reminder' },
-          opts: { jobId: `reminder-${i.id}-${i.reminder_count}`, delay: Math.max(0, due - now) },
-        });
-      }
+            this.rules.reminderAfterMs +
+            i.reminder_count * this.rules.reminderEveryMs,
+        );
     }
-    if (jobs.length) await this.hub.queue('incident-timer').addBulk(jobs);
+    const due = new Set([...slots].map((t) => Math.ceil(Math.max(t, now) / DUE_SLOT_MS) * DUE_SLOT_MS));
+    if (due.size === 0) return;
+    await this.hub.queue('incident-timer').addBulk(
+      [...due].map((slot) => ({
+        name: 'incident-timer' as const,
+        data: { incidentId: '', kind: 'due' as const },
+        // Removed when done: a later step due in the same slot must be able to queue it again.
+        opts: { jobId: `due-${slot}`, delay: Math.max(0, slot - now), removeOnComplete: true },
+      })),
+    );
   }
 
-  /** The grouped offline alert (first one or an update): every pending node of the incident, in one message. */
-  async alert(incidentId: string): Promise<void> {
-    // Reads first, holding no connection across the enqueue (the delivery service needs one
-    // of its own: holding ours while waiting for it can starve the pool under a storm).
-    const { rows } = await this.pool.query<IncidentRow & { muted_until: Date | null }>(
-      `SELECT i.*, u.muted_until FROM incidents i JOIN users u ON u.id = i.user_id WHERE i.id = $1`,
-      [incidentId],
-    );
-    const inc = rows[0];
-    if (!inc || inc.closed_at) return;
-    const { rows: nodes } = await this.pool.query<{
-      node_id: string;
-      external_id: string;
-      label: string | null;
-      last_seen_at: Date | null;
-      down_at: Date;
-      alerted: boolean;
-    }>(
-      `SELECT n.node_id, x.external_id, x.label, n.last_seen_at, n.down_at, n.alerted_at IS NOT NULL AS alerted
-         FROM incident_nodes n JOIN nodes x ON x.id = n.node_id
-        WHERE n.incident_id = $1 AND n.up_at IS NULL
-        ORDER BY x.external_id`,
-      [incidentId],
-    );
-    const pending = nodes.filter((n) => !n.alerted);
-    if (pending.length === 0) return;
-    const still = nodes.filter((n) => n.alerted);
-    const muted = !!inc.muted_until && inc.muted_until.getTime() > this.now();
-    if (!muted) {
-      const { rows: counts } = await this.pool.query<{ total: number; online: number }>(
-        `SELECT count(*)::int AS total, count(*) FILTER (WHERE state = 'ONLINE')::int AS online FROM nodes WHERE user_id = $1`,
-        [inc.user_id],
-      );
-      const name = (p: { external_id: string; label: string | null }) =>
-        p.label ? `${p.external_id} (${p.label})` : p.external_id;
-      const content: LocalizedBlock[] = [
-        {
-          kind: 'title',
-          key: inc.alert_count === 0 ? 'alert.offline.title' : 'alert.offline.more',
-          params: { count: pending.length },
-        },
-        {
-          kind: 'list',
-          items: pending.map((p) => ({
-            key: 'alert.offline.item' as const,
-            params: { node: name(p), lastSeen: formatTime(p.last_seen_at ?? p.down_at) },
-          })),
-        },
-        // An update names the earlier drops too, so every message lists all of the owner's down nodes.
-        ...(still.length
-          ? [
-              {
-                kind: 'text' as const,
-                key: 'alert.offline.still' as const,
-                params: { nodes: still.map((r) => r.external_id).join(', ') },
-              },
-            ]
-          : []),
-        {
-          kind: 'text',
-          key: 'alert.offline.remaining',
-          params: { online: counts[0]?.online ?? 0, total: counts[0]?.total ?? 0 },
-        },
-      ];
-      // Queued before the state changes, with a key fixed by the alert number: a retry after
-      // a crash builds the same key and the delivery queue drops the duplicate.
-      await this.delivery.sendToUser(inc.user_id, content, {
-        dedupeKey: `incident-${incidentId}-alert-${inc.alert_count + 1}`,
-        kind: 'offline-alert',
-      });
+  /** Every step due now, batch after batch; then what those incidents need next. */
+  async runDue(): Promise<{ alerted: number; reminded: number }> {
+    let alerted = 0;
+    let reminded = 0;
+    for (;;) {
+      const now = new Date(this.now());
+      const a = await alertDue(this.pool, this.delivery, this.rules, now);
+      const r = await remindDue(this.pool, this.delivery, this.rules, now);
+      alerted += a.length;
+      reminded += r.length;
+      await this.ensureForIncidents([...new Set([...a, ...r])]);
+      if (a.length < DUE_BATCH && r.length < DUE_BATCH) break;
     }
-    // One statement, conditional on the alert number we read: of two concurrent runs one
-    // records the step; the other changes nothing (its message had the same dedupe key).
-    await this.pool.query(
-      `WITH step AS (
-         UPDATE incidents
-            SET alert_count = alert_count + $4,
-                last_alert_at = CASE WHEN $4 = 1 THEN now() ELSE last_alert_at END,
-                first_alert_at = CASE WHEN $4 = 1 THEN COALESCE(first_alert_at, now()) ELSE first_alert_at END
-          WHERE id = $1 AND alert_count = $2 AND closed_at IS NULL
-          RETURNING id)
-       UPDATE incident_nodes SET alerted_at = now()
-        WHERE incident_id IN (SELECT id FROM step) AND node_id = ANY($3::uuid[]) AND alerted_at IS NULL`,
-      // A muted owner's incident stays at alert 0: no "back online" for drops never announced.
-      [incidentId, inc.alert_count, pending.map((p) => p.node_id), muted ? 0 : 1],
-    );
-    await this.ensureForIncident(incidentId);
+    // Steps skipped because the liveness consumer held their incident: again one slot later.
+    if (await hasDueAlerts(this.pool, this.rules, new Date(this.now()))) {
+      const slot = Math.ceil((this.now() + DUE_SLOT_MS) / DUE_SLOT_MS) * DUE_SLOT_MS;
+      await this.hub
+        .queue('incident-timer')
+        .add(
+          'incident-timer',
+          { incidentId: '', kind: 'due' },
+          { jobId: `due-${slot}`, delay: Math.max(0, slot - this.now()), removeOnComplete: true },
+        );
+    }
+    return { alerted, reminded };
+  }
+
+  async ensureForIncidents(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const { rows } = await this.pool.query<IncidentRow>(`${INCIDENT_SQL} WHERE i.id = ANY($1::uuid[])`, [
+      ids,
+    ]);
+    await this.ensure(rows);
+  }
+
+  /** The grouped offline alert (first one or an update) of one incident, when due. */
+  async alert(incidentId: string): Promise<void> {
+    const done = await alertDue(this.pool, this.delivery, this.rules, new Date(this.now()), [incidentId]);
+    await this.ensureForIncidents(done.length ? done : [incidentId]);
   }
 
   async remind(incidentId: string): Promise<void> {
-    const { rows } = await this.pool.query<IncidentRow & { muted_until: Date | null }>(
-      `SELECT i.*, u.muted_until FROM incidents i JOIN users u ON u.id = i.user_id WHERE i.id = $1`,
-      [incidentId],
-    );
-    const inc = rows[0];
-    if (!inc || inc.closed_at || inc.alert_count === 0) return;
-    const { rows: down } = await this.pool.query<{
-      external_id: string;
-      label: string | null;
-      last_seen_at: Date | null;
-      down_at: Date;
-    }>(
-      `SELECT x.external_id, x.label, n.last_seen_at, n.down_at FROM incident_nodes n JOIN nodes x ON x.id = n.node_id
-        WHERE n.incident_id = $1 AND n.alerted_at IS NOT NULL AND n.up_at IS NULL ORDER BY x.external_id`,
-      [incidentId],
-    );
-    if (down.length && !(inc.muted_until && inc.muted_until.getTime() > this.now())) {
-      const now = this.now();
-      await this.delivery.sendToUser(
-        inc.user_id,
-        [
-          { kind: 'title', key: 'alert.reminder.title', params: { count: down.length } },
-          {
-            kind: 'list',
-            items: down.map((d) => ({
-              key: 'alert.reminder.item' as const,
-              params: {
-                node: d.label ? `${d.external_id} (${d.label})` : d.external_id,
-                duration: { durationMs: now - (d.last_seen_at ?? d.down_at).getTime() },
-              },
-            })),
-          },
-        ],
-        { dedupeKey: `incident-${incidentId}-reminder-${inc.reminder_count + 1}`, kind: 'reminder' },
-      );
-    }
-    await this.pool.query(
-      `UPDATE incidents SET reminder_count = reminder_count + 1 WHERE id = $1 AND reminder_count = $2`,
-      [incidentId, inc.reminder_count],
-    );
-    await this.ensureForIncident(incidentId);
+    const done = await remindDue(this.pool, this.delivery, this.rules, new Date(this.now()), [incidentId]);
+    await this.ensureForIncidents(done.length ? done : [incidentId]);
   }
 
   private async sendRecovery(inc: IncidentRow): Promise<void> {

@@ -13,6 +13,12 @@ const CLOSE_EMPTY = `
 /** Takes a node out of its open incident; returns the owners whose incidents changed. */
 export async function detachNode(pool: pg.Pool, nodeId: string): Promise<string[]> {
   return inTransaction(pool, async (c) => {
+    // Incidents before their nodes, the lock order of every incident writer (apply-events.ts).
+    await c.query(
+      `SELECT i.id FROM incidents i JOIN incident_nodes n ON n.incident_id = i.id
+        WHERE i.closed_at IS NULL AND n.node_id = $1 ORDER BY i.id FOR NO KEY UPDATE OF i`,
+      [nodeId],
+    );
     const { rows } = await c.query<{ id: string; user_id: string }>(
       `DELETE FROM incident_nodes n USING incidents i
         WHERE n.incident_id = i.id AND i.closed_at IS NULL AND n.node_id = $1

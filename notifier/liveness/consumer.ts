@@ -4,6 +4,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../core/logger';
 import { consumerName, type LivenessEvent, type StatusSource } from './store';
+import { deadLetterKey, type LagMonitor } from './stream-health';
 
 export const GROUP = 'notifier';
 
@@ -29,11 +30,21 @@ export interface ConsumerOptions {
   /** A pending event untouched this long belongs to a dead consumer and is taken over. */
   claimIdleMs?: number;
   blockMs?: number;
+  /** Tries before an event that keeps failing goes to the dead-letter stream. */
+  maxTries?: number;
+  /** Whether the store is reachable: a failure while it is not is an outage, not a poison event. */
+  storeHealthy?: () => Promise<boolean>;
+  /** Checked every few seconds: warns when the group falls behind. */
+  monitor?: LagMonitor;
+  /** Called once per event moved to the dead-letter stream (staff notice, metric). */
+  onDeadLetter?: (event: LivenessEvent, error: string) => Promise<void>;
   /** Called after each read round without error: pipeline progress, for /healthz. */
   onProgress?: () => Promise<void>;
   /** Called when the group is gone (Redis restarted empty), to recreate it. */
   onNoGroup?: () => Promise<void>;
 }
+
+const DEFAULT_MAX_TRIES = 5;
 
 export class LivenessConsumer {
   private running = false;
@@ -62,8 +73,13 @@ export class LivenessConsumer {
     const { redis, stream } = this.opts;
     const batch = this.opts.batch ?? 1_000;
     let lastClaim = 0;
+    let lastCheck = 0;
     while (this.running) {
       try {
+        if (this.opts.monitor && Date.now() - lastCheck > 5_000) {
+          lastCheck = Date.now();
+          await this.opts.monitor.check();
+        }
         if (Date.now() - lastClaim > 2_000) {
           lastClaim = Date.now();
           const claimed = (await redis.xautoclaim(
@@ -117,8 +133,81 @@ export class LivenessConsumer {
     }
   }
 
+  /**
+   * Applies a batch and acknowledges it. A batch that fails while the store is healthy is
+   * split in halves until the failing events stand alone, so one poison event cannot hold
+   * back the rest; an event alone that failed `maxTries` times goes to the dead-letter
+   * stream. While the store is down nothing is split or counted: the batch stays pending
+   * and is retried (claimed again) once it is back.
+   */
   private async process(events: LivenessEvent[], ids: string[]): Promise<void> {
-    if (events.length) await this.opts.handle(events);
-    await this.opts.redis.xack(this.opts.stream, GROUP, ...ids);
+    const { redis, stream } = this.opts;
+    // Entries that did not parse (trimmed, foreign) are acknowledged with the batch.
+    const parsed = new Set(events.map((e) => e.id));
+    const junk = ids.filter((id) => !parsed.has(id));
+    if (junk.length) await redis.xack(stream, GROUP, ...junk);
+    await this.apply(events);
+  }
+
+  private async apply(events: LivenessEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const { redis, stream } = this.opts;
+    try {
+      await this.opts.handle(events);
+    } catch (err) {
+      const healthy = await (this.opts.storeHealthy?.() ?? Promise.resolve(true)).catch(() => false);
+      if (!healthy || !this.running) throw err;
+      if (events.length > 1) {
+        const half = Math.ceil(events.length / 2);
+        await this.apply(events.slice(0, half));
+        await this.apply(events.slice(half));
+        return;
+      }
+      await this.failedAlone(events[0]!, (err as Error).message ?? String(err));
+      return;
+    }
+    await redis.xack(stream, GROUP, ...events.map((e) => e.id));
+    await redis.hdel(this.triesKey, ...events.map((e) => e.id));
+  }
+
+  private get triesKey(): string {
+    return `${this.opts.stream}:tries`;
+  }
+
+  /** One event failed on its own: count the try; past the limit, dead-letter it. */
+  private async failedAlone(e: LivenessEvent, error: string): Promise<void> {
+    const { redis, stream } = this.opts;
+    const tries = await redis.hincrby(this.triesKey, e.id, 1);
+    const max = this.opts.maxTries ?? DEFAULT_MAX_TRIES;
+    if (tries < max) {
+      // Left pending: claimed again after claimIdleMs, by this process or another.
+      this.opts.logger.warn({ event: e.id, tries, error }, 'liveness event failed; will retry');
+      return;
+    }
+    await redis
+      .multi()
+      .xadd(
+        deadLetterKey(stream),
+        '*',
+        'id',
+        e.id,
+        'n',
+        e.nodeId,
+        't',
+        e.to,
+        'a',
+        String(e.at),
+        's',
+        e.source,
+        'error',
+        error.slice(0, 500),
+        'tries',
+        String(tries),
+      )
+      .xack(stream, GROUP, e.id)
+      .hdel(this.triesKey, e.id)
+      .exec();
+    this.opts.logger.error({ event: e.id, node: e.nodeId, tries, error }, 'liveness event dead-lettered');
+    await this.opts.onDeadLetter?.(e, error).catch(() => {});
   }
 }

@@ -19,7 +19,7 @@ export interface LivenessEvent {
   source: StatusSource;
 }
 
-const STREAM_MAXLEN = 1_000_000;
+export const STREAM_MAXLEN = 1_000_000;
 
 // KEYS: live, down, events. ARGV: cutoff, source, then (ts, id) pairs.
 // A beat older than the cutoff is stale: it neither refreshes nor revives a node.

@@ -1,6 +1,7 @@
 import { DiscordAPIError, RESTEvents, type Client, type TextChannel } from 'discord.js';
 import { startDiscordSandbox, type DiscordSandbox } from './index';
 import { connectClient } from './testing';
+import { RateLimiter } from './rate-limits';
 
 const raw = (dc: DiscordSandbox, path: string, init: RequestInit = {}) =>
   fetch(`${dc.apiBase}/v10${path}`, {
@@ -19,8 +20,9 @@ describe('discord sandbox rate limits', () => {
   });
 
   it('lets discord.js send a burst of 120 messages without a single 429, from the headers alone', async () => {
-    // Discord's real bucket (5 per 5 s per channel) with 50x shorter windows; global 50/s as on Discord.
-    dc = await startDiscordSandbox({ limits: { windowScale: 0.02 } });
+    // Discord's real bucket (5 per 5 s per channel) with 50x shorter windows; global 50/s as on
+    // Discord, in the forgiving bucket mode: discord.js counts fixed one-second windows.
+    dc = await startDiscordSandbox({ limits: { windowScale: 0.02, globalMode: 'bucket' } });
     client = await connectClient(dc);
     const channels = [
       dc.generalChannelId,
@@ -48,8 +50,8 @@ describe('discord sandbox rate limits', () => {
     expect(general.at(-1)!.at - general[0]!.at).toBeGreaterThanOrEqual(500);
   });
 
-  it('lets discord.js DM 60 users at once (open DM + send) without a 429', async () => {
-    dc = await startDiscordSandbox();
+  it('lets discord.js DM 60 users at once (open DM + send) without a 429 in bucket mode', async () => {
+    dc = await startDiscordSandbox({ limits: { globalMode: 'bucket' } });
     const ids = Array.from({ length: 60 }, (_, n) => `4000000000000${String(n).padStart(5, '0')}`);
     for (const id of ids) dc.user(id);
     client = await connectClient(dc);
@@ -107,6 +109,20 @@ describe('discord sandbox rate limits', () => {
       headers: { 'Content-Type': 'application/json' },
     });
     expect(cb.status).toBe(404);
+  });
+
+  it('by default never lets more than the global limit into any one-second window', () => {
+    const limiter = new RateLimiter({ globalPerSecond: 10 });
+    for (let i = 0; i < 10; i++) expect(limiter.take('default', 'x', true, 900 + i).ok).toBe(true);
+    // A fixed-window counter would take more once its second rolled over at 1,000; the
+    // sliding window refuses until a full second has passed since each of the first ten.
+    const early = limiter.take('default', 'x', true, 1_500);
+    expect(early).toMatchObject({ ok: false, global: true, retryAfter: 0.4 });
+    expect(limiter.take('default', 'x', true, 1_900).ok).toBe(true);
+    expect(limiter.take('default', 'x', true, 1_900).ok).toBe(false);
+    // Bucket mode forgives a second window right after the first.
+    const bucket = new RateLimiter({ globalPerSecond: 10, globalMode: 'bucket' });
+    for (let i = 0; i < 20; i++) expect(bucket.take('default', 'x', true, Date.now()).ok).toBe(true);
   });
 
   it('injects failures that discord.js retries (5xx, 429) or surfaces (403)', async () => {

@@ -37,6 +37,12 @@ export type LimitsOption =
   | {
       /** Requests per second for the whole bot (interaction endpoints are exempt); `false` turns it off. Default 50. */
       globalPerSecond?: number | false;
+      /**
+       * `sliding` (default): never more than `globalPerSecond` in ANY one-second window, the
+       * strict reading. `bucket`: a token bucket holding two seconds' worth, which forgives
+       * clients that count fixed windows (two full windows back to back).
+       */
+      globalMode?: 'sliding' | 'bucket';
       /** Multiplies every bucket window, e.g. 0.02 turns 5 per 5 s into 5 per 100 ms for fast tests. */
       windowScale?: number;
       /** Replace single buckets; `false` removes the limit (and its headers) for that route. */
@@ -58,15 +64,20 @@ export class RateLimiter {
   private readonly buckets: Map<BucketName, BucketLimit>;
   private readonly globalPerSecond: number | false;
   private readonly windows = new Map<string, Window>();
+  private readonly globalMode: 'sliding' | 'bucket';
   private tokens = 0;
   private refilledAt = Date.now();
+  /** Sliding mode: times of the global requests of the last second, oldest first. */
+  private readonly recent: number[] = [];
 
   constructor(option: LimitsOption | undefined) {
     this.buckets = new Map();
     if (option === false) {
       this.globalPerSecond = false;
+      this.globalMode = 'sliding';
       return;
     }
+    this.globalMode = option?.globalMode ?? 'sliding';
     this.globalPerSecond = option?.globalPerSecond ?? 50;
     const scale = option?.windowScale ?? 1;
     for (const [name, def] of Object.entries(DEFAULT_BUCKETS) as [BucketName, BucketLimit][]) {
@@ -77,8 +88,19 @@ export class RateLimiter {
     this.tokens = this.burst;
   }
 
+  /** Sliding mode: how long until one more global request fits (0 = now). */
+  private slidingWaitMs(now: number): number {
+    while (this.recent.length && this.recent[0]! <= now - 1_000) this.recent.shift();
+    return this.recent.length < (this.globalPerSecond || Infinity) ? 0 : this.recent[0]! + 1_000 - now;
+  }
+
+  private countGlobal(now: number): void {
+    if (this.globalMode === 'sliding') this.recent.push(now);
+    else this.tokens -= 1;
+  }
+
   /**
-   * The global limit is a token bucket refilled at `globalPerSecond` that holds two
+   * Bucket mode: the global limit is a token bucket refilled at `globalPerSecond` that holds two
    * seconds' worth: @discordjs/rest counts fixed one-second windows from its own send
    * times, so a compliant client may legally send a full window at the end of one
    * second and another at the start of the next; a plain per-second counter here would
@@ -91,10 +113,15 @@ export class RateLimiter {
   take(bucket: BucketName, major: string, countsGlobally: boolean, now = Date.now()): Verdict {
     if (countsGlobally && this.globalPerSecond !== false) {
       const rate = this.globalPerSecond / 1000;
-      this.tokens = Math.min(this.burst, this.tokens + (now - this.refilledAt) * rate);
-      this.refilledAt = now;
-      if (this.tokens < 1) {
-        const retryAfter = (1 - this.tokens) / rate / 1000;
+      let waitMs: number;
+      if (this.globalMode === 'sliding') waitMs = this.slidingWaitMs(now);
+      else {
+        this.tokens = Math.min(this.burst, this.tokens + (now - this.refilledAt) * rate);
+        this.refilledAt = now;
+        waitMs = this.tokens < 1 ? (1 - this.tokens) / rate : 0;
+      }
+      if (waitMs > 0) {
+        const retryAfter = waitMs / 1000;
         return {
           ok: false,
           global: true,
@@ -109,7 +136,7 @@ export class RateLimiter {
     }
     const def = this.buckets.get(bucket);
     if (!def) {
-      if (countsGlobally && this.globalPerSecond !== false) this.tokens -= 1;
+      if (countsGlobally && this.globalPerSecond !== false) this.countGlobal(now);
       return { ok: true, headers: {} };
     }
     const key = `${bucket}:${major}`;
@@ -121,7 +148,7 @@ export class RateLimiter {
     const limited = w.count >= def.limit;
     if (!limited) {
       w.count += 1;
-      if (countsGlobally && this.globalPerSecond !== false) this.tokens -= 1;
+      if (countsGlobally && this.globalPerSecond !== false) this.countGlobal(now);
     }
     const headers: Record<string, string> = {
       'X-RateLimit-Limit': String(def.limit),

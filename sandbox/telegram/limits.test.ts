@@ -10,9 +10,37 @@ afterEach(async () => {
   tg = undefined;
 });
 
-describe('RateLimiter', () => {
+describe('RateLimiter (sliding windows, the default)', () => {
+  it('never lets more than the limit into any one-second window, across window edges', () => {
+    const limiter = new RateLimiter({});
+    // 30 at the end of one fixed second, then more at the start of the next: a fixed-window
+    // counter would take them all, the sliding window refuses until the first ones age out.
+    for (let i = 1; i <= 30; i++) expect(limiter.hit(i, 990)).toBeUndefined();
+    expect(limiter.hit(31, 1_010)).toBe(1);
+    expect(limiter.hit(31, 1_989)).toBe(1);
+    expect(limiter.hit(31, 1_990)).toBeUndefined();
+  });
+
+  it('takes one message per second per private chat, with no burst', () => {
+    const limiter = new RateLimiter({});
+    expect(limiter.hit(42, 0)).toBeUndefined();
+    expect(limiter.hit(42, 500)).toBe(1);
+    expect(limiter.hit(43, 500)).toBeUndefined();
+    expect(limiter.hit(42, 999)).toBe(1);
+    expect(limiter.hit(42, 1_000)).toBeUndefined();
+  });
+
+  it('takes 20 messages in any minute per group', () => {
+    const limiter = new RateLimiter({});
+    for (let i = 0; i < 20; i++) expect(limiter.hit(-100123, i * 1_000)).toBeUndefined();
+    expect(limiter.hit(-100123, 30_000)).toBe(30);
+    expect(limiter.hit(-100123, 60_000)).toBeUndefined();
+  });
+});
+
+describe('RateLimiter (bucket mode)', () => {
   it('lets a private chat burst, then paces it at one message per second', () => {
-    const limiter = new RateLimiter({ privateBurst: 2 });
+    const limiter = new RateLimiter({ mode: 'bucket', privateBurst: 2 });
     expect(limiter.hit(42, 0)).toBeUndefined();
     expect(limiter.hit(42, 0)).toBeUndefined();
     expect(limiter.hit(42, 0)).toBe(1);
@@ -22,7 +50,7 @@ describe('RateLimiter', () => {
   });
 
   it('allows 20 messages a minute to a group and reports whole seconds to wait', () => {
-    const limiter = new RateLimiter({});
+    const limiter = new RateLimiter({ mode: 'bucket' });
     for (let i = 0; i < 20; i++) expect(limiter.hit(-100123, 0)).toBeUndefined();
     expect(limiter.hit(-100123, 0)).toBe(3);
     expect(limiter.hit(-100123, 2_500)).toBe(1);
@@ -30,13 +58,18 @@ describe('RateLimiter', () => {
   });
 
   it('caps all chats together at 30 per second', () => {
-    const limiter = new RateLimiter({});
+    const limiter = new RateLimiter({ mode: 'bucket' });
     for (let i = 1; i <= 30; i++) expect(limiter.hit(i, 0)).toBeUndefined();
     expect(limiter.hit(31, 0)).toBe(1);
   });
 
   it('scales time and can be switched off', () => {
-    const fast = new RateLimiter({ privateBurst: 1, timeScale: 0.01, retryAfterSeconds: 0.01 });
+    const fast = new RateLimiter({
+      mode: 'bucket',
+      privateBurst: 1,
+      timeScale: 0.01,
+      retryAfterSeconds: 0.01,
+    });
     expect(fast.hit(1, 0)).toBeUndefined();
     expect(fast.hit(1, 5)).toBe(0.01);
     expect(fast.hit(1, 10)).toBeUndefined();

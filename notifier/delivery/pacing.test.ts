@@ -1,0 +1,92 @@
+// The shared send pacer against real Redis: even spacing, per-chat windows, 429 scopes,
+// several processes (connections) drawing from one budget.
+import IORedis from 'ioredis';
+import { TEST_REDIS_URL } from '../../test/support/env';
+import { deleteKeys, testPrefix } from '../../test/support/redis';
+import { maxInWindow } from '../../test/support/windows';
+import { SendPacer, pacerKey, type PacingLimits } from './pacing';
+
+describe('SendPacer', () => {
+  const prefix = testPrefix();
+  const conns: IORedis[] = [];
+  const connect = () => {
+    const r = new IORedis(TEST_REDIS_URL, { maxRetriesPerRequest: 3 });
+    conns.push(r);
+    return r;
+  };
+  afterAll(async () => {
+    for (const c of conns) c.disconnect();
+    await deleteKeys(prefix);
+  });
+
+  it('two processes on one budget never get more than the limit in any second, evenly spaced', async () => {
+    const limits: PacingLimits = { perSecond: 20, chat: () => null };
+    const key = pacerKey(prefix, 'DISCORD', 'token-a');
+    const a = new SendPacer(connect(), key, limits);
+    const b = new SendPacer(connect(), key, limits);
+    const granted: number[] = [];
+    const lane = async (p: SendPacer, n: number) => {
+      for (let i = 0; i < n; i++) {
+        const g = await p.acquire('any');
+        if (!g.ok) throw new Error('refused');
+        granted.push(g.at);
+      }
+    };
+    // 6 concurrent senders per process, 60 tokens in all.
+    await Promise.all([...Array(6)].flatMap(() => [lane(a, 5), lane(b, 5)]));
+    expect(granted).toHaveLength(60);
+    expect(maxInWindow(granted, 1_000)).toBeLessThanOrEqual(20);
+    const span = Math.max(...granted) - Math.min(...granted);
+    // 59 gaps of 1/(0.97 × 20) s = 3.04 s; the herd of waiting senders must not drift it
+    // much (the bound leaves room for this shared, loaded machine).
+    expect(span).toBeGreaterThanOrEqual(2_900);
+    expect(span).toBeLessThanOrEqual(1.3 * 3_000);
+  });
+
+  it('a chat takes its limit per window, other chats are not held by it', async () => {
+    const limits: PacingLimits = {
+      perSecond: 1_000,
+      chat: (id) => ({ limit: id === 'g' ? 3 : 1, windowMs: 200 }),
+    };
+    const p = new SendPacer(connect(), pacerKey(prefix, 'TELEGRAM', 'token-b'), limits);
+    expect(await p.tryAcquire('u')).toMatchObject({ ok: true });
+    const refused = await p.tryAcquire('u');
+    expect(refused).toMatchObject({ ok: false, scope: 'chat' });
+    expect((refused as { waitMs: number }).waitMs).toBeGreaterThan(150);
+    expect(await p.tryAcquire('v')).toMatchObject({ ok: true });
+    // A group-like rule: 3 at once, the fourth waits for the window.
+    for (let i = 0; i < 3; i++) expect(await p.tryAcquire('g')).toMatchObject({ ok: true });
+    expect(await p.tryAcquire('g')).toMatchObject({ ok: false, scope: 'chat' });
+    const t0 = Date.now();
+    expect(await p.acquire('u')).toMatchObject({ ok: true });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(90);
+  });
+
+  it('a 429 holds its chat, a global one pauses everything; unscoped ones turn global across 3 chats', async () => {
+    const limits: PacingLimits = { perSecond: 1_000, chat: () => null };
+    const p = new SendPacer(connect(), pacerKey(prefix, 'TELEGRAM', 'token-c'), limits);
+    expect(await p.penalize(800, 'chat', 'a')).toBe('chat');
+    expect(await p.tryAcquire('a')).toMatchObject({ ok: false, scope: 'chat' });
+    expect(await p.tryAcquire('b')).toMatchObject({ ok: true });
+    expect(await p.penalize(800, 'unknown', 'b')).toBe('unknown');
+    expect(await p.penalize(800, 'unknown', 'c')).toBe('unknown');
+    expect(await p.tryAcquire('z')).toMatchObject({ ok: true });
+    // The third chat refused within a second: the platform's limit, not a chat's.
+    expect(await p.penalize(800, 'unknown', 'd')).toBe('global');
+    const paused = await p.tryAcquire('z');
+    expect(paused).toMatchObject({ ok: false, scope: 'global' });
+    expect((paused as { waitMs: number }).waitMs).toBeGreaterThan(600);
+
+    const q = new SendPacer(connect(), pacerKey(prefix, 'DISCORD', 'token-d'), limits);
+    await q.penalize(500, 'global');
+    expect(await q.tryAcquire('x')).toMatchObject({ ok: false, scope: 'global' });
+    expect(await q.acquire('x', 100)).toMatchObject({ ok: false, scope: 'global' });
+    expect(await q.acquire('x')).toMatchObject({ ok: true });
+  });
+
+  it('keys the budget by a hash of the bot token, never the token itself', () => {
+    const key = pacerKey('nd', 'TELEGRAM', '123456:AAsecret');
+    expect(key).toMatch(/^nd:pace:telegram:[0-9a-f]{16}$/);
+    expect(key).not.toContain('secret');
+  });
+});

@@ -1,0 +1,236 @@
+// Send pacing shared by every process of one bot token through Redis. Platforms count
+// strictly: never more than the limit in ANY one-second window (a sliding window), so
+// bursts that fit a fixed window still earn 429s. Sends are therefore spaced evenly, one
+// token every 1/(0.97 × limit) s (a GCRA "theoretical arrival time" without burst
+// tolerance), and each chat keeps a log of its last sends (sliding window per chat).
+// The check happens at send time, not ahead: a process that stalls (GC, CPU starvation)
+// and wakes late finds the grid moved on, instead of firing its reservations at once.
+import { createHash } from 'node:crypto';
+import type { Platform } from '@prisma/client';
+import type { Redis } from 'ioredis';
+
+/** Share of the platform limit we aim at; the rest absorbs jitter between us and them. */
+export const PACE = 0.97;
+
+export interface ChatRule {
+  /** Sends allowed in any window of `windowMs`. */
+  limit: number;
+  windowMs: number;
+}
+
+export interface PacingLimits {
+  /** Sends per second for the whole bot token. */
+  perSecond: number;
+  /** The rule for one chat, or null when the platform has none we need to pace. */
+  chat(chatId: string): ChatRule | null;
+}
+
+export const PLATFORM_PACING: Record<Platform, PacingLimits> = {
+  // Telegram: ~30 messages/s overall, 1/s per private chat, 20/min per group (negative ids).
+  TELEGRAM: {
+    perSecond: 30,
+    chat: (id) => (id.startsWith('-') ? { limit: 20, windowMs: 60_000 } : { limit: 1, windowMs: 1_000 }),
+  },
+  // Discord: 50 requests/s global; per-channel buckets are followed by @discordjs/rest.
+  DISCORD: { perSecond: 50, chat: () => null },
+};
+
+/** `at`: the grant's time on Redis's clock (ms), the one every process shares. */
+export type Grant = { ok: true; at: number } | { ok: false; scope: 'chat' | 'global'; waitMs: number };
+
+/**
+ * Two rules make a grant. The grid: one token per interval, and a caller that comes up to
+ * one interval late keeps the grid, so a herd of waiting senders or a loaded event loop
+ * does not drift the rate down by its lateness on every token. The log: never more than
+ * `limit` grants within GLOBAL_WINDOW_MS, which caps every window outright whatever the
+ * lateness pattern; its 20 ms beyond the second absorb differences in the time requests
+ * take to reach the platform. With the grid at 1/(0.97 × limit) s (1,031 ms per `limit`
+ * tokens) the log binds only when lateness bunches grants up.
+ */
+const GLOBAL_WINDOW_MS = 1_020;
+
+// KEYS: global TAT, global log, chat log, chat hold (a 429's retry_after), mark; logs are
+// lists of grant times, newest first.
+// ARGV: interval ms, slack ms, global limit, global window ms, chat limit (0 = no chat
+// rule), chat window ms, mark TTL s (0 = no mark).
+// The mark (delivery's "sending" flag) is set with the grant: no round trip between the
+// token and the request, where a stall would bunch sends up at the platform.
+// Redis's own clock, so every process agrees on "now".
+const ACQUIRE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+local hold = tonumber(redis.call('GET', KEYS[4]) or '0')
+if hold > now then return {'chat', string.format('%.3f', hold - now)} end
+local function logWait(key, limit, window)
+  if limit <= 0 or redis.call('LLEN', key) < limit then return 0 end
+  return tonumber(redis.call('LINDEX', key, limit - 1)) + window - now
+end
+local chatLimit, chatWindow = tonumber(ARGV[5]), tonumber(ARGV[6])
+local w = logWait(KEYS[3], chatLimit, chatWindow)
+if w > 0 then return {'chat', string.format('%.3f', w)} end
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+w = math.max(tat - now, logWait(KEYS[2], tonumber(ARGV[3]), tonumber(ARGV[4])))
+if w > 0 then return {'global', string.format('%.3f', w)} end
+local nextTat = math.max(tat, now - tonumber(ARGV[2])) + tonumber(ARGV[1])
+redis.call('SET', KEYS[1], string.format('%.3f', nextTat), 'PX', 600000)
+local function logPush(key, limit, window)
+  if limit <= 0 then return end
+  redis.call('LPUSH', key, string.format('%.3f', now))
+  redis.call('LTRIM', key, 0, limit - 1)
+  redis.call('PEXPIRE', key, math.ceil(window) + 1000)
+end
+logPush(KEYS[2], tonumber(ARGV[3]), tonumber(ARGV[4]))
+logPush(KEYS[3], chatLimit, chatWindow)
+if ARGV[7] ~= '0' then redis.call('SET', KEYS[5], '1', 'EX', tonumber(ARGV[7])) end
+return {'ok', string.format('%.3f', now)}
+`;
+
+// KEYS: global TAT, chat hold, recent 429 chats (zset). ARGV: ms, scope, chat id, spread.
+// A 429 that does not say its scope (Telegram's never do) holds its chat; when several
+// chats get one within a second, it is the platform's limit and everything pauses.
+const PENALIZE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+local untilMs = now + tonumber(ARGV[1])
+local scope = ARGV[2]
+if scope ~= 'global' and ARGV[3] ~= '' then
+  local hold = tonumber(redis.call('GET', KEYS[2]) or '0')
+  if untilMs > hold then
+    redis.call('SET', KEYS[2], string.format('%.3f', untilMs), 'PX', math.ceil(tonumber(ARGV[1])) + 1000)
+  end
+end
+if scope == 'unknown' and ARGV[3] ~= '' then
+  redis.call('ZADD', KEYS[3], now, ARGV[3])
+  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - 1000)
+  redis.call('PEXPIRE', KEYS[3], 2000)
+  if redis.call('ZCARD', KEYS[3]) >= tonumber(ARGV[4]) then scope = 'global' end
+end
+if scope == 'global' then
+  local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+  if untilMs > tat then redis.call('SET', KEYS[1], string.format('%.3f', untilMs), 'PX', 600000) end
+end
+return scope
+`;
+
+type WithPacing = Redis & {
+  ndPaceAcquire(...args: Array<string | number>): Promise<[string, string]>;
+  ndPacePenalize(...args: Array<string | number>): Promise<string>;
+};
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class SendPacer {
+  private readonly redis: WithPacing;
+  private readonly interval: number;
+
+  /** `base`: the Redis key of this budget; {@link pacerKey} builds it from the bot token. */
+  constructor(
+    redis: Redis,
+    private readonly base: string,
+    private readonly limits: PacingLimits,
+  ) {
+    this.redis = redis as WithPacing;
+    if (typeof this.redis.ndPaceAcquire !== 'function') {
+      redis.defineCommand('ndPaceAcquire', { numberOfKeys: 5, lua: ACQUIRE });
+      redis.defineCommand('ndPacePenalize', { numberOfKeys: 3, lua: PENALIZE });
+    }
+    this.interval = 1000 / (limits.perSecond * PACE);
+  }
+
+  private chatKeys(chatId: string | undefined): [string, string] {
+    const c = chatId ?? '-';
+    return [`${this.base}:chat:${c}:log`, `${this.base}:chat:${c}:hold`];
+  }
+
+  /**
+   * One token now, or how long to wait and why. Nothing is taken when refused. With
+   * `mark`, that key is set (for `ttlS` seconds) in the same step as the grant.
+   */
+  async tryAcquire(chatId?: string, mark?: { key: string; ttlS: number }): Promise<Grant> {
+    const rule = chatId === undefined ? null : this.limits.chat(chatId);
+    const [log, hold] = this.chatKeys(chatId);
+    // A chat's window is stretched by the same share as the global pace: 1 per 1.03 s.
+    const [verdict, wait] = await this.redis.ndPaceAcquire(
+      `${this.base}:global`,
+      `${this.base}:log`,
+      log,
+      hold,
+      mark?.key ?? `${this.base}:nomark`,
+      this.interval,
+      this.interval,
+      Math.floor(this.limits.perSecond),
+      GLOBAL_WINDOW_MS,
+      rule?.limit ?? 0,
+      rule ? rule.windowMs / PACE : 0,
+      mark?.ttlS ?? 0,
+    );
+    if (verdict === 'ok') return { ok: true, at: Number(wait) };
+    return { ok: false, scope: verdict === 'chat' ? 'chat' : 'global', waitMs: Math.max(1, Number(wait)) };
+  }
+
+  /**
+   * Waits for a token. Gives up (returning the refusal) when the next one is further than
+   * `maxWaitMs` away, so a queue can park the job instead of holding a worker slot.
+   * Callers of one process wait in line for the platform-wide token: one polls Redis, the
+   * rest queue behind it (no herd re-asking on every token, no drift from its round trips).
+   * A chat wait is slept out of the line, so other chats go ahead meanwhile.
+   */
+  async acquire(
+    chatId?: string,
+    maxWaitMs = Number.POSITIVE_INFINITY,
+    mark?: { key: string; ttlS: number },
+  ): Promise<Grant> {
+    const deadline = Date.now() + maxWaitMs;
+    for (;;) {
+      const g = await this.inLine(async () => {
+        for (;;) {
+          const r = await this.tryAcquire(chatId, mark);
+          if (r.ok || r.scope === 'chat' || Date.now() + r.waitMs > deadline) return r;
+          await sleep(Math.ceil(r.waitMs));
+        }
+      });
+      if (g.ok || Date.now() + g.waitMs > deadline) return g;
+      await sleep(Math.ceil(g.waitMs));
+    }
+  }
+
+  private line: Promise<unknown> = Promise.resolve();
+
+  private inLine<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.line.then(fn, fn);
+    this.line = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * A 429: `chat` holds that chat, `global` pauses the whole budget, `unknown` holds the
+   * chat and turns global when 3 chats were refused within a second. Returns the scope applied.
+   */
+  async penalize(
+    retryAfterMs: number,
+    scope: 'chat' | 'global' | 'unknown',
+    chatId?: string,
+  ): Promise<'chat' | 'global' | 'unknown'> {
+    const [, hold] = this.chatKeys(chatId);
+    const applied = await this.redis.ndPacePenalize(
+      `${this.base}:global`,
+      hold,
+      `${this.base}:recent429`,
+      Math.max(0, retryAfterMs),
+      scope,
+      chatId ?? '',
+      3,
+    );
+    return applied as 'chat' | 'global' | 'unknown';
+  }
+}
+
+/** The budget key of one bot token (hashed: tokens never reach Redis in clear). */
+export function pacerKey(prefix: string, platform: Platform, token: string): string {
+  const id = createHash('sha256').update(token).digest('hex').slice(0, 16);
+  return `${prefix}:pace:${platform.toLowerCase()}:${id}`;
+}
+
+export function pacerFor(redis: Redis, prefix: string, platform: Platform, token: string): SendPacer {
+  return new SendPacer(redis, pacerKey(prefix, platform, token), PLATFORM_PACING[platform]);
+}
