@@ -26,6 +26,10 @@ export interface JobPayloads {
   'incident-timer': { incidentId: string; kind: 'flush' | 'update' | 'reminder' };
   /** NODE_SOURCE=simulator: one tick of simulated heartbeats (repeatable). */
   'simulator-tick': { at?: number };
+  /** Support tickets: staff-side threads, relayed messages, notices (ticketing/effects.ts). */
+  'ticket-effect': TicketEffectJob;
+  /** Support tickets: SLA warnings and breaches, inactivity warning and auto-close (delayed). */
+  'ticket-timer': TicketTimerJob;
   /** Test and maintenance jobs that need a queue of their own. */
   maintenance: { task: string; args?: Record<string, unknown> };
 }
@@ -39,8 +43,22 @@ export const QUEUE_NAMES = [
   'network-poll',
   'incident-timer',
   'simulator-tick',
+  'ticket-effect',
+  'ticket-timer',
   'maintenance',
 ] as const satisfies readonly QueueName[];
+
+export type TicketEffectJob =
+  | { op: 'open-home' | 'flush' | 'closed' | 'reopened' | 'card'; ticketId: string }
+  | { op: 'edit'; ticketId: string; messageId: string }
+  | { op: 'notice'; ticketId: string; notice: string; side: 'home' | 'user' | 'both'; params?: Record<string, string | number> };
+
+export interface TicketTimerJob {
+  ticketId: string;
+  kind: 'sla-first-warn' | 'sla-first-breach' | 'sla-resolve-warn' | 'sla-resolve-breach' | 'idle-warn' | 'idle-close';
+  /** Epoch ms the timer was set for; a job whose due time the ticket no longer holds is stale. */
+  dueAt: number;
+}
 
 /**
  * A message to deliver to one identity. Content is localized at send time in the

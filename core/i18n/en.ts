@@ -1,5 +1,7 @@
 // English catalog: the reference. Every key here must exist in every other catalog
 // with the same {placeholders} (checked by the compiler and by i18n.test.ts).
+import { ticketsEn } from './tickets.en';
+
 export const en = {
   'lang.name': 'English',
   'start.welcome':
@@ -143,6 +145,7 @@ export const en = {
   'button.help': 'Help',
   'button.english': 'English',
   'button.chinese': '中文',
+  ...ticketsEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1,4 +1,5 @@
 import type { MessageKey } from './en';
+import { ticketsZh } from './tickets.zh';
 
 // Simplified Chinese (zh-CN).
 export const zh: Record<MessageKey, string> = {
@@ -131,4 +132,5 @@ export const zh: Record<MessageKey, string> = {
   'button.help': '帮助',
   'button.english': 'English',
   'button.chinese': '中文',
+  ...ticketsZh,
 };
