@@ -60,7 +60,10 @@ const duration = (example: string) =>
 /** TICKETS_SLA: `<priority>=<first response>/<resolution>` pairs, e.g. `urgent=15m/4h,high=1h/8h`. */
 const slaSpec = z.string().transform((v, ctx) => {
   const out: Record<string, { firstMs: number; resolveMs: number }> = {};
-  for (const part of v.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of v
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const m = /^(low|normal|high|urgent)=([^/]+)\/(.+)$/i.exec(part);
     const first = m && parseDurationMs(m[2]!);
     const resolve = m && parseDurationMs(m[3]!);

@@ -51,11 +51,23 @@ export const QUEUE_NAMES = [
 export type TicketEffectJob =
   | { op: 'open-home' | 'flush' | 'closed' | 'reopened' | 'card'; ticketId: string }
   | { op: 'edit'; ticketId: string; messageId: string }
-  | { op: 'notice'; ticketId: string; notice: string; side: 'home' | 'user' | 'both'; params?: Record<string, string | number> };
+  | {
+      op: 'notice';
+      ticketId: string;
+      notice: string;
+      side: 'home' | 'user' | 'both';
+      params?: Record<string, string | number>;
+    };
 
 export interface TicketTimerJob {
   ticketId: string;
-  kind: 'sla-first-warn' | 'sla-first-breach' | 'sla-resolve-warn' | 'sla-resolve-breach' | 'idle-warn' | 'idle-close';
+  kind:
+    | 'sla-first-warn'
+    | 'sla-first-breach'
+    | 'sla-resolve-warn'
+    | 'sla-resolve-breach'
+    | 'idle-warn'
+    | 'idle-close';
   /** Epoch ms the timer was set for; a job whose due time the ticket no longer holds is stale. */
   dueAt: number;
 }

@@ -19,7 +19,12 @@ export interface NodeStatusSource {
 export interface ContextCardData {
   ticket: Ticket;
   userName: string;
-  identities: Array<{ platform: string; username: string | null; platformUserId: string; dmReachable: boolean }>;
+  identities: Array<{
+    platform: string;
+    username: string | null;
+    platformUserId: string;
+    dmReachable: boolean;
+  }>;
   wallets: Array<{ chain: string; address: string }>;
   nodes: Array<{ externalId: string; state: string; uptime7d: number | null }>;
   incident: { since: Date; down: number } | null;
@@ -66,7 +71,8 @@ export function renderContextCard(d: ContextCardData, categories: Categories): R
   };
   const answers = Object.entries((d.ticket.answers ?? {}) as Record<string, string>).map(([id, answer]) => {
     const q = c?.questions.find((x) => x.id === id);
-    const shown = q?.kind === 'select' ? (q.options?.find((o) => o.value === answer)?.label.en ?? answer) : answer;
+    const shown =
+      q?.kind === 'select' ? (q.options?.find((o) => o.value === answer)?.label.en ?? answer) : answer;
     return t(l, 'tickets.card.answer', { question: q ? localize(q.prompt, l) : id, answer: shown });
   });
   return reply([
@@ -79,7 +85,10 @@ export function renderContextCard(d: ContextCardData, categories: Categories): R
     ),
     text(t(l, 'tickets.card.user', { name: d.userName })),
     text(
-      t(l, 'tickets.card.from', { platform: platformName(d.ticket.platform), home: platformName(d.ticket.homePlatform) }),
+      t(l, 'tickets.card.from', {
+        platform: platformName(d.ticket.platform),
+        home: platformName(d.ticket.homePlatform),
+      }),
     ),
     ...(answers.length ? [title(t(l, 'tickets.card.answers')), list(answers)] : []),
     title(t(l, 'tickets.card.platforms')),
@@ -98,7 +107,11 @@ export function renderContextCard(d: ContextCardData, categories: Categories): R
     d.nodes.length
       ? list(
           d.nodes.map((n) =>
-            t(l, 'tickets.card.node', { node: n.externalId, state: n.state.toLowerCase(), uptime: pct(n.uptime7d) }),
+            t(l, 'tickets.card.node', {
+              node: n.externalId,
+              state: n.state.toLowerCase(),
+              uptime: pct(n.uptime7d),
+            }),
           ),
         )
       : text(none),

@@ -2,29 +2,24 @@
 // and indexed. `own` keeps each ticket on the platform it came from; `discord`/`telegram`
 // send every ticket there, so one team can work both communities from one place.
 import type { Platform } from '@prisma/client';
+import type { ThreadRef } from '../core/conversation';
 
 export type TicketsHome = 'own' | 'discord' | 'telegram';
 
-/** A thread or topic where one ticket is worked. Telegram: staff chat + message_thread_id; Discord: the thread's channel id. */
-export interface HomeRef {
-  platform: Platform;
-  chatId: string;
-  threadId?: string;
-}
+/** The thread or topic where one ticket is worked (Telegram: staff chat + topic; Discord: support channel + thread). */
+export type HomeRef = ThreadRef;
 
-export function homeKey(ref: HomeRef): string {
-  return `${ref.platform}:${ref.chatId}:${ref.threadId ?? ''}`;
+/** Unique per thread/topic: an incoming staff message finds its ticket with one indexed lookup. */
+export function homeKey(ref: Pick<ThreadRef, 'platform' | 'chatId' | 'threadId'>): string {
+  return `${ref.platform}:${ref.chatId}:${ref.threadId}`;
 }
 
 export function parseHomeRef(value: unknown): HomeRef | null {
   if (!value || typeof value !== 'object') return null;
   const v = value as Record<string, unknown>;
   if ((v.platform !== 'TELEGRAM' && v.platform !== 'DISCORD') || typeof v.chatId !== 'string') return null;
-  return {
-    platform: v.platform,
-    chatId: v.chatId,
-    ...(typeof v.threadId === 'string' ? { threadId: v.threadId } : {}),
-  };
+  if (typeof v.threadId !== 'string') return null;
+  return { platform: v.platform, chatId: v.chatId, threadId: v.threadId };
 }
 
 /**

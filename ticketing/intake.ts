@@ -13,7 +13,15 @@ import type { Ticket } from '@prisma/client';
 
 export type IntakePrompt =
   | { kind: 'category'; step: number; categories: Category[]; invalid?: boolean }
-  | { kind: 'question'; step: number; category: Category; question: Question; index: number; total: number; invalid?: boolean }
+  | {
+      kind: 'question';
+      step: number;
+      category: Category;
+      question: Question;
+      index: number;
+      total: number;
+      invalid?: boolean;
+    }
   | { kind: 'description'; step: number; category: Category; invalid?: boolean }
   | { kind: 'done'; ticket: Ticket; created: boolean };
 
@@ -44,7 +52,8 @@ function matchOption(q: Question, text: string): string | undefined {
   const opts = q.options ?? [];
   const n = Number(s);
   if (Number.isInteger(n) && n >= 1 && n <= opts.length) return opts[n - 1]!.value;
-  return opts.find((o) => o.value === s || o.label.en.toLowerCase() === s || o.label.zh?.toLowerCase() === s)?.value;
+  return opts.find((o) => o.value === s || o.label.en.toLowerCase() === s || o.label.zh?.toLowerCase() === s)
+    ?.value;
 }
 
 export class IntakeService {
@@ -69,11 +78,17 @@ export class IntakeService {
   /** Starts (or restarts) an intake. Limits are checked first, so nobody answers questions for nothing. */
   async start(
     actor: Actor,
-    opts: { description?: string; category?: string; guildId?: string | null; answers?: Record<string, string> } = {},
+    opts: {
+      description?: string;
+      category?: string;
+      guildId?: string | null;
+      answers?: Record<string, string>;
+    } = {},
   ): Promise<IntakePrompt> {
     await this.tickets.precheck(actor.userId);
     const category = opts.category ? this.categories.get(opts.category) : undefined;
-    if (opts.category && !category) throw new TicketError('bad_category', { value: opts.category.slice(0, 24) });
+    if (opts.category && !category)
+      throw new TicketError('bad_category', { value: opts.category.slice(0, 24) });
     const data = {
       userId: actor.userId,
       platform: actor.platform,
@@ -104,7 +119,9 @@ export class IntakeService {
     // A button from an earlier message: show where we are instead of guessing.
     if (input.kind === 'button' && input.step !== row.step) return prompt;
     const value = input.kind === 'button' ? input.value : input.text;
-    const patch: Prisma.TicketIntakeUpdateManyMutationInput = { expiresAt: new Date(this.now() + this.ttlMs) };
+    const patch: Prisma.TicketIntakeUpdateManyMutationInput = {
+      expiresAt: new Date(this.now() + this.ttlMs),
+    };
     let attachments: IncomingAttachment[] | undefined;
     switch (prompt.kind) {
       case 'category': {
@@ -176,7 +193,9 @@ export class IntakeService {
       ...(input?.kind === 'text' && input.sourceKey ? { sourceKey: input.sourceKey } : {}),
       guildId: row.guildId,
     });
-    await this.prisma.ticketIntake.deleteMany({ where: { identityId: actor.identityId, createdAt: row.createdAt } });
+    await this.prisma.ticketIntake.deleteMany({
+      where: { identityId: actor.identityId, createdAt: row.createdAt },
+    });
     return { kind: 'done', ticket, created };
   }
 }

@@ -39,7 +39,10 @@ export class TicketLifecycle {
     actor: Actor,
     action: Parameters<StaffGate['run']>[1],
     ticketId: string,
-    change: (t: Ticket, tx: Tx) => Promise<{ data: Prisma.TicketUpdateInput; details?: Prisma.InputJsonValue }>,
+    change: (
+      t: Ticket,
+      tx: Tx,
+    ) => Promise<{ data: Prisma.TicketUpdateInput; details?: Prisma.InputJsonValue }>,
   ): Promise<Ticket> {
     return this.deps.gate.run(actor, action, { type: 'ticket', id: ticketId }, async (tx) => {
       const t = await this.load(tx, ticketId);
@@ -89,9 +92,22 @@ export class TicketLifecycle {
   /** `+tag` adds, `-tag` removes, plain words replace the list. */
   async setTags(actor: Actor, ticketId: string, input: string): Promise<Ticket> {
     this.deps.gate.check(actor, 'ticket.tags');
-    const words = input.trim().split(/[\s,]+/).filter(Boolean);
-    const add = parseTags(words.filter((w) => !w.startsWith('-')).map((w) => w.replace(/^\+/, '')).join(' '));
-    const remove = parseTags(words.filter((w) => w.startsWith('-')).map((w) => w.slice(1)).join(' '));
+    const words = input
+      .trim()
+      .split(/[\s,]+/)
+      .filter(Boolean);
+    const add = parseTags(
+      words
+        .filter((w) => !w.startsWith('-'))
+        .map((w) => w.replace(/^\+/, ''))
+        .join(' '),
+    );
+    const remove = parseTags(
+      words
+        .filter((w) => w.startsWith('-'))
+        .map((w) => w.slice(1))
+        .join(' '),
+    );
     const relative = words.some((w) => w.startsWith('+') || w.startsWith('-'));
     return this.staffChange(actor, 'ticket.tags', ticketId, async (t) => {
       const base = relative ? t.tags : [];
@@ -122,7 +138,10 @@ export class TicketLifecycle {
         closeReason: clean,
       });
       await this.deps.timers.startIdle(ticket.id);
-      await this.deps.jobs.effect({ op: 'notice', ticketId, notice: 'close_request', side: 'both' }, String(this.now()));
+      await this.deps.jobs.effect(
+        { op: 'notice', ticketId, notice: 'close_request', side: 'both' },
+        String(this.now()),
+      );
       return { ticket, requested: true };
     }
     return { ticket: await this.finishClose(t, actor, clean), requested: false };
@@ -132,10 +151,17 @@ export class TicketLifecycle {
   async answerCloseRequest(actor: Actor, ticketId: string, solved: boolean): Promise<Ticket> {
     const t = await this.load(this.deps.prisma, ticketId);
     if (t.userId !== actor.userId) throw new TicketError('not_in_ticket');
-    if (t.state !== 'RESOLVED') throw new TicketError(t.state === 'CLOSED' ? 'closed' : 'not_found', { number: t.number });
+    if (t.state !== 'RESOLVED')
+      throw new TicketError(t.state === 'CLOSED' ? 'closed' : 'not_found', { number: t.number });
     if (solved) return this.finishClose(t, actor, t.closeReason);
-    const ticket = await this.transition(t, actor, 'ticket.reopen', 'keep_open', { resolvedAt: null, idleWarnDueAt: null });
-    await this.deps.jobs.effect({ op: 'notice', ticketId, notice: 'kept_open', side: 'home' }, String(this.now()));
+    const ticket = await this.transition(t, actor, 'ticket.reopen', 'keep_open', {
+      resolvedAt: null,
+      idleWarnDueAt: null,
+    });
+    await this.deps.jobs.effect(
+      { op: 'notice', ticketId, notice: 'kept_open', side: 'home' },
+      String(this.now()),
+    );
     return ticket;
   }
 
@@ -170,10 +196,16 @@ export class TicketLifecycle {
           body: `closed${reason ? `: ${reason}` : ''}`,
         },
       });
-      await auditTicket(tx, actor, actor ? 'ticket.close' : 'ticket.auto_close', { type: 'ticket', id: t.id }, {
-        number: t.number,
-        reason,
-      });
+      await auditTicket(
+        tx,
+        actor,
+        actor ? 'ticket.close' : 'ticket.auto_close',
+        { type: 'ticket', id: t.id },
+        {
+          number: t.number,
+          reason,
+        },
+      );
       return tx.ticket.findUniqueOrThrow({ where: { id: t.id } });
     }, TX_OPTIONS);
     await this.deps.jobs.effect({ op: 'closed', ticketId: t.id }, String(now.getTime()));
@@ -189,9 +221,18 @@ export class TicketLifecycle {
   ): Promise<Ticket> {
     const to = nextState(t.state, event);
     return this.deps.prisma.$transaction(async (tx) => {
-      const res = await tx.ticket.updateMany({ where: { id: t.id, state: t.state }, data: { state: to, ...extra } });
+      const res = await tx.ticket.updateMany({
+        where: { id: t.id, state: t.state },
+        data: { state: to, ...extra },
+      });
       if (res.count !== 1) throw new TicketError('not_found');
-      await auditTicket(tx, actor, action, { type: 'ticket', id: t.id }, { number: t.number, from: t.state, to });
+      await auditTicket(
+        tx,
+        actor,
+        action,
+        { type: 'ticket', id: t.id },
+        { number: t.number, from: t.state, to },
+      );
       return tx.ticket.findUniqueOrThrow({ where: { id: t.id } });
     }, TX_OPTIONS);
   }
@@ -230,8 +271,14 @@ export class TicketLifecycle {
   }
 
   async comment(actor: Actor, ticketId: string, comment: string): Promise<void> {
-    const r = await this.deps.prisma.ticketRating.findUnique({ where: { ticketId }, include: { ticket: true } });
+    const r = await this.deps.prisma.ticketRating.findUnique({
+      where: { ticketId },
+      include: { ticket: true },
+    });
     if (!r || r.ticket.userId !== actor.userId) throw new TicketError('not_in_ticket');
-    await this.deps.prisma.ticketRating.update({ where: { ticketId }, data: { comment: comment.trim().slice(0, 1000) } });
+    await this.deps.prisma.ticketRating.update({
+      where: { ticketId },
+      data: { comment: comment.trim().slice(0, 1000) },
+    });
   }
 }

@@ -1,50 +1,87 @@
-// What the ticket feature needs from the chat platforms: staff-side threads/topics and the
-// user's DM. Adapted onto the conversation port in the composition root, so this folder
-// never imports a chat library. Every call reports the platform's answer as an outcome
-// (never throws for a platform refusal); retries and pacing are the effects worker's job.
-import type { Platform } from '@prisma/client';
-import type { Reply } from '../core/reply';
+// What the ticket feature needs from the chat platforms, on top of the conversation port
+// (core/conversation.ts): where staff places are (the Telegram staff chat, the Discord
+// support channel, the log), and a log topic created once per staff chat. Only core types
+// are imported here, never a chat library; retries and pacing are the port's.
+import type { Platform, PrismaClient } from '@prisma/client';
+import type { ConversationPort, MessageRef, PortResult, Target } from '../core/conversation';
+import { t } from '../core/i18n';
+import type { Attachment, Reply } from '../core/reply';
 import type { HomeRef } from './home';
+import { STAFF_LOCALE } from './render';
 
-/** A message we posted, so it can be edited in place later. */
-export interface PostedRef {
-  platform: Platform;
-  chatId: string;
-  messageId: string;
-  threadId?: string;
+export interface StaffPlaces {
+  /** TELEGRAM_STAFF_CHAT_ID: a forum supergroup; one topic per ticket, plus a log topic. */
+  telegramStaffChatId?: string;
+  /** DISCORD_SUPPORT_CHANNEL_ID: private threads per ticket. */
+  discordSupportChannelId?: string;
+  /** TICKETS_LOG_CHANNEL_ID, else DISCORD_MOD_CHANNEL_ID: transcripts on Discord. */
+  discordLogChannelId?: string;
 }
 
-export type PortOutcome<T> =
-  | { ok: true; value: T }
-  /** The user blocked the bot or closed DMs. */
-  | { ok: false; kind: 'blocked'; detail: string }
-  | { ok: false; kind: 'rate_limited'; retryAfterMs: number }
-  | { ok: false; kind: 'transient'; detail: string }
-  | { ok: false; kind: 'permanent'; detail: string };
-
-export interface OpenThreadInput {
-  name: string;
-  /** Discord: members to add to the private thread (the user, when the ticket is on Discord). */
-  addUserIds?: string[];
-  guildId?: string | null;
-}
-
-export interface UserTarget {
-  platform: Platform;
-  platformUserId: string;
-  dmChatId: string | null;
-}
-
-export interface TicketPort {
-  /** Platforms with a staff place (Telegram staff chat with topics, Discord support channel). */
+export class TicketPort {
   readonly staffPlaces: Set<Platform>;
-  openThread(platform: Platform, input: OpenThreadInput): Promise<PortOutcome<HomeRef>>;
-  /** Posts in a ticket's thread/topic. `pingStaff` mentions the staff roles (SLA warnings only; never from user text). */
-  postHome(ref: HomeRef, reply: Reply, opts?: { pingStaff?: boolean }): Promise<PortOutcome<PostedRef>>;
-  sendUser(to: UserTarget, reply: Reply): Promise<PortOutcome<PostedRef>>;
-  edit(ref: PostedRef, reply: Reply): Promise<PortOutcome<void>>;
-  /** Closes a topic / archives and locks a thread (`closed=false` reopens it). */
-  setThreadClosed(ref: HomeRef, closed: boolean): Promise<PortOutcome<void>>;
-  /** The staff log (transcripts): a log topic in the staff chat, the log channel on Discord. */
-  postLog(platform: Platform, reply: Reply): Promise<PortOutcome<PostedRef>>;
+
+  constructor(
+    readonly conversation: ConversationPort,
+    private readonly places: StaffPlaces,
+    private readonly prisma: PrismaClient,
+  ) {
+    this.staffPlaces = new Set<Platform>();
+    if (places.telegramStaffChatId) this.staffPlaces.add('TELEGRAM');
+    if (places.discordSupportChannelId) this.staffPlaces.add('DISCORD');
+  }
+
+  private parentOf(platform: Platform): string | undefined {
+    return platform === 'TELEGRAM' ? this.places.telegramStaffChatId : this.places.discordSupportChannelId;
+  }
+
+  openThread(
+    platform: Platform,
+    name: string,
+    memberPlatformUserIds: string[] = [],
+  ): Promise<PortResult<HomeRef>> {
+    const parent = this.parentOf(platform);
+    if (!parent)
+      return Promise.resolve({ ok: false, kind: 'permanent', detail: `no staff place on ${platform}` });
+    return this.conversation.openThread(platform, {
+      parentChatId: parent,
+      name,
+      private: true,
+      ...(memberPlatformUserIds.length ? { memberPlatformUserIds } : {}),
+    });
+  }
+
+  postHome(ref: HomeRef, reply: Reply): Promise<PortResult<MessageRef>> {
+    return this.conversation.post({ kind: 'thread', ...ref }, reply);
+  }
+
+  fileHome(ref: HomeRef, file: Attachment, caption?: string): Promise<PortResult<MessageRef>> {
+    return this.conversation.sendFile({ kind: 'thread', ...ref }, file, caption);
+  }
+
+  /** The staff log: a "Ticket log" topic in the Telegram staff chat, the log channel on Discord. */
+  async logTarget(platform: Platform): Promise<Target | null> {
+    if (platform === 'DISCORD') {
+      const id = this.places.discordLogChannelId;
+      return id ? { kind: 'channel', platform, chatId: id } : null;
+    }
+    const chat = this.places.telegramStaffChatId;
+    if (!chat) return null;
+    const key = `log-topic:${chat}`;
+    const known = await this.prisma.ticketSetting.findUnique({ where: { key } });
+    if (known) return { kind: 'thread', platform, chatId: chat, threadId: known.value };
+    const opened = await this.conversation.openThread(platform, {
+      parentChatId: chat,
+      name: t(STAFF_LOCALE, 'tickets.log.topic'),
+    });
+    if (!opened.ok) return null;
+    // Two workers racing both create one; the first stored wins and the other stays unused.
+    await this.prisma.ticketSetting.upsert({
+      where: { key },
+      create: { key, value: opened.value.threadId },
+      update: {},
+    });
+    const row = await this.prisma.ticketSetting.findUniqueOrThrow({ where: { key } });
+    return { kind: 'thread', platform, chatId: chat, threadId: row.value };
+  }
 }

@@ -62,7 +62,8 @@ export class TicketRelay {
       idleWarnDueAt: null,
       idleWarnedAt: null,
     });
-    if (stored && !opts.inHome) await this.deps.jobs.effect({ op: 'flush', ticketId: ticket.id }, String(stored.id));
+    if (stored && !opts.inHome)
+      await this.deps.jobs.effect({ op: 'flush', ticketId: ticket.id }, String(stored.id));
     return stored;
   }
 
@@ -101,13 +102,28 @@ export class TicketRelay {
   async note(actor: Actor, ticket: Ticket, msg: IncomingMessage): Promise<TicketMessage | null> {
     this.deps.gate.check(actor, 'ticket.note');
     if (!msg.text.trim() && !msg.attachments?.length) throw new TicketError('bad_answer');
-    return this.store(ticket, actor, 'NOTE', msg, true, { lastActivityAt: new Date(this.now()) }, 'ticket.note');
+    return this.store(
+      ticket,
+      actor,
+      'NOTE',
+      msg,
+      true,
+      { lastActivityAt: new Date(this.now()) },
+      'ticket.note',
+    );
   }
 
   /** A stored snippet, sent to the user as a staff reply. */
-  async snippet(actor: Actor, ticket: Ticket, name: string, sourceKey: string): Promise<TicketMessage | null> {
+  async snippet(
+    actor: Actor,
+    ticket: Ticket,
+    name: string,
+    sourceKey: string,
+  ): Promise<TicketMessage | null> {
     this.deps.gate.check(actor, 'ticket.snippet_use');
-    const snippet = await this.deps.prisma.ticketSnippet.findUnique({ where: { name: name.trim().toLowerCase() } });
+    const snippet = await this.deps.prisma.ticketSnippet.findUnique({
+      where: { name: name.trim().toLowerCase() },
+    });
     if (!snippet) throw new TicketError('snippet_missing', { name: name.slice(0, 32) });
     return this.fromStaff(actor, ticket, { sourceKey, text: snippet.body }, 'ticket.snippet_use');
   }
@@ -154,15 +170,26 @@ export class TicketRelay {
             sourceKey: msg.sourceKey,
             body,
             ...(seenByOtherSide ? { relayedAt: new Date(this.now()) } : {}),
-            attachments: { create: attachmentRows(msg.attachments, this.deps.settings.maxStoredAttachmentBytes) },
+            attachments: {
+              create: attachmentRows(msg.attachments, this.deps.settings.maxStoredAttachmentBytes),
+            },
           },
         });
-        await tx.ticket.updateMany({ where: { id: ticket.id, state: { not: 'CLOSED' } }, data: ticketUpdate });
+        await tx.ticket.updateMany({
+          where: { id: ticket.id, state: { not: 'CLOSED' } },
+          data: ticketUpdate,
+        });
         if (audit)
-          await auditTicket(tx, actor, audit, { type: 'ticket', id: ticket.id }, {
-            number: ticket.number,
-            message: String(created.id),
-          });
+          await auditTicket(
+            tx,
+            actor,
+            audit,
+            { type: 'ticket', id: ticket.id },
+            {
+              number: ticket.number,
+              message: String(created.id),
+            },
+          );
         return created;
       }, TX_OPTIONS);
     } catch (err) {

@@ -12,7 +12,12 @@ import type { IntakePrompt } from './intake';
 export const STAFF_LOCALE: Locale = 'en';
 
 /** Button ids: `tickets:<action>:<argument>` (the conversation layer routes on the feature name). */
-export const button = (action: string, arg: string | number, label: string, style?: Button['style']): Button => ({
+export const button = (
+  action: string,
+  arg: string | number,
+  label: string,
+  style?: Button['style'],
+): Button => ({
   id: `tickets:${action}:${arg}`,
   label,
   ...(style ? { style } : {}),
@@ -24,7 +29,9 @@ export function intakeReply(prompt: IntakePrompt, locale: Locale, categories: Ca
       const blocks = prompt.invalid ? [text(t(locale, 'tickets.intake.categoryInvalid'))] : [];
       const lines = categories.list.map((c, i) => `${i + 1}. ${localize(c.label, locale)}`);
       return reply([...blocks, text(t(locale, 'tickets.intake.category')), text(lines.join('\n'))], {
-        buttons: categories.list.map((c) => [button('cat', `${prompt.step}.${c.id}`, localize(c.label, locale))]),
+        buttons: categories.list.map((c) => [
+          button('cat', `${prompt.step}.${c.id}`, localize(c.label, locale)),
+        ]),
       });
     }
     case 'question': {
@@ -56,7 +63,12 @@ export function intakeReply(prompt: IntakePrompt, locale: Locale, categories: Ca
       const c = categories.get(prompt.ticket.category);
       const key = prompt.created ? 'tickets.opened' : 'tickets.openedAgain';
       return reply([
-        text(t(locale, key, { number: prompt.ticket.number, category: c ? localize(c.label, locale) : prompt.ticket.category })),
+        text(
+          t(locale, key, {
+            number: prompt.ticket.number,
+            category: c ? localize(c.label, locale) : prompt.ticket.category,
+          }),
+        ),
       ]);
     }
   }
@@ -69,7 +81,10 @@ export function staffReplyForUser(ticket: Ticket, m: TicketMessage, locale: Loca
   return reply([
     title(t(locale, 'tickets.staffReply', { name: m.authorName ?? '—' })),
     text(m.body),
-    text(t(locale, 'tickets.staffReplyTicket', { number: ticket.number }) + (m.editedAt ? ` ${t(locale, 'tickets.staff.edited')}` : '')),
+    text(
+      t(locale, 'tickets.staffReplyTicket', { number: ticket.number }) +
+        (m.editedAt ? ` ${t(locale, 'tickets.staff.edited')}` : ''),
+    ),
   ]);
 }
 
@@ -108,7 +123,9 @@ export function closeRequestForUser(ticket: Ticket, locale: Locale): Reply {
 
 export function reopenOffer(ticket: Ticket, locale: Locale): Reply {
   return reply([text(t(locale, 'tickets.reopenOffer', { number: ticket.number }))], {
-    buttons: [[button('reopen', ticket.number, t(locale, 'tickets.button.reopen', { number: ticket.number }))]],
+    buttons: [
+      [button('reopen', ticket.number, t(locale, 'tickets.button.reopen', { number: ticket.number }))],
+    ],
   });
 }
 
@@ -116,7 +133,8 @@ export const notice = (line: string): Reply => reply([text(line)]);
 
 export function staffClosedNotice(ticket: Ticket, closerName: string | null): Reply {
   const l = STAFF_LOCALE;
-  if (ticket.closeReason === 'inactivity' && !ticket.closedById) return notice(t(l, 'tickets.staff.closedInactive'));
+  if (ticket.closeReason === 'inactivity' && !ticket.closedById)
+    return notice(t(l, 'tickets.staff.closedInactive'));
   const name = closerName ?? '—';
   return notice(
     ticket.closeReason

@@ -50,6 +50,7 @@ export function parseTags(input: string): string[] {
     .split(/[\s,]+/)
     .map((t) => t.trim().toLowerCase().replace(/^#/, ''))
     .filter(Boolean);
-  for (const t of tags) if (!/^[a-z0-9][a-z0-9_-]{0,31}$/.test(t)) throw new TicketError('bad_tag', { tag: t.slice(0, 40) });
+  for (const t of tags)
+    if (!/^[a-z0-9][a-z0-9_-]{0,31}$/.test(t)) throw new TicketError('bad_tag', { tag: t.slice(0, 40) });
   return [...new Set(tags)];
 }

@@ -10,6 +10,7 @@ import { homePlatformFor, type TicketsHome } from './home';
 import type { TicketJobs } from './jobs';
 import type { TicketSettings } from './settings';
 import { ACTIVE_STATES } from './state';
+import { Semaphore } from './semaphore';
 import { slaDueTimes, type TicketTimers } from './timers';
 
 export interface IncomingAttachment {
@@ -60,69 +61,24 @@ export function attachmentRows(list: IncomingAttachment[] | undefined, maxBytes:
 
 export class TicketService {
   private readonly now: () => number;
+  /** Open transactions in flight at once: a few, so a burst queues instead of exhausting the pool. */
+  private readonly opening = new Semaphore(3);
 
   constructor(private readonly deps: TicketDeps) {
     this.now = deps.now ?? Date.now;
   }
 
   async open(req: OpenRequest): Promise<{ ticket: Ticket; created: boolean }> {
-    const { prisma, settings } = this.deps;
+    const { prisma } = this.deps;
     const category = this.deps.categories.get(req.category);
     if (!category) throw new TicketError('bad_category', { value: req.category.slice(0, 24) });
     const description = req.description.trim().slice(0, MAX_DESCRIPTION);
     const existing = await prisma.ticket.findUnique({ where: { requestKey: req.requestKey } });
     if (existing) return { ticket: existing, created: false };
-    const userId = req.opener.userId;
     const now = this.now();
     let result: { ticket: Ticket; created: boolean };
     try {
-      result = await prisma.$transaction(async (tx) => {
-        // Serializes this user's opens; other users are not held up.
-        await tx.$queryRaw`SELECT pg_advisory_xact_lock(hashtext(${`ticket-open:${userId}`}))`;
-        const again = await tx.ticket.findUnique({ where: { requestKey: req.requestKey } });
-        if (again) return { ticket: again, created: false };
-        await this.checkLimits(tx, userId, now);
-        const home = homePlatformFor(req.opener.platform, this.deps.home, this.deps.staffPlaces);
-        const due = slaDueTimes(new Date(now), category.priority, settings);
-        const created = await tx.ticket.create({
-          data: {
-            requestKey: req.requestKey,
-            userId,
-            identityId: req.opener.identityId,
-            platform: req.opener.platform,
-            homePlatform: home,
-            guildId: req.guildId ?? null,
-            category: category.id,
-            subject: description.split('\n')[0]!.slice(0, 120) || category.label.en,
-            answers: (req.answers ?? {}) as Prisma.InputJsonValue,
-            priority: category.priority,
-            tags: category.tags,
-            openedAt: new Date(now),
-            lastActivityAt: new Date(now),
-            lastUserMessageAt: new Date(now),
-            slaFirstDueAt: due.firstDueAt,
-            slaResolveDueAt: due.resolveDueAt,
-          },
-        });
-        await tx.ticketMessage.create({
-          data: {
-            ticketId: created.id,
-            kind: 'USER',
-            authorIdentityId: req.opener.identityId,
-            authorName: req.opener.name.slice(0, 100),
-            platform: req.opener.platform,
-            sourceKey: req.sourceKey ?? 'description',
-            body: description,
-            attachments: { create: attachmentRows(req.attachments, settings.maxStoredAttachmentBytes) },
-          },
-        });
-        await auditTicket(tx, req.opener, 'ticket.open', { type: 'ticket', id: created.id }, {
-          number: created.number,
-          category: category.id,
-          home,
-        });
-        return { ticket: created, created: true };
-      }, TX_OPTIONS);
+      result = await this.opening.run(() => this.openTx(req, category, description, now));
     } catch (err) {
       // Two identical requests raced past the first lookup: the other one committed.
       if ((err as { code?: string }).code === 'P2002') {
@@ -133,6 +89,69 @@ export class TicketService {
     }
     if (result.created) await this.afterOpen(result.ticket);
     return result;
+  }
+
+  private openTx(
+    req: OpenRequest,
+    category: NonNullable<ReturnType<Categories['get']>>,
+    description: string,
+    now: number,
+  ): Promise<{ ticket: Ticket; created: boolean }> {
+    const { prisma, settings } = this.deps;
+    const userId = req.opener.userId;
+    return prisma.$transaction(async (tx) => {
+      // Serializes this user's opens; other users are not held up.
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`ticket-open:${userId}`}))`;
+      const again = await tx.ticket.findUnique({ where: { requestKey: req.requestKey } });
+      if (again) return { ticket: again, created: false };
+      await this.checkLimits(tx, userId, now);
+      const home = homePlatformFor(req.opener.platform, this.deps.home, this.deps.staffPlaces);
+      const due = slaDueTimes(new Date(now), category.priority, settings);
+      const created = await tx.ticket.create({
+        data: {
+          requestKey: req.requestKey,
+          userId,
+          identityId: req.opener.identityId,
+          platform: req.opener.platform,
+          homePlatform: home,
+          guildId: req.guildId ?? null,
+          category: category.id,
+          subject: description.split('\n')[0]!.slice(0, 120) || category.label.en,
+          answers: (req.answers ?? {}) as Prisma.InputJsonValue,
+          priority: category.priority,
+          tags: category.tags,
+          openedAt: new Date(now),
+          lastActivityAt: new Date(now),
+          lastUserMessageAt: new Date(now),
+          slaFirstDueAt: due.firstDueAt,
+          slaResolveDueAt: due.resolveDueAt,
+        },
+      });
+      await tx.ticketMessage.create({
+        data: {
+          ticketId: created.id,
+          kind: 'USER',
+          authorIdentityId: req.opener.identityId,
+          authorName: req.opener.name.slice(0, 100),
+          platform: req.opener.platform,
+          sourceKey: req.sourceKey ?? 'description',
+          body: description,
+          attachments: { create: attachmentRows(req.attachments, settings.maxStoredAttachmentBytes) },
+        },
+      });
+      await auditTicket(
+        tx,
+        req.opener,
+        'ticket.open',
+        { type: 'ticket', id: created.id },
+        {
+          number: created.number,
+          category: category.id,
+          home,
+        },
+      );
+      return { ticket: created, created: true };
+    }, TX_OPTIONS);
   }
 
   /** Queues the staff-side thread and the SLA timers (again, harmlessly, from the reconciler). */
@@ -149,7 +168,9 @@ export class TicketService {
   /** Refusals say when the user can open another ticket. */
   private async checkLimits(
     tx: Prisma.TransactionClient | PrismaClient,
-    userId: string, now: number): Promise<void> {
+    userId: string,
+    now: number,
+  ): Promise<void> {
     const { settings } = this.deps;
     const open = await tx.ticket.findMany({
       where: { userId, state: { in: ACTIVE_STATES } },

@@ -23,8 +23,7 @@ export function warnAt(openedAt: Date, dueAt: Date, share: number): number {
 }
 
 export type TimerOutcome =
-  | { fired: false }
-  | { fired: true; kind: TicketTimerJob['kind']; ticket: Ticket; leftMs?: number };
+  { fired: false } | { fired: true; kind: TicketTimerJob['kind']; ticket: Ticket; leftMs?: number };
 
 const IDLE_STATES = ['WAITING_USER', 'RESOLVED'] as const;
 
@@ -41,11 +40,19 @@ export class TicketTimers {
     const share = this.settings.slaWarnShare;
     const adds: TicketTimerJob[] = [];
     if (t.slaFirstDueAt && !t.firstResponseAt) {
-      adds.push({ ticketId: t.id, kind: 'sla-first-warn', dueAt: warnAt(t.openedAt, t.slaFirstDueAt, share) });
+      adds.push({
+        ticketId: t.id,
+        kind: 'sla-first-warn',
+        dueAt: warnAt(t.openedAt, t.slaFirstDueAt, share),
+      });
       adds.push({ ticketId: t.id, kind: 'sla-first-breach', dueAt: t.slaFirstDueAt.getTime() });
     }
     if (t.slaResolveDueAt && !t.resolvedAt && !t.closedAt) {
-      adds.push({ ticketId: t.id, kind: 'sla-resolve-warn', dueAt: warnAt(t.openedAt, t.slaResolveDueAt, share) });
+      adds.push({
+        ticketId: t.id,
+        kind: 'sla-resolve-warn',
+        dueAt: warnAt(t.openedAt, t.slaResolveDueAt, share),
+      });
       adds.push({ ticketId: t.id, kind: 'sla-resolve-breach', dueAt: t.slaResolveDueAt.getTime() });
     }
     for (const job of adds) await this.jobs.timer(job);
@@ -54,7 +61,10 @@ export class TicketTimers {
   /** Staff answered (or closing was requested): the user has this long before a warning. */
   async startIdle(ticketId: string): Promise<void> {
     const dueAt = new Date(this.now() + this.settings.idleWarnAfterMs);
-    await this.prisma.ticket.update({ where: { id: ticketId }, data: { idleWarnDueAt: dueAt, idleWarnedAt: null } });
+    await this.prisma.ticket.update({
+      where: { id: ticketId },
+      data: { idleWarnDueAt: dueAt, idleWarnedAt: null },
+    });
     await this.jobs.timer({ ticketId, kind: 'idle-warn', dueAt: dueAt.getTime() });
   }
 
@@ -69,26 +79,48 @@ export class TicketTimers {
       (await this.prisma.ticket.updateMany({ where: { id: ticketId, ...where }, data })).count === 1;
     switch (kind) {
       case 'sla-first-warn': {
-        if (t.firstResponseAt || !t.slaFirstDueAt || warnAt(t.openedAt, t.slaFirstDueAt, share) !== dueAt) break;
-        if (!(await claim({ firstResponseAt: null, slaFirstWarnedAt: null, slaFirstDueAt: t.slaFirstDueAt }, { slaFirstWarnedAt: now })))
+        if (t.firstResponseAt || !t.slaFirstDueAt || warnAt(t.openedAt, t.slaFirstDueAt, share) !== dueAt)
+          break;
+        if (
+          !(await claim(
+            { firstResponseAt: null, slaFirstWarnedAt: null, slaFirstDueAt: t.slaFirstDueAt },
+            { slaFirstWarnedAt: now },
+          ))
+        )
           break;
         return { fired: true, kind, ticket: t, leftMs: t.slaFirstDueAt.getTime() - now.getTime() };
       }
       case 'sla-first-breach': {
         if (t.firstResponseAt || t.slaFirstDueAt?.getTime() !== dueAt) break;
-        if (!(await claim({ firstResponseAt: null, slaFirstBreachedAt: null, slaFirstDueAt: t.slaFirstDueAt }, { slaFirstBreachedAt: now })))
+        if (
+          !(await claim(
+            { firstResponseAt: null, slaFirstBreachedAt: null, slaFirstDueAt: t.slaFirstDueAt },
+            { slaFirstBreachedAt: now },
+          ))
+        )
           break;
         return { fired: true, kind, ticket: t };
       }
       case 'sla-resolve-warn': {
-        if (t.resolvedAt || !t.slaResolveDueAt || warnAt(t.openedAt, t.slaResolveDueAt, share) !== dueAt) break;
-        if (!(await claim({ resolvedAt: null, slaResolveWarnedAt: null, slaResolveDueAt: t.slaResolveDueAt }, { slaResolveWarnedAt: now })))
+        if (t.resolvedAt || !t.slaResolveDueAt || warnAt(t.openedAt, t.slaResolveDueAt, share) !== dueAt)
+          break;
+        if (
+          !(await claim(
+            { resolvedAt: null, slaResolveWarnedAt: null, slaResolveDueAt: t.slaResolveDueAt },
+            { slaResolveWarnedAt: now },
+          ))
+        )
           break;
         return { fired: true, kind, ticket: t, leftMs: t.slaResolveDueAt.getTime() - now.getTime() };
       }
       case 'sla-resolve-breach': {
         if (t.resolvedAt || t.slaResolveDueAt?.getTime() !== dueAt) break;
-        if (!(await claim({ resolvedAt: null, slaResolveBreachedAt: null, slaResolveDueAt: t.slaResolveDueAt }, { slaResolveBreachedAt: now })))
+        if (
+          !(await claim(
+            { resolvedAt: null, slaResolveBreachedAt: null, slaResolveDueAt: t.slaResolveDueAt },
+            { slaResolveBreachedAt: now },
+          ))
+        )
           break;
         return { fired: true, kind, ticket: t };
       }

@@ -2,7 +2,9 @@
 // staff copy keeps internal notes; the user's copy leaves them out.
 import type { Ticket, TicketAttachment, TicketMessage } from '@prisma/client';
 
-export type TranscriptMessage = TicketMessage & { attachments: Array<Pick<TicketAttachment, 'name' | 'size' | 'contentType'>> };
+export type TranscriptMessage = TicketMessage & {
+  attachments: Array<Pick<TicketAttachment, 'name' | 'size' | 'contentType'>>;
+};
 
 const KIND_LABEL: Record<TicketMessage['kind'], string> = {
   USER: 'user',
@@ -12,7 +14,10 @@ const KIND_LABEL: Record<TicketMessage['kind'], string> = {
 };
 
 export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 }
 
 const stamp = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
@@ -32,22 +37,27 @@ export function buildTranscript(
   const header = [
     `Ticket #${ticket.number} · ${categoryLabel}`,
     `Opened ${stamp(ticket.openedAt)} on ${ticket.platform.toLowerCase()}, worked on ${ticket.homePlatform.toLowerCase()}`,
-    ticket.closedAt ? `Closed ${stamp(ticket.closedAt)}${ticket.closeReason ? `: ${ticket.closeReason}` : ''}` : 'Open',
+    ticket.closedAt
+      ? `Closed ${stamp(ticket.closedAt)}${ticket.closeReason ? `: ${ticket.closeReason}` : ''}`
+      : 'Open',
     `Priority ${ticket.priority.toLowerCase()}${ticket.tags.length ? ` · tags ${ticket.tags.join(', ')}` : ''}`,
   ];
   const lines = [...header, ''];
   for (const m of shown) {
-    lines.push(`[${stamp(m.createdAt)}] ${m.authorName ?? '—'} (${KIND_LABEL[m.kind]})${m.editedAt ? ' (edited)' : ''}:`);
+    lines.push(
+      `[${stamp(m.createdAt)}] ${m.authorName ?? '—'} (${KIND_LABEL[m.kind]})${m.editedAt ? ' (edited)' : ''}:`,
+    );
     if (m.body) lines.push(...m.body.split('\n').map((l) => `  ${l}`));
     for (const a of m.attachments) lines.push(`  [attachment: ${a.name}, ${a.contentType}, ${a.size} bytes]`);
   }
   const rows = shown
     .map(
-      (m) => `<div class="m ${m.kind.toLowerCase()}"><div class="h"><b>${escapeHtml(m.authorName ?? '—')}</b> <span>${
-        KIND_LABEL[m.kind]
-      } · ${stamp(m.createdAt)}${m.editedAt ? ' · edited' : ''}</span></div><div class="b">${escapeHtml(m.body)}</div>${m.attachments
-        .map((a) => `<div class="a">📎 ${escapeHtml(a.name)} (${a.size} bytes)</div>`)
-        .join('')}</div>`,
+      (m) =>
+        `<div class="m ${m.kind.toLowerCase()}"><div class="h"><b>${escapeHtml(m.authorName ?? '—')}</b> <span>${
+          KIND_LABEL[m.kind]
+        } · ${stamp(m.createdAt)}${m.editedAt ? ' · edited' : ''}</span></div><div class="b">${escapeHtml(m.body)}</div>${m.attachments
+          .map((a) => `<div class="a">📎 ${escapeHtml(a.name)} (${a.size} bytes)</div>`)
+          .join('')}</div>`,
     )
     .join('\n');
   const html = `<!doctype html>

@@ -38,7 +38,8 @@ export const ticketsEn = {
   'tickets.error.limit_rate': 'You opened {max} tickets in the last hour. You can open another at {at}.',
   'tickets.error.closed': 'Ticket #{number} is closed.',
   'tickets.error.not_closed': 'Ticket #{number} is not closed.',
-  'tickets.error.reopen_expired': 'Ticket #{number} was closed too long ago to reopen. Send /support for a new one.',
+  'tickets.error.reopen_expired':
+    'Ticket #{number} was closed too long ago to reopen. Send /support for a new one.',
   'tickets.error.bad_category': 'There is no category "{value}".',
   'tickets.error.bad_answer': 'Please answer: {question}',
   'tickets.error.bad_priority': 'Priority "{value}" is not one of {allowed}.',
@@ -46,7 +47,8 @@ export const ticketsEn = {
   'tickets.error.bad_tag': 'A tag is a short word of letters, digits and dashes ("{tag}" is not).',
   'tickets.error.already_rated': 'You already rated this ticket.',
   'tickets.error.snippet_missing': 'There is no snippet named "{name}".',
-  'tickets.error.bad_snippet': 'A snippet name is one word of letters, digits and dashes, followed by its text.',
+  'tickets.error.bad_snippet':
+    'A snippet name is one word of letters, digits and dashes, followed by its text.',
   'tickets.error.no_intake': 'There is no ticket being opened. Send /support to start.',
   'tickets.error.no_ticket_here': 'This command works in a ticket thread or topic.',
   // Staff side.
@@ -75,7 +77,8 @@ export const ticketsEn = {
   'tickets.staff.closeRequested': 'Close requested; waiting for the user to confirm.',
   'tickets.staff.keptOpen': 'The user says it is not solved yet.',
   'tickets.staff.reopened': 'Ticket reopened.',
-  'tickets.staff.unreachable': 'The user cannot be reached (they blocked the bot). Your message was not delivered.',
+  'tickets.staff.unreachable':
+    'The user cannot be reached (they blocked the bot). Your message was not delivered.',
   'tickets.staff.slaFirstWarn': 'First response due in {left} (priority {priority}).',
   'tickets.staff.slaFirstBreach': 'First-response target missed (priority {priority}).',
   'tickets.staff.slaResolveWarn': 'Resolution due in {left} (priority {priority}).',
