@@ -43,7 +43,8 @@ export async function runCloseSteps(fx: TicketEffects, t: Ticket): Promise<unkno
     await hub.redis.set(flag(step), '1', 'EX', 30 * 86_400);
   };
   const messages = await prisma.ticketMessage.findMany({
-    where: { ticketId: t.id, NOT: { sourceKey: { startsWith: 'card:' } } },
+    // `sourceKey` is null for system lines: NOT(startsWith) alone would drop them (SQL NULL).
+    where: { ticketId: t.id, OR: [{ sourceKey: null }, { NOT: { sourceKey: { startsWith: 'card:' } } }] },
     orderBy: { id: 'asc' },
     include: { attachments: { select: { name: true, size: true, contentType: true } } },
   });
