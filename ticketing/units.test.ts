@@ -112,7 +112,7 @@ describe('configuration', () => {
         TICKETS_REOPEN_WINDOW: 'forever',
       }),
     ).toThrow(
-      /TICKETS_SLA: "soon=1h" must be[\s\S]*TICKETS_HOME: must be own, discord or telegram[\s\S]*TICKETS_REOPEN_WINDOW: must be a duration/,
+      /TICKETS_HOME: must be own, discord or telegram[\s\S]*TICKETS_SLA: "soon=1h" must be[\s\S]*TICKETS_REOPEN_WINDOW: must be a duration/,
     );
   });
   it('tags are short words', () => {
