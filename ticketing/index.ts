@@ -47,6 +47,7 @@ export function createTicketing(deps: TicketingDeps) {
   const common = { prisma: deps.prisma, jobs, timers, settings: deps.settings, now };
   const tickets = new TicketService({
     ...common,
+    pool: deps.pool,
     categories: deps.categories,
     home: deps.home,
     staffPlaces: port.staffPlaces,

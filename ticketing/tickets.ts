@@ -1,9 +1,10 @@
 // Opening tickets and finding them. An open is one transaction under a per-user advisory
 // lock, so concurrent opens by one user cannot slip past the limits, and it is keyed by the
 // request, so a retried open returns the ticket it made instead of a second one.
-import type { Platform, Prisma, PrismaClient, Ticket } from '@prisma/client';
+import crypto from 'node:crypto';
+import type { Platform, PrismaClient, Ticket } from '@prisma/client';
+import type pg from 'pg';
 import type { Actor } from './actor';
-import { auditTicket, TX_OPTIONS } from './actor';
 import type { Categories } from './categories';
 import { TicketError } from './errors';
 import { homePlatformFor, type TicketsHome } from './home';
@@ -37,6 +38,7 @@ export interface OpenRequest {
 
 export interface TicketDeps {
   prisma: PrismaClient;
+  pool: pg.Pool;
   categories: Categories;
   settings: TicketSettings;
   jobs: TicketJobs;
@@ -91,106 +93,150 @@ export class TicketService {
     return result;
   }
 
-  private openTx(
+  /**
+   * One transaction in plain SQL on the pool: a burst of opens is CPU-bound in the ORM's
+   * per-query work, and this path is the one a rush of users hits at once.
+   */
+  private async openTx(
     req: OpenRequest,
     category: NonNullable<ReturnType<Categories['get']>>,
     description: string,
     now: number,
   ): Promise<{ ticket: Ticket; created: boolean }> {
-    const { prisma, settings } = this.deps;
+    const { settings } = this.deps;
     const userId = req.opener.userId;
-    return prisma.$transaction(async (tx) => {
+    const client = await this.deps.pool.connect();
+    let id: string | null = null;
+    let created = false;
+    try {
+      await client.query('BEGIN');
       // Serializes this user's opens; other users are not held up.
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`ticket-open:${userId}`}))`;
-      const again = await tx.ticket.findUnique({ where: { requestKey: req.requestKey } });
-      if (again) return { ticket: again, created: false };
-      await this.checkLimits(tx, userId, now);
-      const home = homePlatformFor(req.opener.platform, this.deps.home, this.deps.staffPlaces);
-      const due = slaDueTimes(new Date(now), category.priority, settings);
-      const created = await tx.ticket.create({
-        data: {
-          requestKey: req.requestKey,
-          userId,
-          identityId: req.opener.identityId,
-          platform: req.opener.platform,
-          homePlatform: home,
-          guildId: req.guildId ?? null,
-          category: category.id,
-          subject: description.split('\n')[0]!.slice(0, 120) || category.label.en,
-          answers: (req.answers ?? {}) as Prisma.InputJsonValue,
-          priority: category.priority,
-          tags: category.tags,
-          openedAt: new Date(now),
-          lastActivityAt: new Date(now),
-          lastUserMessageAt: new Date(now),
-          slaFirstDueAt: due.firstDueAt,
-          slaResolveDueAt: due.resolveDueAt,
-        },
-      });
-      await tx.ticketMessage.create({
-        data: {
-          ticketId: created.id,
-          kind: 'USER',
-          authorIdentityId: req.opener.identityId,
-          authorName: req.opener.name.slice(0, 100),
-          platform: req.opener.platform,
-          sourceKey: req.sourceKey ?? 'description',
-          body: description,
-          attachments: { create: attachmentRows(req.attachments, settings.maxStoredAttachmentBytes) },
-        },
-      });
-      await auditTicket(
-        tx,
-        req.opener,
-        'ticket.open',
-        { type: 'ticket', id: created.id },
-        {
-          number: created.number,
-          category: category.id,
-          home,
-        },
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ticket-open:${userId}`]);
+      const { rows } = await client.query<{
+        existing: string | null;
+        open: number[] | null;
+        recent: Date[] | null;
+      }>(
+        `SELECT (SELECT id::text FROM tickets WHERE request_key = $1) AS existing,
+                (SELECT array_agg(number ORDER BY number) FROM tickets
+                  WHERE user_id = $2 AND state <> 'CLOSED') AS open,
+                (SELECT array_agg(created_at ORDER BY created_at) FROM tickets
+                  WHERE user_id = $2 AND created_at > $3) AS recent`,
+        [req.requestKey, userId, new Date(now - HOUR)],
       );
-      return { ticket: created, created: true };
-    }, TX_OPTIONS);
+      const row = rows[0]!;
+      if (row.existing) id = row.existing;
+      else {
+        this.checkLimits(row.open ?? [], row.recent ?? []);
+        const home = homePlatformFor(req.opener.platform, this.deps.home, this.deps.staffPlaces);
+        const due = slaDueTimes(new Date(now), category.priority, settings);
+        id = crypto.randomUUID();
+        const at = new Date(now);
+        const inserted = await client.query<{ number: number; message_id: string }>(
+          `WITH t AS (
+             INSERT INTO tickets (id, request_key, user_id, identity_id, platform, home_platform, guild_id, category,
+                                  subject, answers, priority, tags, opened_at, last_activity_at, last_user_message_at,
+                                  sla_first_due_at, sla_resolve_due_at, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5::"Platform", $6::"Platform", $7, $8, $9, $10::jsonb, $11::"TicketPriority",
+                     $12::text[], $13, $13, $13, $14, $15, $13, $13)
+             RETURNING id, number
+           ), m AS (
+             INSERT INTO ticket_messages (ticket_id, kind, author_identity_id, author_name, platform, source_key, body, created_at)
+             SELECT t.id, 'USER', $4, $16, $5::"Platform", $17, $18, $13 FROM t RETURNING id
+           ), a AS (
+             INSERT INTO audit_events (at, actor_user_id, actor_identity_id, action, subject_type, subject_id, details)
+             SELECT $13, $3, $4, 'ticket.open', 'ticket', t.id::text,
+                    jsonb_build_object('number', t.number, 'category', $8::text, 'home', $6::text) FROM t
+           )
+           SELECT t.number, m.id::text AS message_id FROM t, m`,
+          [
+            id,
+            req.requestKey,
+            userId,
+            req.opener.identityId,
+            req.opener.platform,
+            home,
+            req.guildId ?? null,
+            category.id,
+            description.split('\n')[0]!.slice(0, 120) || category.label.en,
+            JSON.stringify(req.answers ?? {}),
+            category.priority,
+            category.tags,
+            at,
+            due.firstDueAt,
+            due.resolveDueAt,
+            req.opener.name.slice(0, 100),
+            req.sourceKey ?? 'description',
+            description,
+          ],
+        );
+        for (const a of attachmentRows(req.attachments, settings.maxStoredAttachmentBytes)) {
+          await client.query(
+            `INSERT INTO ticket_attachments (message_id, name, content_type, size, data, source_ref) VALUES ($1, $2, $3, $4, $5, $6)`,
+            [
+              inserted.rows[0]!.message_id,
+              a.name,
+              a.contentType,
+              a.size,
+              a.data ? Buffer.from(a.data) : null,
+              a.sourceRef,
+            ],
+          );
+        }
+        created = true;
+      }
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+    const ticket = await this.deps.prisma.ticket.findUniqueOrThrow({ where: { id: id! } });
+    return { ticket, created };
   }
 
   /** Queues the staff-side thread and the SLA timers (again, harmlessly, from the reconciler). */
   async afterOpen(ticket: Ticket): Promise<void> {
-    await this.deps.jobs.effect({ op: 'open-home', ticketId: ticket.id });
-    await this.deps.timers.scheduleSla(ticket);
+    await Promise.all([
+      this.deps.jobs.effect({ op: 'open-home', ticketId: ticket.id }),
+      this.deps.timers.scheduleSla(ticket),
+    ]);
   }
 
   /** Throws the refusal an open would meet now (checked again, under the lock, at open time). */
   async precheck(userId: string): Promise<void> {
-    await this.checkLimits(this.deps.prisma, userId, this.now());
+    const now = this.now();
+    const [open, recent] = await Promise.all([
+      this.deps.prisma.ticket.findMany({
+        where: { userId, state: { in: ACTIVE_STATES } },
+        select: { number: true },
+        orderBy: { number: 'asc' },
+      }),
+      this.deps.prisma.ticket.findMany({
+        where: { userId, createdAt: { gt: new Date(now - HOUR) } },
+        select: { createdAt: true },
+        orderBy: { createdAt: 'asc' },
+      }),
+    ]);
+    this.checkLimits(
+      open.map((t) => t.number),
+      recent.map((t) => t.createdAt),
+    );
   }
 
   /** Refusals say when the user can open another ticket. */
-  private async checkLimits(
-    tx: Prisma.TransactionClient | PrismaClient,
-    userId: string,
-    now: number,
-  ): Promise<void> {
+  private checkLimits(openNumbers: number[], recentCreated: Date[]): void {
     const { settings } = this.deps;
-    const open = await tx.ticket.findMany({
-      where: { userId, state: { in: ACTIVE_STATES } },
-      select: { number: true },
-      orderBy: { number: 'asc' },
-    });
-    if (open.length >= settings.maxOpenPerUser) {
+    if (openNumbers.length >= settings.maxOpenPerUser) {
       throw new TicketError('limit_open', {
         max: settings.maxOpenPerUser,
-        numbers: open.map((t) => `#${t.number}`).join(', '),
+        numbers: openNumbers.map((n) => `#${n}`).join(', '),
       });
     }
-    const recent = await tx.ticket.findMany({
-      where: { userId, createdAt: { gt: new Date(now - HOUR) } },
-      select: { createdAt: true },
-      orderBy: { createdAt: 'asc' },
-    });
-    if (recent.length >= settings.perHour) {
+    if (recentCreated.length >= settings.perHour) {
       // The window frees a place when its oldest open leaves it.
-      const freeAt = new Date(recent[recent.length - settings.perHour]!.createdAt.getTime() + HOUR);
+      const freeAt = new Date(recentCreated[recentCreated.length - settings.perHour]!.getTime() + HOUR);
       throw new TicketError('limit_rate', { max: settings.perHour, at: freeAt });
     }
   }

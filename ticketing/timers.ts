@@ -55,7 +55,7 @@ export class TicketTimers {
       });
       adds.push({ ticketId: t.id, kind: 'sla-resolve-breach', dueAt: t.slaResolveDueAt.getTime() });
     }
-    for (const job of adds) await this.jobs.timer(job);
+    await Promise.all(adds.map((job) => this.jobs.timer(job)));
   }
 
   /** Staff answered (or closing was requested): the user has this long before a warning. */
