@@ -8,11 +8,13 @@ export type AuditAction =
   | 'user.merge'
   | 'node.add'
   | 'node.token_rotate'
-  | 'node.remove';
+  | 'node.remove'
+  /** Staff actions, written by the conversation layer: `staff.<feature>.<action>`. */
+  | `staff.${string}`;
 
 export interface AuditEntry {
   action: AuditAction;
-  subjectType: 'wallet' | 'node' | 'user';
+  subjectType: 'wallet' | 'node' | 'user' | (string & {});
   subjectId: string;
   actorUserId?: string | null;
   actorIdentityId?: string | null;

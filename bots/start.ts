@@ -1,31 +1,33 @@
-// The bots role: one dispatcher, and a Telegram and/or Discord adapter per configured token.
+// The bots role: a Telegram and/or Discord adapter per configured token, both over the one
+// router the composition root built.
 import type { Config } from '../core/config';
 import type { Lifecycle } from '../core/lifecycle';
 import type { Logger } from '../core/logger';
 import { DiscordBot } from './discord/bot';
-import { Dispatcher } from './shared/dispatcher';
-import type { Services } from './shared/services';
-import { createTelegramBot, publishCommands } from './telegram/bot';
+import type { Router } from './shared/router';
+import { createTelegramBot } from './telegram/bot';
+import { publishCommands } from './telegram/menu';
 
 export async function startBots(deps: {
   config: Config;
-  services: Services;
+  router: Router;
   logger: Logger;
   lifecycle: Lifecycle;
+  onDmChannel?: (userId: string, channelId: string) => Promise<void>;
 }) {
-  const { config, logger, lifecycle } = deps;
-  const dispatcher = new Dispatcher(deps.services);
+  const { config, logger, lifecycle, router } = deps;
   const started: string[] = [];
 
   if (config.TELEGRAM_BOT_TOKEN) {
     const bot = createTelegramBot({
       token: config.TELEGRAM_BOT_TOKEN,
       apiRoot: config.TELEGRAM_API_ROOT,
-      dispatcher,
+      router,
       logger,
+      ...(config.TELEGRAM_STAFF_CHAT_ID ? { staffChatId: config.TELEGRAM_STAFF_CHAT_ID } : {}),
     });
     await bot.init();
-    await publishCommands(bot);
+    await publishCommands(bot.api, router.registry, config.TELEGRAM_STAFF_CHAT_ID);
     if (config.TELEGRAM_WEBHOOK_URL) {
       // Updates go to the web role(s); this role only tells Telegram where.
       await bot.api.setWebhook(config.TELEGRAM_WEBHOOK_URL, {
@@ -46,9 +48,10 @@ export async function startBots(deps: {
       token: config.DISCORD_TOKEN,
       apiBase: config.DISCORD_API_BASE,
       ...(config.DISCORD_GUILD_ID ? { guildId: config.DISCORD_GUILD_ID } : {}),
-      dispatcher,
+      router,
       logger,
-      onDmChannel: (userId, channelId) => deps.services.identities.setDmChat('DISCORD', userId, channelId),
+      staffChannelIds: [config.DISCORD_MOD_CHANNEL_ID].filter((x): x is string => !!x),
+      ...(deps.onDmChannel ? { onDmChannel: deps.onDmChannel } : {}),
     });
     lifecycle.onStop('discord bot', () => bot.stop());
     await bot.start();
@@ -57,5 +60,5 @@ export async function startBots(deps: {
   if (started.length === 0)
     logger.warn('bots role: neither TELEGRAM_BOT_TOKEN nor DISCORD_TOKEN is set, no bot runs');
   else logger.info({ bots: started }, 'bots role started');
-  return { dispatcher, started };
+  return { router, started };
 }

@@ -16,6 +16,23 @@ import { PollViewStore } from '../notifier/poll-view';
 import { StatusService } from '../notifier/status';
 import { AlertSettings } from '../notifier/alert-settings';
 import { TokenIndex } from '../accounts/token-index';
+import { audit } from '../accounts/audit';
+import type { FeatureModule } from '../core/feature';
+import type { ConversationPort } from '../core/conversation';
+import { alertsFeature } from '../bots/features/alerts';
+import { basicsFeature } from '../bots/features/basics';
+import { nodesFeature } from '../bots/features/nodes';
+import { soonFeature } from '../bots/features/soon';
+import { walletsFeature } from '../bots/features/wallets';
+import { DialogueStore } from '../bots/shared/dialogues';
+import { PacedConversation, type PlatformPort } from '../bots/shared/port';
+import { FeatureRegistry } from '../bots/shared/registry';
+import { Router } from '../bots/shared/router';
+import { RoleResolver, type RoleSource } from '../bots/shared/roles';
+import { TelegramConversation } from '../bots/telegram/conversation';
+import { telegramRoles } from '../bots/telegram/roles';
+import { DiscordConversation } from '../bots/discord/conversation';
+import { discordRoles } from '../bots/discord/roles';
 
 export function enabledPlatforms(config: Config): Set<Platform> {
   const set = new Set<Platform>();
@@ -33,6 +50,20 @@ export interface AppServices {
   delivery: DeliveryService;
   tokens: TokenIndex;
   liveness: LivenessStore;
+  /** Every feature module, indexed; both adapters route through `router`. */
+  router: Router;
+  conversation: ConversationPort;
+}
+
+/** The built-in features, in /help and menu order; tickets, moderation, the assistant join here. */
+export function builtinFeatures(services: Services, registry: () => FeatureRegistry): FeatureModule[] {
+  return [
+    basicsFeature(services, () => registry().commands()),
+    walletsFeature(services),
+    nodesFeature(services),
+    alertsFeature(services),
+    soonFeature(),
+  ];
 }
 
 export function composeServices(deps: {
@@ -40,6 +71,8 @@ export function composeServices(deps: {
   db: Db;
   hub: QueueHub;
   logger: Logger;
+  /** Extra feature modules (tests' toy features). */
+  features?: FeatureModule[];
 }): AppServices {
   const { config, db, hub, logger } = deps;
   const base = new URL(publicBaseUrl(config));
@@ -84,5 +117,47 @@ export function composeServices(deps: {
     },
     logger,
   };
-  return { services, delivery, tokens, liveness };
+  const ports: PlatformPort[] = [];
+  const roleSources: Partial<Record<Platform, RoleSource>> = {};
+  if (config.TELEGRAM_BOT_TOKEN) {
+    ports.push(TelegramConversation.fromToken(config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_API_ROOT));
+    if (config.TELEGRAM_STAFF_CHAT_ID)
+      roleSources.TELEGRAM = telegramRoles(
+        config.TELEGRAM_BOT_TOKEN,
+        config.TELEGRAM_API_ROOT,
+        config.TELEGRAM_STAFF_CHAT_ID,
+      );
+  }
+  if (config.DISCORD_TOKEN) {
+    ports.push(DiscordConversation.fromToken(config.DISCORD_TOKEN, config.DISCORD_API_BASE));
+    if (config.DISCORD_GUILD_ID)
+      roleSources.DISCORD = discordRoles({
+        token: config.DISCORD_TOKEN,
+        apiBase: config.DISCORD_API_BASE,
+        guildId: config.DISCORD_GUILD_ID,
+        staffRoleIds: config.DISCORD_STAFF_ROLE_IDS,
+        modRoleIds: config.DISCORD_MOD_ROLE_IDS,
+      });
+  }
+  const conversation = new PacedConversation(ports, hub.redis, hub.prefix);
+  let registry: FeatureRegistry | null = null;
+  registry = new FeatureRegistry([...builtinFeatures(services, () => registry!), ...(deps.features ?? [])]);
+  const router = new Router({
+    registry,
+    identities: services.identities,
+    roles: new RoleResolver(roleSources, logger),
+    dialogues: new DialogueStore(hub.redis, hub.prefix),
+    conversation,
+    audit: (e) =>
+      audit(db.prisma, {
+        action: e.action as `staff.${string}`,
+        subjectType: e.subjectType,
+        subjectId: e.subjectId,
+        actorUserId: e.actorUserId,
+        actorIdentityId: e.actorIdentityId,
+        ...(e.details ? { details: e.details as Record<string, string> } : {}),
+      }),
+    logger,
+  });
+  return { services, delivery, tokens, liveness, router, conversation };
 }

@@ -11,6 +11,7 @@ import { startWeb } from '../web/start';
 import { startWorkers } from './workers';
 import type { NotifierEngine } from '../notifier/engine';
 import { composeServices, type AppServices } from './compose';
+import type { FeatureModule } from '../core/feature';
 
 export const ROLES = ['bots', 'workers', 'web'] as const;
 export type Role = (typeof ROLES)[number];
@@ -43,6 +44,8 @@ export interface StartOptions {
   roles: Role[];
   logger: Logger;
   host?: string;
+  /** Extra feature modules beside the built-in ones (tests' toy features). */
+  features?: FeatureModule[];
 }
 
 export async function startRuntime(opts: StartOptions): Promise<Runtime> {
@@ -54,7 +57,13 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
   const hub = new QueueHub({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, logger });
   lifecycle.onStop('queues', () => hub.close());
 
-  const app = composeServices({ config, db, hub, logger });
+  const app = composeServices({
+    config,
+    db,
+    hub,
+    logger,
+    ...(opts.features ? { features: opts.features } : {}),
+  });
   const runtime: Runtime = { config, logger, db, hub, lifecycle, app, stop: () => lifecycle.stop() };
   try {
     if (opts.roles.includes('web')) {
@@ -75,7 +84,13 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
       runtime.notifier = await startWorkers({ config, db, hub, delivery: app.delivery, logger, lifecycle });
     }
     if (opts.roles.includes('bots')) {
-      await startBots({ config, services: app.services, logger, lifecycle });
+      await startBots({
+        config,
+        router: app.router,
+        logger,
+        lifecycle,
+        onDmChannel: (userId, channelId) => app.services.identities.setDmChat('DISCORD', userId, channelId),
+      });
     }
   } catch (err) {
     await lifecycle.stop();

@@ -151,6 +151,22 @@ const envSchema = z
       '',
     ),
     DISCORD_MOD_CHANNEL_ID: optional(snowflake()),
+    // Moderator roles; empty = the staff roles (checked in bots/shared/roles.ts).
+    DISCORD_MOD_ROLE_IDS: withDefault(
+      z
+        .string()
+        .regex(/^\s*(\d{1,20}\s*(,\s*\d{1,20}\s*)*)?$/, {
+          message:
+            'must be a comma-separated list of Discord role ids (example: 111111111111111111,222222222222222222)',
+        })
+        .transform((v) =>
+          v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        ),
+      '',
+    ),
 
     // Support tickets (ticketing/).
     DISCORD_SUPPORT_CHANNEL_ID: optional(snowflake()),

@@ -1,7 +1,8 @@
 // The web role: health and metrics, the heartbeat API, and Telegram updates in webhook mode.
-import type { AppServices } from '../cli/compose';
-import { Dispatcher } from '../bots/shared/dispatcher';
+import type { TokenIndex } from '../accounts/token-index';
+import type { Router } from '../bots/shared/router';
 import { createTelegramBot } from '../bots/telegram/bot';
+import type { LivenessStore } from '../notifier/liveness/store';
 import type { Config } from '../core/config';
 import type { Db } from '../core/db';
 import type { Lifecycle } from '../core/lifecycle';
@@ -17,7 +18,8 @@ export async function startWeb(deps: {
   config: Config;
   db: Db;
   hub: QueueHub;
-  app: AppServices;
+  /** Narrow dependencies built once by the composition root (cli/compose.ts). */
+  app: { tokens: TokenIndex; liveness: LivenessStore; router: Router };
   logger: Logger;
   lifecycle: Lifecycle;
   host: string;
@@ -31,8 +33,9 @@ export async function startWeb(deps: {
           createTelegramBot({
             token: config.TELEGRAM_BOT_TOKEN,
             apiRoot: config.TELEGRAM_API_ROOT,
-            dispatcher: new Dispatcher(app.services),
+            router: app.router,
             logger,
+            ...(config.TELEGRAM_STAFF_CHAT_ID ? { staffChatId: config.TELEGRAM_STAFF_CHAT_ID } : {}),
           }),
           config.TELEGRAM_WEBHOOK_SECRET,
         )

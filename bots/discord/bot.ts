@@ -1,5 +1,9 @@
-// Thin discord.js adapter: slash commands and buttons become command invocations for the
-// shared dispatcher; replies are rendered ephemeral where they are personal.
+// Thin discord.js adapter: slash commands, buttons, modal submits and messages in the
+// bot's threads and DMs become router calls; outcomes are rendered visible or ephemeral,
+// as updates of the pressed message, or as modals. No business rule lives here.
+// Intents: Guilds, GuildMessages, DirectMessages and MessageContent. The last one is
+// privileged: enable "Message Content Intent" for the bot in the Developer Portal, or the
+// text of messages in the bot's threads arrives empty (see docs/architecture.md).
 import {
   Client,
   Events,
@@ -9,21 +13,26 @@ import {
   type ButtonInteraction,
   type ChatInputCommandInteraction,
   type Interaction,
+  type Message,
+  type ModalSubmitInteraction,
   type User,
 } from 'discord.js';
 import type { Contact } from '../../accounts/identity';
+import type { Origin } from '../../core/feature';
 import type { Logger } from '../../core/logger';
-import { Dispatcher } from '../shared/dispatcher';
-import type { Reply } from '../../core/reply';
-import { commandDefinitions, routeSlash } from './commands';
-import { renderInteraction } from './render';
+import type { Inbound, Routed, Router } from '../shared/router';
+import { commandDefinitions } from './menu';
+import { buildModal } from './modal';
+import { NO_PINGS, renderDiscord, renderInteraction } from './render';
 
 export interface DiscordBotOptions {
   token: string;
   apiBase: string;
   guildId?: string;
-  dispatcher: Dispatcher;
+  router: Router;
   logger: Logger;
+  /** Channels whose messages and threads count as staff places. */
+  staffChannelIds?: readonly string[];
   /** Called once per user with their DM channel, so alerts need one request, not two. */
   onDmChannel?: (userId: string, channelId: string) => Promise<void>;
 }
@@ -31,36 +40,18 @@ export interface DiscordBotOptions {
 /** Interactions must be answered within 3 s; slower work is deferred first. */
 const DEFER_AFTER_MS = 1_500;
 
+type Answerable = ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction;
+
 export function contactOf(user: User, locale: string | null): Contact {
-  return {
-    platform: 'DISCORD',
-    platformUserId: user.id,
-    username: user.username,
-    languageCode: locale,
-  };
+  return { platform: 'DISCORD', platformUserId: user.id, username: user.username, languageCode: locale };
 }
 
-async function answer(interaction: ChatInputCommandInteraction | ButtonInteraction, work: Promise<Reply>) {
-  let timer: NodeJS.Timeout | undefined;
-  const deferred = new Promise<'defer'>((resolve) => {
-    timer = setTimeout(() => resolve('defer'), DEFER_AFTER_MS);
-  });
-  const first = await Promise.race([work, deferred]);
-  clearTimeout(timer);
-  let replyObj: Reply;
-  if (first === 'defer') {
-    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-    replyObj = await work;
-    const [head, ...rest] = renderInteraction(replyObj);
-    const { flags: _flags, ...edit } = head!;
-    await interaction.editReply(edit as Parameters<typeof interaction.editReply>[0]);
-    for (const m of rest) await interaction.followUp(m);
-    return;
-  }
-  replyObj = first;
-  const [head, ...rest] = renderInteraction(replyObj);
-  await interaction.reply(head!);
-  for (const m of rest) await interaction.followUp(m);
+function memberRoleIds(i: Interaction): readonly string[] | undefined {
+  const m = i.member;
+  if (!m) return undefined;
+  const roles = m.roles as unknown;
+  if (Array.isArray(roles)) return roles as string[];
+  return [...(m.roles as { cache: Map<string, unknown> }).cache.keys()];
 }
 
 export class DiscordBot {
@@ -83,6 +74,7 @@ export class DiscordBot {
       allowedMentions: { parse: [] },
     });
     this.client.on(Events.InteractionCreate, (i) => void this.onInteraction(i));
+    this.client.on(Events.MessageCreate, (m) => void this.onMessage(m));
     this.client.on(Events.Error, (err) =>
       this.log.warn({ err: { message: err.message } }, 'discord client error'),
     );
@@ -94,8 +86,9 @@ export class DiscordBot {
     await ready;
     // Guild commands appear at once; global ones can take up to an hour to propagate.
     const app = this.client.application!;
-    if (this.opts.guildId) await app.commands.set(commandDefinitions(), this.opts.guildId);
-    else await app.commands.set(commandDefinitions());
+    const defs = commandDefinitions(this.opts.router.registry);
+    if (this.opts.guildId) await app.commands.set(defs, this.opts.guildId);
+    else await app.commands.set(defs);
     this.log.info({ guild: this.opts.guildId ?? null }, 'discord bot ready, commands registered');
   }
 
@@ -115,30 +108,74 @@ export class DiscordBot {
     }
   }
 
+  private originOf(
+    channel: { id: string; isThread(): boolean; isDMBased(): boolean; parentId?: string | null } | null,
+    channelId: string,
+  ): Origin {
+    const staffIds = this.opts.staffChannelIds ?? [];
+    if (!channel || channel.isDMBased()) return { kind: 'dm', platform: 'DISCORD', chatId: channelId };
+    if (channel.isThread()) {
+      const parent = channel.parentId ?? channelId;
+      return {
+        kind: 'thread',
+        platform: 'DISCORD',
+        chatId: parent,
+        threadId: channelId,
+        staff: staffIds.includes(parent),
+      };
+    }
+    return { kind: 'group', platform: 'DISCORD', chatId: channelId, staff: staffIds.includes(channelId) };
+  }
+
+  private inbound(i: Answerable): Inbound {
+    const origin = this.originOf(i.channel, i.channelId ?? '');
+    const roles = memberRoleIds(i);
+    const source = 'message' in i && i.message ? i.message : null;
+    return {
+      contact: contactOf(i.user, i.locale),
+      displayName: i.user.globalName ?? i.user.username,
+      origin,
+      here: { kind: 'interaction', platform: 'DISCORD', interactionId: i.id, visibility: 'ephemeral' },
+      ...(source
+        ? {
+            message: {
+              platform: 'DISCORD' as const,
+              chatId: origin.chatId,
+              ...(origin.kind === 'thread' ? { threadId: origin.threadId } : {}),
+              messageId: source.id,
+            },
+          }
+        : {}),
+      ...(roles ? { memberRoleIds: roles } : {}),
+    };
+  }
+
   private async onInteraction(interaction: Interaction): Promise<void> {
     try {
+      const router = this.opts.router;
       if (interaction.isChatInputCommand()) {
-        const routed = routeSlash(interaction.commandName, interaction.options.getSubcommand(false), (n) =>
-          interaction.options.getString(n),
+        const resolved = router.registry.resolveSlash(
+          interaction.commandName,
+          interaction.options.getSubcommand(false),
+          (n) => interaction.options.getString(n),
         );
-        await answer(
+        const inb = this.inbound(interaction);
+        await this.answer(
           interaction,
-          this.opts.dispatcher.run({
-            contact: contactOf(interaction.user, interaction.locale),
-            displayName: interaction.user.globalName ?? interaction.user.username,
-            command: routed?.command ?? interaction.commandName,
-            args: routed?.args ?? {},
-          }),
+          router.command(inb, resolved?.command.name ?? interaction.commandName, resolved?.args ?? {}),
         );
         void this.rememberDm(interaction.user);
       } else if (interaction.isButton()) {
-        await answer(
+        await this.answer(interaction, router.button(this.inbound(interaction), interaction.customId));
+      } else if (interaction.isModalSubmit()) {
+        const values: Record<string, string> = {};
+        for (const [id, f] of interaction.fields.fields) {
+          if ('value' in f && typeof f.value === 'string') values[id] = f.value;
+          else if ('values' in f && Array.isArray(f.values)) values[id] = (f.values as string[]).join(',');
+        }
+        await this.answer(
           interaction,
-          this.opts.dispatcher.press(
-            contactOf(interaction.user, interaction.locale),
-            interaction.user.globalName ?? interaction.user.username,
-            interaction.customId,
-          ),
+          router.modalSubmit(this.inbound(interaction), interaction.customId, values),
         );
       }
     } catch (err) {
@@ -146,6 +183,112 @@ export class DiscordBot {
         { err: { message: (err as Error).message }, interaction: interaction.id },
         'interaction failed',
       );
+    }
+  }
+
+  /** Answers within Discord's 3 s: the outcome if it is ready, else a deferral and then the outcome. */
+  private async answer(i: Answerable, work: Promise<Routed>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'defer'>(
+      (resolve) => (timer = setTimeout(() => resolve('defer'), DEFER_AFTER_MS)),
+    );
+    const first = await Promise.race([work, late]);
+    clearTimeout(timer);
+    const component = i.isButton() || (i.isModalSubmit() && i.isFromMessage());
+    if (first !== 'defer') return this.render(i, first, false);
+    if (component) await i.deferUpdate();
+    else await i.deferReply({ flags: MessageFlags.Ephemeral });
+    return this.render(i, await work, true);
+  }
+
+  private async render(i: Answerable, routed: Routed, deferred: boolean): Promise<void> {
+    const o = routed.outcome;
+    const component = i.isButton() || (i.isModalSubmit() && i.isFromMessage());
+    const sayEphemeral = async (content: string) => {
+      const msg = { content, allowedMentions: NO_PINGS, flags: MessageFlags.Ephemeral as const };
+      if (!deferred) await i.reply(msg);
+      else if (component) await i.followUp(msg);
+      else await i.editReply({ content, allowedMentions: NO_PINGS });
+    };
+    switch (o.kind) {
+      case 'modal':
+        if (deferred || i.isModalSubmit()) return sayEphemeral('…');
+        await i.showModal(
+          buildModal(routed.modal!.decl, routed.modal!.customId, routed.locale, routed.modal!.prefill),
+        );
+        return;
+      case 'toast':
+        return sayEphemeral(o.text);
+      case 'none':
+        if (!deferred) {
+          if (component) await i.deferUpdate();
+          else await i.reply({ content: '✓', flags: MessageFlags.Ephemeral });
+        }
+        return;
+      case 'update': {
+        if (!component) break;
+        const [head] = renderDiscord(o.reply);
+        const edit = {
+          content: head!.content ?? '',
+          components: head!.components ?? [],
+          allowedMentions: NO_PINGS,
+        };
+        if (deferred) await i.editReply(edit);
+        else if (i.isButton()) await i.update(edit);
+        else if (i.isModalSubmit()) await i.update(edit);
+        return;
+      }
+      case 'reply':
+        break;
+    }
+    const reply = o.kind === 'reply' || o.kind === 'update' ? o.reply : null;
+    if (!reply) return;
+    const visible = o.kind === 'reply' && o.visibility === 'visible';
+    const [head, ...rest] = renderInteraction(reply, visible ? 'visible' : 'ephemeral');
+    if (!deferred) await i.reply(head!);
+    else if (component) await i.followUp(head!);
+    else {
+      const { flags: _flags, ...edit } = head!;
+      await i.editReply(edit as Parameters<typeof i.editReply>[0]);
+    }
+    for (const m of rest) await i.followUp(m);
+  }
+
+  /** Free text in the user's DM or in a thread the bot owns. */
+  private async onMessage(message: Message): Promise<void> {
+    try {
+      if (message.author.bot || message.system) return;
+      const channel = message.channel;
+      const inThread = channel.isThread() && channel.ownerId === this.client.user?.id;
+      if (!channel.isDMBased() && !inThread) return;
+      const origin = this.originOf(channel, channel.id);
+      const inb: Inbound = {
+        contact: contactOf(message.author, null),
+        displayName: message.author.globalName ?? message.author.username,
+        origin,
+        here: { kind: 'channel', platform: 'DISCORD', chatId: channel.id },
+        message: {
+          platform: 'DISCORD',
+          chatId: origin.chatId,
+          ...(origin.kind === 'thread' ? { threadId: origin.threadId } : {}),
+          messageId: message.id,
+        },
+        ...(message.member ? { memberRoleIds: [...message.member.roles.cache.keys()] } : {}),
+      };
+      const routed = await this.opts.router.text(inb, message.content);
+      if (!routed) return;
+      const o = routed.outcome;
+      const text =
+        o.kind === 'reply'
+          ? o.reply
+          : o.kind === 'toast'
+            ? { blocks: [{ kind: 'text' as const, text: o.text }] }
+            : null;
+      if (!text) return;
+      if (!('send' in channel)) return;
+      for (const m of renderDiscord(text)) await channel.send(m);
+    } catch (err) {
+      this.log.warn({ err: { message: (err as Error).message } }, 'message handling failed');
     }
   }
 }

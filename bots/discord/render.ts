@@ -97,13 +97,16 @@ export function renderDiscord(reply: Reply): MessageCreateOptions[] {
   });
 }
 
-/** The same, as interaction replies: ephemeral, since every command answer is personal. */
-export function renderInteraction(reply: Reply): InteractionReplyOptions[] {
+/** The same, as interaction replies: ephemeral unless the feature asked for a visible answer. */
+export function renderInteraction(
+  reply: Reply,
+  visibility: 'visible' | 'ephemeral' = 'ephemeral',
+): InteractionReplyOptions[] {
   return renderDiscord(reply).map((m) => ({
     content: m.content,
     allowedMentions: NO_PINGS,
     ...(m.components ? { components: m.components as InteractionReplyOptions['components'] } : {}),
     ...(m.files ? { files: m.files } : {}),
-    flags: MessageFlags.Ephemeral,
+    ...(visibility === 'ephemeral' ? { flags: MessageFlags.Ephemeral } : {}),
   }));
 }

@@ -1,21 +1,22 @@
-// Thin grammY adapter: turns updates into command invocations for the shared
-// dispatcher and sends back the rendered replies. No business rule lives here.
+// Thin grammY adapter: turns updates into router calls (commands, callback queries, free
+// text) and renders the outcome. No business rule lives here.
 import { autoRetry } from '@grammyjs/auto-retry';
 import { Bot, GrammyError, HttpError, InputFile, type Context } from 'grammy';
 import type { User } from '@grammyjs/types';
 import type { Contact } from '../../accounts/identity';
-import { LOCALES, t } from '../../core/i18n';
+import type { Origin } from '../../core/feature';
 import type { Logger } from '../../core/logger';
-import { COMMANDS, COMMANDS_BY_NAME, parseArgs } from '../shared/commands';
-import { Dispatcher } from '../shared/dispatcher';
 import type { Reply } from '../../core/reply';
+import { parseArgs } from '../shared/registry';
+import type { Inbound, Routed, Router } from '../shared/router';
 import { renderTelegram } from './render';
 
 export interface TelegramBotOptions {
   token: string;
   apiRoot: string;
-  dispatcher: Dispatcher;
+  router: Router;
   logger: Logger;
+  staffChatId?: string;
 }
 
 export function contactOf(from: User, chatId?: number, chatType?: string): Contact {
@@ -39,33 +40,123 @@ export function parseCommand(text: string, botUsername: string): { command: stri
   return { command: m[1]!.toLowerCase(), raw: m[3] ?? '' };
 }
 
-async function send(ctx: Context, reply: Reply): Promise<void> {
-  // Tokens, wallets and node lists asked for in a group go to the asker's private chat.
-  if (reply.private && ctx.chat && ctx.chat.type !== 'private' && ctx.from) {
-    try {
-      await sendTo(ctx.api, ctx.from.id, reply);
-      if (reply.groupNotices) await ctx.reply(reply.groupNotices.sentToDm);
-    } catch {
-      // 403: the user never opened a chat with the bot.
-      if (reply.groupNotices) await ctx.reply(reply.groupNotices.openDmFirst);
-    }
-    return;
-  }
-  await sendTo(ctx.api, ctx.chat!.id, reply);
+function originOf(ctx: Context, staffChatId?: string): Origin {
+  const chat = ctx.chat!;
+  const chatId = String(chat.id);
+  if (chat.type === 'private') return { kind: 'dm', platform: 'TELEGRAM', chatId };
+  const staff = chatId === staffChatId;
+  const msg = ctx.message ?? ctx.callbackQuery?.message;
+  const thread = msg && 'is_topic_message' in msg && msg.is_topic_message ? msg.message_thread_id : undefined;
+  return thread
+    ? { kind: 'thread', platform: 'TELEGRAM', chatId, threadId: String(thread), staff }
+    : { kind: 'group', platform: 'TELEGRAM', chatId, staff };
 }
 
-async function sendTo(api: Context['api'], chatId: number, reply: Reply): Promise<void> {
+function inbound(ctx: Context, staffChatId?: string, rawLength?: number): Inbound {
+  const from = ctx.from!;
+  const origin = originOf(ctx, staffChatId);
+  const msg = ctx.message ?? ctx.callbackQuery?.message;
+  return {
+    contact: contactOf(from, ctx.chat?.id, ctx.chat?.type),
+    displayName: displayName(from),
+    origin,
+    here: {
+      kind: 'interaction',
+      platform: 'TELEGRAM',
+      interactionId: String(ctx.update.update_id),
+      visibility: 'ephemeral',
+    },
+    ...(msg
+      ? {
+          message: {
+            platform: 'TELEGRAM' as const,
+            chatId: String(msg.chat.id),
+            ...(origin.kind === 'thread' ? { threadId: origin.threadId } : {}),
+            messageId: String(msg.message_id),
+          },
+        }
+      : {}),
+    ...(rawLength !== undefined ? { rawLength } : {}),
+  };
+}
+
+async function sendTo(api: Context['api'], chatId: number, reply: Reply, threadId?: number): Promise<void> {
+  const thread = threadId ? { message_thread_id: threadId } : {};
   for (const msg of renderTelegram(reply)) {
     await api.sendMessage(chatId, msg.text, {
       entities: msg.entities,
       ...(msg.reply_markup ? { reply_markup: msg.reply_markup } : {}),
+      ...thread,
       link_preview_options: { is_disabled: true },
     });
   }
   if (reply.attachment?.contentType.startsWith('image/')) {
-    await api.sendPhoto(chatId, new InputFile(reply.attachment.data, reply.attachment.name));
+    await api.sendPhoto(chatId, new InputFile(reply.attachment.data, reply.attachment.name), thread);
   } else if (reply.attachment) {
-    await api.sendDocument(chatId, new InputFile(reply.attachment.data, reply.attachment.name));
+    await api.sendDocument(chatId, new InputFile(reply.attachment.data, reply.attachment.name), thread);
+  }
+}
+
+async function send(ctx: Context, reply: Reply, inb: Inbound): Promise<void> {
+  // Tokens, wallets and node lists asked for in a group go to the asker's private chat.
+  if (reply.private && ctx.chat && ctx.chat.type !== 'private' && ctx.from) {
+    try {
+      await sendTo(ctx.api, ctx.from.id, reply);
+      if (reply.groupNotices)
+        await sendTo(
+          ctx.api,
+          ctx.chat.id,
+          { blocks: [{ kind: 'text', text: reply.groupNotices.sentToDm }] },
+          threadOf(inb),
+        );
+    } catch {
+      // 403: the user never opened a chat with the bot.
+      if (reply.groupNotices)
+        await sendTo(
+          ctx.api,
+          ctx.chat.id,
+          { blocks: [{ kind: 'text', text: reply.groupNotices.openDmFirst }] },
+          threadOf(inb),
+        );
+    }
+    return;
+  }
+  await sendTo(ctx.api, ctx.chat!.id, reply, threadOf(inb));
+}
+
+const threadOf = (inb: Inbound) => (inb.origin.kind === 'thread' ? Number(inb.origin.threadId) : undefined);
+
+/** Renders an outcome. Callback answers are sent by the caller (exactly once). */
+async function respond(ctx: Context, routed: Routed, inb: Inbound, router: Router): Promise<void> {
+  const o = routed.outcome;
+  switch (o.kind) {
+    case 'modal':
+      // No modals on Telegram: the same form is asked one field at a time.
+      return respond(ctx, await router.forms.start(inb, routed.modal!), inb, router);
+    case 'reply':
+      return send(ctx, o.reply, inb);
+    case 'update': {
+      const msg = ctx.callbackQuery?.message;
+      if (!msg) return send(ctx, o.reply, inb);
+      const [first] = renderTelegram(o.reply);
+      try {
+        await ctx.api.editMessageText(msg.chat.id, msg.message_id, first!.text, {
+          entities: first!.entities,
+          ...(first!.reply_markup ? { reply_markup: first!.reply_markup } : {}),
+          link_preview_options: { is_disabled: true },
+        });
+      } catch (err) {
+        if (!(err instanceof GrammyError && /message is not modified/.test(err.description))) throw err;
+      }
+      return;
+    }
+    case 'toast':
+      // Not from a callback (a refused command): say it as a private note.
+      if (!ctx.callbackQuery)
+        await send(ctx, { blocks: [{ kind: 'text', text: o.text }], private: true }, inb);
+      return;
+    case 'none':
+      return;
   }
 }
 
@@ -74,46 +165,44 @@ export function createTelegramBot(opts: TelegramBotOptions): Bot {
   // 429s honour retry_after; 5xx and network errors are retried a few times too.
   bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60, rethrowHttpErrors: false }));
   const log = opts.logger.child({ platform: 'telegram' });
+  const { router } = opts;
 
   bot.on('message:text', async (ctx) => {
     const text = ctx.message.text;
     const isPrivate = ctx.chat.type === 'private';
+    const inb = inbound(ctx, opts.staffChatId, text.length);
     const parsed = parseCommand(text, ctx.me.username);
-    let command: string;
-    let args: Record<string, string>;
+    let routed: Routed | null;
     if (parsed) {
-      const spec = COMMANDS_BY_NAME.get(parsed.command);
-      command = parsed.command;
-      args = spec ? parseArgs(spec, parsed.raw) : {};
-    } else if (!isPrivate) {
-      return; // in groups we answer only commands addressed to us
-    } else if (text.startsWith('/')) {
-      command = text.slice(1).split(/\s/, 1)[0]!.slice(0, 32); // malformed command: "unknown command" answer
-      args = {};
+      const found = router.registry.command(parsed.command);
+      routed = await router.command(inb, parsed.command, found ? parseArgs(found.command, parsed.raw) : {});
+    } else if (isPrivate && text.startsWith('/')) {
+      // A malformed command: the "unknown command" answer.
+      routed = await router.command(inb, text.slice(1).split(/\s/, 1)[0]!.slice(0, 32), {});
+    } else if (isPrivate || inb.origin.kind === 'thread') {
+      // Free text: a running dialogue, then whoever holds the conversation (ticket, assistant).
+      routed = await router.text(inb, text);
     } else {
-      command = 'ask'; // in private, plain text is a question
-      args = { question: text };
+      return; // in groups we answer only commands addressed to us
     }
-    const reply = await opts.dispatcher.run({
-      contact: contactOf(ctx.from, ctx.chat.id, ctx.chat.type),
-      displayName: displayName(ctx.from),
-      command,
-      args,
-      rawLength: text.length,
-    });
-    await send(ctx, reply);
+    if (routed) await respond(ctx, routed, inb, router);
   });
 
   bot.on('callback_query:data', async (ctx) => {
-    const from = ctx.from;
-    const chat = ctx.chat;
-    const reply = await opts.dispatcher.press(
-      contactOf(from, chat?.id, chat?.type),
-      displayName(from),
-      ctx.callbackQuery.data,
-    );
-    await ctx.answerCallbackQuery();
-    await send(ctx, reply);
+    let answered = false;
+    try {
+      const inb = inbound(ctx, opts.staffChatId);
+      const routed = await router.button(inb, ctx.callbackQuery.data);
+      const o = routed.outcome;
+      answered = true;
+      await ctx.answerCallbackQuery(
+        o.kind === 'toast' ? { text: o.text.slice(0, 200), show_alert: o.alert ?? false } : {},
+      );
+      await respond(ctx, routed, inb, router);
+    } finally {
+      // Every callback query is answered, even when the handler failed.
+      if (!answered) await ctx.answerCallbackQuery().catch(() => {});
+    }
   });
 
   bot.catch((err) => {
@@ -127,15 +216,4 @@ export function createTelegramBot(opts: TelegramBotOptions): Bot {
     log.warn({ update: err.ctx.update.update_id, ...what }, 'telegram update failed');
   });
   return bot;
-}
-
-/** The command menu, in each language (Telegram picks by the user's app language). */
-export async function publishCommands(bot: Bot): Promise<void> {
-  for (const locale of LOCALES) {
-    const commands = COMMANDS.map((c) => ({
-      command: c.name,
-      description: t(locale, c.helpKey).slice(0, 256),
-    }));
-    await bot.api.setMyCommands(commands, locale === 'en' ? {} : { language_code: locale });
-  }
 }

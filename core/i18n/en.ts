@@ -145,6 +145,20 @@ export const en = {
   'button.help': 'Help',
   'button.english': 'English',
   'button.chinese': '中文',
+  // Conversation layer (bots/shared): permissions, stale buttons, Telegram forms, /cancel.
+  'error.forbidden.staff': 'This is for staff only. Nothing was changed.',
+  'error.forbidden.moderator': 'This is for moderators only. Nothing was changed.',
+  'error.staleButton': 'This button no longer works. Send the command again.',
+  'help.cancel': 'stop the current questions',
+  'dialogue.cancelled': 'Stopped. Nothing was sent.',
+  'dialogue.none': 'There is nothing to stop.',
+  'form.step': '{title} ({step}/{total}): {label}',
+  'form.optional': 'Optional: send - to skip it.',
+  'form.cancel': 'Send /cancel to stop.',
+  'form.pick': 'Please choose one of the buttons above.',
+  'form.required': 'Please write an answer, or send /cancel.',
+  'form.tooShort': 'Please write at least {min} characters.',
+  'form.tooLong': 'Please keep it under {max} characters.',
   ...ticketsEn,
 } as const;
 

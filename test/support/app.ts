@@ -2,6 +2,7 @@
 // queue prefix, with the given env (emulator URLs and tokens). For end-to-end tests.
 import { parseConfig, type Config } from '../../core/config';
 import { createLogger } from '../../core/logger';
+import type { FeatureModule } from '../../core/feature';
 import { startRuntime, type Role, type Runtime } from '../../cli/runtime';
 import { createTestDatabase, type TestDatabase } from './db';
 import { TEST_REDIS_URL } from './env';
@@ -23,7 +24,7 @@ export interface TestApp {
 
 export async function startTestApp(
   env: Record<string, string | undefined>,
-  opts: { roles?: Role[]; tdb?: TestDatabase; prefix?: string } = {},
+  opts: { roles?: Role[]; tdb?: TestDatabase; prefix?: string; features?: FeatureModule[] } = {},
 ): Promise<TestApp> {
   const tdb = opts.tdb ?? (await createTestDatabase());
   const prefix = opts.prefix ?? testPrefix();
@@ -59,7 +60,13 @@ export async function startTestApp(
       return runtime;
     },
     async start() {
-      runtime = await startRuntime({ config, roles, logger, host: '127.0.0.1' });
+      runtime = await startRuntime({
+        config,
+        roles,
+        logger,
+        host: '127.0.0.1',
+        ...(opts.features ? { features: opts.features } : {}),
+      });
       return runtime;
     },
     async stop() {

@@ -1,5 +1,5 @@
-import type { CommandContext } from '../commands';
-import { reply, text, type Reply } from '../../../core/reply';
+import type { CommandContext } from './context';
+import { reply, text, type Reply } from '../../core/reply';
 
 /** A private reply of plain paragraphs. */
 export const say = (_ctx: CommandContext, ...lines: string[]): Reply =>

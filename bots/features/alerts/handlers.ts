@@ -2,8 +2,8 @@
 import { t } from '../../../core/i18n';
 import { formatTime } from '../../../core/i18n/format';
 import { renderUptimeChart } from '../../../notifier/uptime-chart';
-import type { CommandContext } from '../commands';
-import { say } from './say';
+import type { CommandContext } from '../context';
+import { say } from '../say';
 import { list, reply, text, title, type Reply } from '../../../core/reply';
 
 const pct = (ctx: CommandContext, v: number | null) =>

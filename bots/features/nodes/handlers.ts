@@ -1,8 +1,8 @@
 // /addnode, /nodes, /removenode.
 import { t } from '../../../core/i18n';
 import { formatTime } from '../../../core/i18n/format';
-import type { CommandContext } from '../commands';
-import { say } from './say';
+import type { CommandContext } from '../context';
+import { say } from '../say';
 import { code, list, reply, text, title, type Reply } from '../../../core/reply';
 
 /** Copy-paste agent: a shell loop and a systemd unit, with this node's id and token filled in. */

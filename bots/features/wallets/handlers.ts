@@ -1,7 +1,7 @@
 // /link, /verify, /wallets, /unlink: call the wallet service and say the outcome.
 import { t } from '../../../core/i18n';
-import type { CommandContext } from '../commands';
-import { say } from './say';
+import type { CommandContext } from '../context';
+import { say } from '../say';
 import { code, list, reply, text, title, type Reply } from '../../../core/reply';
 
 async function limited(ctx: CommandContext): Promise<Reply | null> {

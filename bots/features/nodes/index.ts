@@ -1,0 +1,38 @@
+// Node claims: Telegram /addnode /nodes /removenode; Discord /nodes add|list|remove.
+import { defineFeature, type FeatureModule } from '../../../core/feature';
+import type { Services } from '../../shared/services';
+import { commandContext } from '../context';
+import * as h from './handlers';
+
+export function nodesFeature(services: Services): FeatureModule {
+  const c = (ctx: Parameters<typeof commandContext>[0]) => commandContext(ctx, services);
+  return defineFeature({
+    id: 'nodes',
+    discordGroups: [{ name: 'nodes', descriptionKey: 'help.nodes' }],
+    commands: [
+      {
+        name: 'addnode',
+        descriptionKey: 'help.addnode',
+        permission: 'everyone',
+        params: [{ name: 'node_id', descriptionKey: 'help.addnode', required: true, maxLength: 128 }],
+        discord: { group: 'nodes', name: 'add' },
+        handler: (ctx, args) => h.addnode(c(ctx), args),
+      },
+      {
+        name: 'nodes',
+        descriptionKey: 'help.nodes',
+        permission: 'everyone',
+        discord: { group: 'nodes', name: 'list' },
+        handler: (ctx) => h.nodes(c(ctx)),
+      },
+      {
+        name: 'removenode',
+        descriptionKey: 'help.removenode',
+        permission: 'everyone',
+        params: [{ name: 'node_id', descriptionKey: 'help.removenode', required: true, maxLength: 128 }],
+        discord: { group: 'nodes', name: 'remove' },
+        handler: (ctx, args) => h.removenode(c(ctx), args),
+      },
+    ],
+  });
+}
