@@ -33,6 +33,10 @@ import { TelegramConversation } from '../bots/telegram/conversation';
 import { telegramRoles } from '../bots/telegram/roles';
 import { DiscordConversation } from '../bots/discord/conversation';
 import { discordRoles } from '../bots/discord/roles';
+import { createTicketing, type Ticketing } from '../ticketing';
+import { Categories } from '../ticketing/categories';
+import { ticketsFeature } from '../ticketing/feature';
+import { settingsFromConfig } from '../ticketing/settings';
 
 export function enabledPlatforms(config: Config): Set<Platform> {
   const set = new Set<Platform>();
@@ -53,6 +57,7 @@ export interface AppServices {
   /** Every feature module, indexed; both adapters route through `router`. */
   router: Router;
   conversation: ConversationPort;
+  tickets: Ticketing;
 }
 
 /** The built-in features, in /help and menu order; tickets, moderation, the assistant join here. */
@@ -140,8 +145,34 @@ export function composeServices(deps: {
       });
   }
   const conversation = new PacedConversation(ports, hub.redis, hub.prefix);
+  const tickets = createTicketing({
+    prisma: db.prisma,
+    pool: db.pool,
+    hub,
+    conversation,
+    places: {
+      ...(config.TELEGRAM_STAFF_CHAT_ID ? { telegramStaffChatId: config.TELEGRAM_STAFF_CHAT_ID } : {}),
+      ...(config.DISCORD_SUPPORT_CHANNEL_ID
+        ? { discordSupportChannelId: config.DISCORD_SUPPORT_CHANNEL_ID }
+        : {}),
+      ...((config.TICKETS_LOG_CHANNEL_ID ?? config.DISCORD_MOD_CHANNEL_ID)
+        ? { discordLogChannelId: (config.TICKETS_LOG_CHANNEL_ID ?? config.DISCORD_MOD_CHANNEL_ID)! }
+        : {}),
+    },
+    status: services.status,
+    categories: config.TICKETS_CATEGORIES_FILE
+      ? Categories.fromFile(config.TICKETS_CATEGORIES_FILE)
+      : new Categories(),
+    settings: settingsFromConfig(config),
+    home: config.TICKETS_HOME,
+    logger,
+  });
   let registry: FeatureRegistry | null = null;
-  registry = new FeatureRegistry([...builtinFeatures(services, () => registry!), ...(deps.features ?? [])]);
+  registry = new FeatureRegistry([
+    ...builtinFeatures(services, () => registry!),
+    ticketsFeature(tickets),
+    ...(deps.features ?? []),
+  ]);
   const router = new Router({
     registry,
     identities: services.identities,
@@ -159,5 +190,5 @@ export function composeServices(deps: {
       }),
     logger,
   });
-  return { services, delivery, tokens, liveness, router, conversation };
+  return { services, delivery, tokens, liveness, router, conversation, tickets };
 }

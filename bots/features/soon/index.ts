@@ -10,11 +10,7 @@ const notYet = async (ctx: { t: (k: 'error.notAvailable') => string }) =>
 export function soonFeature(): FeatureModule {
   return defineFeature({
     id: 'soon',
-    aliases: ['support'],
-    discordGroups: [
-      { name: 'ticket', descriptionKey: 'help.support' },
-      { name: 'report', descriptionKey: 'help.report' },
-    ],
+    discordGroups: [{ name: 'report', descriptionKey: 'help.report' }],
     commands: [
       { name: 'points', descriptionKey: 'help.points', permission: 'everyone', handler: notYet },
       {
@@ -24,13 +20,6 @@ export function soonFeature(): FeatureModule {
         params: [
           { name: 'question', descriptionKey: 'help.ask', required: true, rest: true, maxLength: 1000 },
         ],
-        handler: notYet,
-      },
-      {
-        name: 'support',
-        descriptionKey: 'help.support',
-        permission: 'everyone',
-        discord: { group: 'ticket', name: 'open' },
         handler: notYet,
       },
       {
@@ -45,8 +34,6 @@ export function soonFeature(): FeatureModule {
         handler: notYet,
       },
     ],
-    // `support:` under "node claimed by another account" opens a ticket once tickets land.
-    buttons: [{ action: '', permission: 'everyone', handler: notYet }],
     // Plain DM text is a question for the assistant (placeholder until it lands).
     holders: [
       {
