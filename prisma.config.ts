@@ -1,6 +1,6 @@
 // Prisma CLI configuration. Why a driver adapter here: this machine cannot download
 // Prisma's schema-engine binary, so `generate` and `migrate diff` run on the
-// WebAssembly engine through @prisma/adapter-pg (see DESIGN.md, "Known constraint").
+// WebAssembly engine through @prisma/adapter-pg (see docs/architecture.md "Database").
 // Migrations are applied by our own runner (`nodedesk migrate`), not `prisma migrate deploy`.
 import 'dotenv/config';
 import path from 'node:path';

@@ -123,7 +123,8 @@ export class IdentityService {
   /** Remembers where DMs to this identity go (Discord: the DM channel opened for them). */
   async setDmChat(platform: Platform, platformUserId: string, dmChatId: string): Promise<void> {
     await this.prisma.identity.updateMany({
-      where: { platform, platformUserId, NOT: { dmChatId } },
+      // A NULL column is not "different" in SQL: match it explicitly.
+      where: { platform, platformUserId, OR: [{ dmChatId: null }, { NOT: { dmChatId } }] },
       data: { dmChatId },
     });
   }

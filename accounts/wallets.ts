@@ -2,6 +2,7 @@
 // verifies consumes its nonce and links the wallet to the identity's user: proving from
 // a new platform joins the two accounts into one user; proving from an account of a
 // platform the owner already uses takes the wallet over, and the former owner is told.
+import { mergeUsersIn, type MergeParticipant } from './merge';
 import type { Chain, PrismaClient } from '@prisma/client';
 import type { IdentityRecord } from './identity';
 import { audit } from './audit';
@@ -15,7 +16,8 @@ export interface WalletLinkOptions {
   uri: string;
   now?: () => Date;
   /** Called after two users became one, so other modules can move what they keep per user. */
-  onMerged?: (from: string, into: string) => Promise<void>;
+  /** Features that key data by user (incidents, tickets, cases): merged in the same transaction. */
+  mergeParticipants?: readonly MergeParticipant[];
 }
 
 export type StartLinkResult =
@@ -139,10 +141,7 @@ export class WalletLinkService {
         // Same person on another platform: fold this user into the wallet's owner.
         const from = me.userId;
         const into = wallet.userId;
-        await tx.identity.updateMany({ where: { userId: from }, data: { userId: into } });
-        await tx.wallet.updateMany({ where: { userId: from }, data: { userId: into } });
-        await tx.node.updateMany({ where: { userId: from }, data: { userId: into } });
-        await tx.user.delete({ where: { id: from } });
+        await mergeUsersIn(tx, from, into, this.opts.mergeParticipants ?? []);
         await tx.wallet.update({ where: key, data: { verifiedAt: this.now() } });
         await audit(tx, {
           action: 'user.merge',
@@ -166,7 +165,6 @@ export class WalletLinkService {
       return { kind: 'taken_over' as const, formerOwner };
     });
     if (outcome === 'used') return { ok: false, error: 'used' };
-    if (outcome.kind === 'merged') await this.opts.onMerged?.(outcome.from, outcome.into);
     if (outcome.kind === 'taken_over' && this.messenger) {
       await this.messenger.tell(
         outcome.formerOwner,

@@ -10,9 +10,9 @@ import type { Logger } from '../core/logger';
 import type { QueueHub } from '../core/queue';
 import { RateLimit } from '../core/rate-limit';
 import { DeliveryService } from '../notifier/delivery/service';
-import { detachNode, mergeIncidents } from '../notifier/incidents/membership';
+import { detachNode, incidentsParticipant } from '../notifier/incidents/membership';
 import { LivenessStore } from '../notifier/liveness/store';
-import { PollViewStore } from '../notifier/poll-view';
+import { notifierStores, type NotifierStores } from '../notifier/engine';
 import { StatusService } from '../notifier/status';
 import { AlertSettings } from '../notifier/alert-settings';
 import { TokenIndex } from '../accounts/token-index';
@@ -54,6 +54,7 @@ export interface AppServices {
   delivery: DeliveryService;
   tokens: TokenIndex;
   liveness: LivenessStore;
+  stores: NotifierStores;
   /** Every feature module, indexed; both adapters route through `router`. */
   router: Router;
   conversation: ConversationPort;
@@ -83,12 +84,14 @@ export function composeServices(deps: {
   const base = new URL(publicBaseUrl(config));
   const delivery = new DeliveryService(db.prisma, hub, enabledPlatforms(config));
   const tokens = new TokenIndex(db.prisma, hub.redis, hub.prefix);
-  const liveness = new LivenessStore(hub.redis, hub.prefix, 'push');
+  // One set of notifier stores per process, shared by the status views and the engine.
+  const stores = notifierStores(hub);
+  const liveness = stores.push;
   const services: Services = {
     identities: new IdentityService(db.prisma),
     wallets: new WalletLinkService(
       db.prisma,
-      { domain: base.host, uri: base.origin, onMerged: (from, into) => mergeIncidents(db.pool, from, into) },
+      { domain: base.host, uri: base.origin, mergeParticipants: [incidentsParticipant] },
       delivery,
     ),
     nodes: new NodeService(db.prisma, {
@@ -99,7 +102,7 @@ export function composeServices(deps: {
     status: new StatusService(
       db.pool,
       liveness,
-      new PollViewStore(hub.redis, hub.prefix),
+      stores.pollView,
       2 * config.HEARTBEAT_INTERVAL_SECONDS * 1000 + 5_000,
     ),
     alertSettings: new AlertSettings(db.prisma),
@@ -190,5 +193,5 @@ export function composeServices(deps: {
       }),
     logger,
   });
-  return { services, delivery, tokens, liveness, router, conversation, tickets };
+  return { services, delivery, tokens, liveness, stores, router, conversation, tickets };
 }

@@ -81,7 +81,15 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
     }
     if (opts.roles.includes('workers')) {
       // Workers close with the hub (registered above), after the bots stop taking input.
-      runtime.notifier = await startWorkers({ config, db, hub, delivery: app.delivery, logger, lifecycle });
+      runtime.notifier = await startWorkers({
+        config,
+        db,
+        hub,
+        delivery: app.delivery,
+        stores: app.stores,
+        logger,
+        lifecycle,
+      });
       // Ticket effects and timers (their queues close with the hub).
       await app.tickets.startWorkers();
     }

@@ -1,5 +1,6 @@
 // The workers role: delivery per configured platform (the platform senders are wired
 // here, in the composition root, so notifier/ never imports a chat library) and the notifier engine.
+import { IdentityService } from '../accounts/identity';
 import type { Config } from '../core/config';
 import type { Db } from '../core/db';
 import type { Lifecycle } from '../core/lifecycle';
@@ -9,7 +10,7 @@ import { DiscordSender } from '../bots/discord/sender';
 import { TelegramSender } from '../bots/telegram/sender';
 import type { DeliveryService } from '../notifier/delivery/service';
 import { startDeliveryWorker } from '../notifier/delivery/worker';
-import { NotifierEngine, rulesFromConfig } from '../notifier/engine';
+import { NotifierEngine, rulesFromConfig, type NotifierStores } from '../notifier/engine';
 import { StaffNotifier } from '../notifier/staff';
 
 export async function startWorkers(deps: {
@@ -17,11 +18,12 @@ export async function startWorkers(deps: {
   db: Db;
   hub: QueueHub;
   delivery: DeliveryService;
+  stores: NotifierStores;
   logger: Logger;
   lifecycle: Lifecycle;
 }): Promise<NotifierEngine> {
   const { config, db, hub, delivery, logger, lifecycle } = deps;
-  const common = { prisma: db.prisma, hub, delivery, logger };
+  const common = { prisma: db.prisma, hub, delivery, logger, identities: new IdentityService(db.prisma) };
   const staffTargets = [];
   if (config.TELEGRAM_BOT_TOKEN) {
     const sender = new TelegramSender(config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_API_ROOT);
@@ -44,6 +46,7 @@ export async function startWorkers(deps: {
     redisUrl: config.REDIS_URL,
     rules: rulesFromConfig(config),
     staff,
+    stores: deps.stores,
   });
   await engine.start();
   lifecycle.onStop('notifier', () => engine.stop());

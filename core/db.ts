@@ -1,4 +1,4 @@
-// Prisma client on the pg driver adapter (no Rust query engine: see DESIGN.md).
+// Prisma client on the pg driver adapter (no Rust query engine: see docs/architecture.md "Database").
 // A `?schema=` parameter in DATABASE_URL selects a PostgreSQL schema, as Prisma's own
 // convention does; tests give every file its own schema this way.
 import { PrismaPg } from '@prisma/adapter-pg';
@@ -58,5 +58,54 @@ export function createDb(databaseUrl: string, opts: { poolSize?: number } = {}):
       await prisma.$disconnect();
       await pool.end().catch(() => {});
     },
+  };
+}
+
+/**
+ * Runs `fn` in one transaction: COMMIT on success, ROLLBACK on any error. Given a pool it
+ * borrows a connection for the transaction; given a connection (one holding an advisory
+ * lock, say) it uses that one and leaves it open.
+ */
+export async function inTransaction<T>(
+  db: pg.Pool | pg.PoolClient,
+  fn: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const borrowed = db instanceof pg.Pool;
+  const client = borrowed ? await db.connect() : db;
+  try {
+    await client.query('BEGIN');
+    const out = await fn(client);
+    await client.query('COMMIT');
+    return out;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    if (borrowed) client.release();
+  }
+}
+
+/** Raw SQL inside a transaction, whichever client opened it (a pg connection or a Prisma transaction). */
+export interface SqlRunner {
+  rows<T>(text: string, params?: unknown[]): Promise<T[]>;
+  exec(text: string, params?: unknown[]): Promise<number>;
+}
+
+export function pgSql(client: pg.PoolClient): SqlRunner {
+  return {
+    rows: async <T>(text: string, params: unknown[] = []) => (await client.query(text, params)).rows as T[],
+    exec: async (text, params = []) => (await client.query(text, params)).rowCount ?? 0,
+  };
+}
+
+type RawClient = {
+  $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
+  $executeRawUnsafe(query: string, ...values: unknown[]): Promise<number>;
+};
+
+export function prismaSql(tx: RawClient): SqlRunner {
+  return {
+    rows: <T>(text: string, params: unknown[] = []) => tx.$queryRawUnsafe<T[]>(text, ...params),
+    exec: (text, params = []) => tx.$executeRawUnsafe(text, ...params),
   };
 }

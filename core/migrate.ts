@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type pg from 'pg';
+import { inTransaction } from './db';
 
 /** Prisma Migrate's own advisory lock key, so our runner and Prisma's exclude each other. */
 export const PRISMA_ADVISORY_LOCK_KEY = 72707369;
@@ -117,20 +118,19 @@ export async function migrate(
           continue;
         }
         const id = crypto.randomUUID();
-        await client.query('BEGIN');
         try {
-          await client.query(
-            'INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, applied_steps_count) VALUES ($1, $2, $3, now(), 0)',
-            [id, m.checksum, m.name],
-          );
-          await client.query(m.sql);
-          await client.query(
-            'UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1',
-            [id],
-          );
-          await client.query('COMMIT');
+          await inTransaction(client, async (tx) => {
+            await tx.query(
+              'INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, applied_steps_count) VALUES ($1, $2, $3, now(), 0)',
+              [id, m.checksum, m.name],
+            );
+            await tx.query(m.sql);
+            await tx.query(
+              'UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1',
+              [id],
+            );
+          });
         } catch (err) {
-          await client.query('ROLLBACK').catch(() => {});
           throw new MigrationError(
             `Migration ${m.name} failed and was rolled back: ${(err as Error).message}`,
           );

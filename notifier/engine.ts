@@ -47,10 +47,28 @@ export function rulesFromConfig(config: Config): NotifierRules {
   };
 }
 
+export interface NotifierStores {
+  push: LivenessStore;
+  poll: LivenessStore;
+  health: SourceHealth;
+  pollView: PollViewStore;
+}
+
+/** The notifier's Redis stores; the composition root builds them once and shares them. */
+export function notifierStores(hub: Pick<QueueHub, 'redis' | 'prefix'>): NotifierStores {
+  return {
+    push: new LivenessStore(hub.redis, hub.prefix, 'push'),
+    poll: new LivenessStore(hub.redis, hub.prefix, 'poll'),
+    health: new SourceHealth(hub.redis, hub.prefix),
+    pollView: new PollViewStore(hub.redis, hub.prefix),
+  };
+}
+
 export class NotifierEngine {
   readonly stores: { push: LivenessStore; poll: LivenessStore };
   readonly health: SourceHealth;
   readonly effects: IncidentEffects;
+  private readonly pollView: PollViewStore;
   private consumer: LivenessConsumer | null = null;
   private readonly consumerRedis;
 
@@ -63,14 +81,15 @@ export class NotifierEngine {
       redisUrl: string;
       rules: NotifierRules;
       staff?: StaffNotifier;
+      /** Stores built once by the composition root (cli/compose.ts); built here only when absent. */
+      stores?: NotifierStores;
     },
   ) {
     const { hub } = deps;
-    this.stores = {
-      push: new LivenessStore(hub.redis, hub.prefix, 'push'),
-      poll: new LivenessStore(hub.redis, hub.prefix, 'poll'),
-    };
-    this.health = new SourceHealth(hub.redis, hub.prefix);
+    const given = deps.stores ?? notifierStores(hub);
+    this.stores = { push: given.push, poll: given.poll };
+    this.health = given.health;
+    this.pollView = given.pollView;
     this.effects = new IncidentEffects(deps.db.pool, hub, deps.delivery, deps.rules);
     this.consumerRedis = createRedis(deps.redisUrl, true);
   }
@@ -118,7 +137,7 @@ export class NotifierEngine {
             baseUrl: pollUrl,
             pool: this.deps.db.pool,
             store: this.stores.poll,
-            view: new PollViewStore(hub.redis, hub.prefix),
+            view: this.pollView,
             health: this.health,
             ...(this.deps.staff ? { staff: this.deps.staff } : {}),
             logger: logger.child({ part: 'poller' }),

@@ -1,4 +1,4 @@
-// POST /v1/heartbeats (DESIGN.md ⚑). Single form: Authorization: Bearer <node token> and
+// POST /v1/heartbeats (docs/contracts.md "Heartbeat API"). Single form: Authorization: Bearer <node token> and
 // {"node_id","status","gpus"?}. Batch form for fleet agents: {"heartbeats":[{token,...}]}.
 // Bad JSON or shape → 400, nothing stored; unknown/wrong token → 401. In a batch the valid
 // items are stored and the rejected ones listed, so one stale token does not silence a fleet.

@@ -3,6 +3,7 @@
 // once per dedupe key; a blocked user is served on their next platform.
 import type { Platform, PrismaClient } from '@prisma/client';
 import { DelayedError, type Job } from 'bullmq';
+import { IdentityService } from '../../accounts/identity';
 import { resolveLocale } from '../../core/i18n';
 import type { Logger } from '../../core/logger';
 import type { OutboundMessage, QueueHub } from '../../core/queue';
@@ -34,6 +35,8 @@ export interface DeliveryWorkerDeps {
   limits?: DeliveryLimits;
   concurrency?: number;
   onSent?: (msg: OutboundMessage, platform: Platform) => void;
+  /** Identity writes go through IdentityService (one owner per write); defaults to one on `prisma`. */
+  identities?: Pick<IdentityService, 'setDmChat' | 'markUnreachable'>;
 }
 
 export function startDeliveryWorker(deps: DeliveryWorkerDeps) {
@@ -42,6 +45,7 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps) {
   const redis = deps.hub.redis;
   const prefix = deps.hub.prefix;
   const log = deps.logger.child({ worker: DELIVERY_QUEUE[platform] });
+  const identities = deps.identities ?? new IdentityService(deps.prisma);
 
   const handle = async (job: Job<OutboundMessage>, token?: string) => {
     const msg = job.data;
@@ -89,10 +93,7 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps) {
     if (outcome.ok) {
       await redis.set(sentKey, platform, 'EX', 7 * 24 * 3600);
       if (outcome.dmChatId && outcome.dmChatId !== identity.dmChatId) {
-        await deps.prisma.identity.update({
-          where: { id: identity.id },
-          data: { dmChatId: outcome.dmChatId },
-        });
+        await identities.setDmChat(platform, identity.platformUserId, outcome.dmChatId);
       }
       deps.onSent?.(msg, platform);
       return { sent: platform };
@@ -104,10 +105,7 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps) {
         await job.moveToDelayed(Date.now() + outcome.retryAfterMs, token);
         throw new DelayedError();
       case 'blocked':
-        await deps.prisma.identity.update({
-          where: { id: identity.id },
-          data: { dmReachable: false, dmFailedAt: new Date() },
-        });
+        await identities.markUnreachable(identity.id);
         log.info({ user: msg.userId, platform }, 'user blocked the bot here; trying another platform');
         return fallback(msg, outcome.detail);
       case 'permanent':

@@ -2,21 +2,8 @@
 // leaves its open incident (which closes when nothing else is down), and a user folded
 // into another brings their incidents along.
 import type pg from 'pg';
-
-async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const out = await fn(client);
-    await client.query('COMMIT');
-    return out;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
-}
+import type { MergeParticipant } from '../../accounts/merge';
+import { inTransaction, pgSql, type SqlRunner } from '../../core/db';
 
 const CLOSE_EMPTY = `
   UPDATE incidents i SET closed_at = now()
@@ -38,23 +25,33 @@ export async function detachNode(pool: pg.Pool, nodeId: string): Promise<string[
 }
 
 /** Moves `from`'s incidents to `into`; two open incidents become one. */
-export async function mergeIncidents(pool: pg.Pool, from: string, into: string): Promise<void> {
-  await inTransaction(pool, async (c) => {
-    const { rows } = await c.query<{ id: string; user_id: string }>(
-      `SELECT id, user_id FROM incidents WHERE user_id = ANY($1::uuid[]) AND closed_at IS NULL FOR UPDATE`,
-      [[from, into]],
+async function moveIncidents(sql: SqlRunner, from: string, into: string): Promise<void> {
+  const rows = await sql.rows<{ id: string; user_id: string }>(
+    `SELECT id::text AS id, user_id::text AS user_id FROM incidents
+      WHERE user_id IN ($1::uuid, $2::uuid) AND closed_at IS NULL FOR UPDATE`,
+    [from, into],
+  );
+  const fromOpen = rows.find((r) => r.user_id === from);
+  const intoOpen = rows.find((r) => r.user_id === into);
+  if (fromOpen && intoOpen) {
+    await sql.exec(
+      `INSERT INTO incident_nodes (incident_id, node_id, down_at, last_seen_at, up_at, alerted_at)
+       SELECT $2::uuid, node_id, down_at, last_seen_at, up_at, alerted_at FROM incident_nodes WHERE incident_id = $1::uuid
+       ON CONFLICT (incident_id, node_id) DO NOTHING`,
+      [fromOpen.id, intoOpen.id],
     );
-    const fromOpen = rows.find((r) => r.user_id === from);
-    const intoOpen = rows.find((r) => r.user_id === into);
-    if (fromOpen && intoOpen) {
-      await c.query(
-        `INSERT INTO incident_nodes (incident_id, node_id, down_at, last_seen_at, up_at, alerted_at)
-         SELECT $2, node_id, down_at, last_seen_at, up_at, alerted_at FROM incident_nodes WHERE incident_id = $1
-         ON CONFLICT (incident_id, node_id) DO NOTHING`,
-        [fromOpen.id, intoOpen.id],
-      );
-      await c.query(`DELETE FROM incidents WHERE id = $1`, [fromOpen.id]);
-    }
-    await c.query(`UPDATE incidents SET user_id = $2 WHERE user_id = $1`, [from, into]);
-  });
+    await sql.exec(`DELETE FROM incidents WHERE id = $1::uuid`, [fromOpen.id]);
+  }
+  await sql.exec(`UPDATE incidents SET user_id = $2::uuid WHERE user_id = $1::uuid`, [from, into]);
+}
+
+/** Incidents take part in a user merge, inside its transaction (accounts/merge.ts). */
+export const incidentsParticipant: MergeParticipant = {
+  name: 'incidents',
+  merge: ({ sql }, from, into) => moveIncidents(sql, from, into),
+};
+
+/** The same on its own transaction (tests, repairs). */
+export async function mergeIncidents(pool: pg.Pool, from: string, into: string): Promise<void> {
+  await inTransaction(pool, (c) => moveIncidents(pgSql(c), from, into));
 }

@@ -1,4 +1,4 @@
-// The network API source (DESIGN.md "Network API poller"): walks every page, records what
+// The network API source (the reference network API shape; docs/architecture.md "Node status sources"): walks every page, records what
 // the network knows about each node (owner wallet, GPUs) and feeds the poll liveness of
 // linked nodes that have no heartbeat agent. When the API fails, the source is marked
 // unhealthy (its nodes are "unknown", never "offline"), and staff are told once.

@@ -1,4 +1,4 @@
-// A local DePIN network node API (DESIGN.md "Network API poller"), for the `poll` node
+// A local DePIN network node API (the reference network API, see notifier/sources/poller.ts), for the `poll` node
 // source in tests, benchmarks and the demo: `NODE_SOURCE_URL=<sandbox.baseUrl>`.
 //
 //   GET /nodes?cursor=C&limit=N  → {"nodes":[...], "next_cursor": string|null}

@@ -1,4 +1,4 @@
-// The node record of the reference network API (DESIGN.md "Network API poller"), exactly
+// The node record of the reference network API (the shape notifier/sources/poller.ts reads), exactly
 // as it travels on the wire. Adapters for real networks map onto this shape.
 
 export type NodeStatus = 'online' | 'offline';

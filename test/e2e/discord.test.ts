@@ -39,7 +39,7 @@ describe('Discord (e2e)', () => {
     await tg.stop();
   });
 
-  it('registers the slash commands of DESIGN.md on the guild, localized', () => {
+  it('registers the slash commands of docs/contracts.md on the guild, localized', () => {
     const cmds = dc.commands({ guild: true });
     const names = cmds.map((c) => c.name);
     expect(names).toEqual(
