@@ -7,6 +7,8 @@ import { createLogger, type Logger } from '../core/logger';
 import { migrate, MigrationError } from '../core/migrate';
 import { exitGracefullyOnSignals } from '../core/signals';
 import { parseRoles, ROLES, startRuntime } from './runtime';
+import { DataDirBusyError } from './demo/lock';
+import { RedisUnavailableError } from './demo/redis';
 
 class UsageError extends Error {}
 
@@ -65,6 +67,22 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('demo')
+    .description(
+      'everything on local emulators, nothing to configure: prints the URL of the sandbox console (Ctrl-C stops it)',
+    )
+    .option('--port <port>', 'console port on 127.0.0.1 (0 = any free port)', '8070')
+    .option('--data-dir <dir>', 'where the embedded database, a private Redis and the log live', '.data')
+    .action(async (opts: { port: string; dataDir: string }) => {
+      const port = Number(opts.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new UsageError(`--port must be a port number (0-65535), got "${opts.port}"`);
+      // Loaded only here: the emulators and the console are not part of `start`.
+      const { runDemo } = require('./demo') as typeof import('./demo');
+      await runDemo({ port, dataDir: opts.dataDir });
+    });
+
+  program
     .command('migrate')
     .description('apply pending database migrations (safe to run from several processes at once)')
     .action(async () => {
@@ -89,6 +107,11 @@ export async function main(argv = process.argv): Promise<void> {
         `nodedesk: invalid configuration\n${err.problems.map((p) => `  ${p}`).join('\n')}\n`,
       );
       process.exitCode = 2;
+      return;
+    }
+    if (err instanceof RedisUnavailableError || err instanceof DataDirBusyError) {
+      process.stderr.write(`nodedesk demo: ${err.message}\n`);
+      process.exitCode = 3;
       return;
     }
     if (err instanceof UsageError || err instanceof MigrationError) {

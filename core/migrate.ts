@@ -119,7 +119,15 @@ export async function migrate(
         }
         const id = crypto.randomUUID();
         try {
-          await inTransaction(client, async (tx) => {
+          const skipped = await inTransaction(client, async (tx) => {
+            // Checked again inside the transaction: where the advisory lock cannot exclude
+            // (PGlite: every connection shares one session, so the lock is re-entrant), the
+            // open transaction does, and a runner that waited finds the work done.
+            const { rowCount } = await tx.query(
+              'SELECT 1 FROM "_prisma_migrations" WHERE migration_name = $1 AND finished_at IS NOT NULL AND rolled_back_at IS NULL',
+              [m.name],
+            );
+            if (rowCount) return true;
             await tx.query(
               'INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, applied_steps_count) VALUES ($1, $2, $3, now(), 0)',
               [id, m.checksum, m.name],
@@ -129,7 +137,12 @@ export async function migrate(
               'UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1',
               [id],
             );
+            return false;
           });
+          if (skipped) {
+            result.alreadyApplied.push(m.name);
+            continue;
+          }
         } catch (err) {
           throw new MigrationError(
             `Migration ${m.name} failed and was rolled back: ${(err as Error).message}`,

@@ -5,7 +5,7 @@ import { ticketsEn } from './tickets.en';
 export const en = {
   'lang.name': 'English',
   'start.welcome':
-    'Welcome to nodedesk, {name}! I watch your GPU worker nodes and message you the moment one drops offline, answer points and TGE questions, and open support tickets.',
+    'Welcome to nodedesk, {name}! I watch your GPU worker nodes and message you the moment one drops offline, and again when it is back.',
   'start.next': 'Start by linking your wallet: /link <wallet address>. Send /help for every command.',
   'help.title': 'Commands',
   'help.start': 'welcome and first steps',

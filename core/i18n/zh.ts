@@ -5,7 +5,7 @@ import { ticketsZh } from './tickets.zh';
 export const zh: Record<MessageKey, string> = {
   'lang.name': '中文',
   'start.welcome':
-    '欢迎使用 nodedesk，{name}！我会监控你的 GPU 工作节点，一旦掉线立即通知你；还能解答积分和 TGE 问题，并帮你提交工单。',
+    '欢迎使用 nodedesk，{name}！我会监控你的 GPU 工作节点，一旦掉线立即通知你，恢复在线时也会告诉你。',
   'start.next': '先绑定钱包：/link <钱包地址>。发送 /help 查看全部命令。',
   'help.title': '命令列表',
   'help.start': '欢迎与入门',

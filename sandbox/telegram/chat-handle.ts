@@ -85,6 +85,17 @@ export abstract class ChatHandle {
     return clone(stored.message);
   }
 
+  /**
+   * Every message of the chat, the bot's and the people's, in chat order (edits applied,
+   * deleted and service messages left out): what a chat window shows. The demo console uses it.
+   */
+  transcript(opts: { threadId?: number } = {}): Array<{ message: Message; fromBot: boolean }> {
+    return [...this.record.messages.values()]
+      .filter((m) => !m.deleted && !m.service)
+      .filter((m) => opts.threadId === undefined || m.message.message_thread_id === opts.threadId)
+      .map((m) => ({ message: clone(m.message), fromBot: m.fromBot }));
+  }
+
   /** Groups hide most messages from bots in privacy mode; see TelegramGroupHandle. */
   protected botSees(_message: Message): boolean {
     return true;

@@ -228,6 +228,12 @@ export class TelegramSandbox {
     });
   }
 
+  /** Calls `listener` after every change (a message, an edit, a call); returns the unsubscribe. */
+  onChange(listener: () => void): () => void {
+    this.world.on('change', listener);
+    return () => this.world.off('change', listener);
+  }
+
   /** Resolves once the bot confirmed every update sent so far (it polled past them or its webhook answered 2xx). */
   async drained(opts: { timeoutMs?: number } = {}): Promise<void> {
     const target = this.world.lastUpdateId;
