@@ -24,7 +24,6 @@ import type { ConversationPort } from '../core/conversation';
 import { alertsFeature } from '../bots/features/alerts';
 import { basicsFeature } from '../bots/features/basics';
 import { nodesFeature } from '../bots/features/nodes';
-import { soonFeature } from '../bots/features/soon';
 import { walletsFeature } from '../bots/features/wallets';
 import { DialogueStore } from '../bots/shared/dialogues';
 import { PacedConversation, type PlatformPort } from '../bots/shared/port';
@@ -40,6 +39,10 @@ import { assistantFeature } from '../assistant/feature';
 import { moderationRules } from '../moderation/config';
 import { moderationFeature } from '../moderation/feature';
 import { Moderation } from '../moderation/service';
+import { createTicketing, type Ticketing } from '../ticketing';
+import { Categories } from '../ticketing/categories';
+import { ticketsFeature } from '../ticketing/feature';
+import { settingsFromConfig } from '../ticketing/settings';
 
 export function enabledPlatforms(config: Config): Set<Platform> {
   const set = new Set<Platform>();
@@ -64,6 +67,7 @@ export interface AppServices {
   assistant: AssistantParts;
   /** Fake-card reports and cases (moderation/): its workers start in the workers role. */
   moderation: Moderation;
+  tickets: Ticketing;
 }
 
 /** The built-in features, in /help and menu order; tickets, moderation, the assistant join here. */
@@ -80,7 +84,6 @@ export function builtinFeatures(
     alertsFeature(services),
     ...(assistant ? [assistantFeature({ assistant: assistant.assistant })] : []),
     ...extra,
-    soonFeature(),
   ];
 }
 
@@ -181,11 +184,34 @@ export function composeServices(deps: {
     validNodeId: (id) => services.nodes.validId(id),
     ...moderationRules(config),
   });
+  const tickets = createTicketing({
+    prisma: db.prisma,
+    pool: db.pool,
+    hub,
+    conversation,
+    places: {
+      ...(config.TELEGRAM_STAFF_CHAT_ID ? { telegramStaffChatId: config.TELEGRAM_STAFF_CHAT_ID } : {}),
+      ...(config.DISCORD_SUPPORT_CHANNEL_ID
+        ? { discordSupportChannelId: config.DISCORD_SUPPORT_CHANNEL_ID }
+        : {}),
+      ...((config.TICKETS_LOG_CHANNEL_ID ?? config.DISCORD_MOD_CHANNEL_ID)
+        ? { discordLogChannelId: (config.TICKETS_LOG_CHANNEL_ID ?? config.DISCORD_MOD_CHANNEL_ID)! }
+        : {}),
+    },
+    status: services.status,
+    categories: config.TICKETS_CATEGORIES_FILE
+      ? Categories.fromFile(config.TICKETS_CATEGORIES_FILE)
+      : new Categories(),
+    settings: settingsFromConfig(config),
+    home: config.TICKETS_HOME,
+    logger,
+  });
   let registry: FeatureRegistry | null = null;
   registry = new FeatureRegistry([
     ...builtinFeatures(services, () => registry!, assistant, [
       moderationFeature({ moderation, prisma: db.prisma }),
     ]),
+    ticketsFeature(tickets),
     ...(deps.features ?? []),
   ]);
   const router = new Router({
@@ -206,5 +232,5 @@ export function composeServices(deps: {
       }),
     logger,
   });
-  return { services, delivery, tokens, liveness, stores, router, conversation, assistant, moderation };
+  return { services, delivery, tokens, liveness, stores, router, conversation, assistant, moderation, tickets };
 }

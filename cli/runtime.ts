@@ -103,6 +103,8 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
         conversation: app.conversation,
       });
       app.assistant.startWorker();
+      // Ticket effects and timers (their queues close with the hub).
+      await app.tickets.startWorkers();
     }
     if (opts.roles.includes('bots')) {
       await startBots({

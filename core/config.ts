@@ -56,6 +56,46 @@ function rateLimits() {
 const snowflake = (example = '1234567890123456789') =>
   z.string().regex(/^\d{1,20}$/, { message: `must be a Discord id, digits only (example: ${example})` });
 
+/** "90s", "15m", "2h", "7d", "1d12h" → milliseconds (tests shorten ticket timers to seconds). */
+export function parseDurationMs(input: string): number | null {
+  const s = input.trim().toLowerCase();
+  if (!/^(\d{1,6}(ms|s|m|h|d))+$/.test(s)) return null;
+  const unit: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+  let ms = 0;
+  for (const m of s.matchAll(/(\d+)(ms|s|m|h|d)/g)) ms += Number(m[1]) * unit[m[2]!]!;
+  return ms > 0 ? ms : null;
+}
+
+const duration = (example: string) =>
+  z
+    .string()
+    .refine((v) => parseDurationMs(v) !== null, {
+      message: `must be a duration such as 90s, 15m, 2h or 7d (example: ${example})`,
+    })
+    .transform((v) => parseDurationMs(v)!);
+
+/** TICKETS_SLA: `<priority>=<first response>/<resolution>` pairs, e.g. `urgent=15m/4h,high=1h/8h`. */
+const slaSpec = z.string().transform((v, ctx) => {
+  const out: Record<string, { firstMs: number; resolveMs: number }> = {};
+  for (const part of v
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const m = /^(low|normal|high|urgent)=([^/]+)\/(.+)$/i.exec(part);
+    const first = m && parseDurationMs(m[2]!);
+    const resolve = m && parseDurationMs(m[3]!);
+    if (!m || !first || !resolve) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${part.slice(0, 40)}" must be <priority>=<first response>/<resolution> (example: urgent=15m/4h,high=1h/8h)`,
+      });
+      return z.NEVER;
+    }
+    out[m[1]!.toUpperCase()] = { firstMs: first, resolveMs: resolve };
+  }
+  return out;
+});
+
 const optional = <T extends z.ZodTypeAny>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
 const withDefault = <T extends z.ZodTypeAny>(schema: T, def: string) =>
   z.preprocess((v) => blankToUndefined(v) ?? def, schema);
@@ -144,6 +184,24 @@ const envSchema = z
         ),
       '',
     ),
+
+    // Support tickets (ticketing/).
+    DISCORD_SUPPORT_CHANNEL_ID: optional(snowflake()),
+    /** Staff-only channel for closed-ticket transcripts; defaults to DISCORD_MOD_CHANNEL_ID. */
+    TICKETS_LOG_CHANNEL_ID: optional(snowflake()),
+    TICKETS_HOME: withDefault(
+      z.enum(['own', 'discord', 'telegram'], { error: 'must be own, discord or telegram (example: own)' }),
+      'own',
+    ),
+    TICKETS_CATEGORIES_FILE: optional(z.string()),
+    TICKETS_MAX_OPEN: withDefault(int(1, 100, '3'), '3'),
+    TICKETS_PER_HOUR: withDefault(int(1, 1_000, '5'), '5'),
+    TICKETS_SLA: optional(slaSpec),
+    /** Share of an SLA after which staff are warned, in percent. */
+    TICKETS_SLA_WARN_PERCENT: withDefault(int(1, 99, '80'), '80'),
+    TICKETS_IDLE_WARN_AFTER: withDefault(duration('48h'), '48h'),
+    TICKETS_IDLE_CLOSE_AFTER: withDefault(duration('24h'), '24h'),
+    TICKETS_REOPEN_WINDOW: withDefault(duration('7d'), '7d'),
 
     OPENAI_API_KEY: optional(z.string()),
     OPENAI_BASE_URL: optional(url(['http:', 'https:'], 'https://api.openai.com/v1')),

@@ -46,6 +46,10 @@ export interface JobPayloads {
     | { kind: 'heartbeat'; reports: Array<{ nodeId: string; gpus: Array<{ model: string; uuid: string }> }> };
   /** Moderation: bring a case's cards up to date (post once, then edit in place). */
   'moderation-card': { caseId: string };
+  /** Support tickets: staff-side threads, relayed messages, notices (ticketing/effects.ts). */
+  'ticket-effect': TicketEffectJob;
+  /** Support tickets: SLA warnings and breaches, inactivity warning and auto-close (delayed). */
+  'ticket-timer': TicketTimerJob;
   /** Test and maintenance jobs that need a queue of their own. */
   maintenance: { task: string; args?: Record<string, unknown> };
 }
@@ -65,8 +69,34 @@ export const QUEUE_NAMES = [
   'assistant-answer',
   'moderation-evidence',
   'moderation-card',
+  'ticket-effect',
+  'ticket-timer',
   'maintenance',
 ] as const satisfies readonly QueueName[];
+
+export type TicketEffectJob =
+  | { op: 'open-home' | 'flush' | 'closed' | 'reopened' | 'card'; ticketId: string }
+  | { op: 'edit'; ticketId: string; messageId: string }
+  | {
+      op: 'notice';
+      ticketId: string;
+      notice: string;
+      side: 'home' | 'user' | 'both';
+      params?: Record<string, string | number>;
+    };
+
+export interface TicketTimerJob {
+  ticketId: string;
+  kind:
+    | 'sla-first-warn'
+    | 'sla-first-breach'
+    | 'sla-resolve-warn'
+    | 'sla-resolve-breach'
+    | 'idle-warn'
+    | 'idle-close';
+  /** Epoch ms the timer was set for; a job whose due time the ticket no longer holds is stale. */
+  dueAt: number;
+}
 
 /**
  * A message to deliver to one identity. Content is localized at send time in the

@@ -2,6 +2,7 @@
 // with the same {placeholders} (checked by the compiler and by i18n.test.ts).
 import { assistantEn } from './assistant.en';
 import { moderationEn } from './moderation-en';
+import { ticketsEn } from './tickets.en';
 
 export const en = {
   ...assistantEn,
@@ -205,6 +206,7 @@ export const en = {
   'form.tooShort': 'Please write at least {min} characters.',
   'form.tooLong': 'Please keep it under {max} characters.',
   ...moderationEn,
+  ...ticketsEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1,6 +1,7 @@
 import { assistantZh } from './assistant.zh';
 import type { MessageKey } from './en';
 import { moderationZh } from './moderation-zh';
+import { ticketsZh } from './tickets.zh';
 
 // Simplified Chinese (zh-CN).
 export const zh: Record<MessageKey, string> = {
@@ -186,4 +187,5 @@ export const zh: Record<MessageKey, string> = {
   'form.tooShort': '请至少写 {min} 个字符。',
   'form.tooLong': '请不要超过 {max} 个字符。',
   ...moderationZh,
+  ...ticketsZh,
 };

@@ -64,7 +64,14 @@ export async function addnode(ctx: CommandContext, args: Record<string, string>)
     if (res.error === 'limit') return say(ctx, t(ctx.locale, 'addnode.limit', { limit: res.limit }));
     return reply([text(t(ctx.locale, 'addnode.claimed_by_other', { node: res.nodeId }))], {
       private: true,
-      buttons: [[{ id: 'support:', label: t(ctx.locale, 'help.support') }]],
+      // A dispute ticket prefilled with the node id (ids too long for a button get plain /support).
+      buttons: [
+        [
+          Buffer.byteLength(`tickets:dispute:${res.nodeId}`) <= 64
+            ? { id: `tickets:dispute:${res.nodeId}`, label: t(ctx.locale, 'tickets.disputeButton') }
+            : { id: 'tickets:dispute:', label: t(ctx.locale, 'help.support') },
+        ],
+      ],
     });
   }
   await ctx.services.onNodeLinked?.(res.nodeId);
