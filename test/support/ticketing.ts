@@ -5,7 +5,7 @@ import { IdentityService } from '../../accounts/identity';
 import { QueueHub } from '../../core/queue';
 import { createLogger } from '../../core/logger';
 import { LivenessStore } from '../../notifier/liveness/store';
-import { PollViewStore } from '../../notifier/poll-view';
+import { NetworkViewStore } from '../../notifier/network-view';
 import { StatusService } from '../../notifier/status';
 import type { Actor } from '../../ticketing/actor';
 import { Categories } from '../../ticketing/categories';
@@ -64,7 +64,7 @@ export async function ticketWorld(
       status: new StatusService(
         tdb.db.pool,
         new LivenessStore(h.redis, prefix, 'push'),
-        new PollViewStore(h.redis, prefix),
+        new NetworkViewStore(h.redis, prefix),
         60_000,
       ),
       categories: new Categories(),
