@@ -118,7 +118,8 @@ export const zh: Record<MessageKey, string> = {
   'staff.redisRecovered':
     '♻️ Redis 重启后数据为空。已从数据库重建节点在线状态（{nodes} 个节点）；离线提醒将在一个宽限期后恢复。',
   'staff.livenessDeadLetter': '☠️ 节点 {node} 的一条状态事件失败了 {tries} 次，已移入死信流。错误：{error}',
-  'staff.livenessLag': '🐢 状态更新积压了 {lag} 条事件（警告阈值 {threshold}），离线提醒会延迟。请增加 worker 或检查 PostgreSQL。',
+  'staff.livenessLag':
+    '🐢 状态更新积压了 {lag} 条事件（警告阈值 {threshold}），离线提醒会延迟。请增加 worker 或检查 PostgreSQL。',
   'staff.livenessLagOk': '✅ 状态更新已追上（积压 {lag} 条）。',
   'mute.usage': '用法：/mute <时长>（如 30m、2h、1d）或 /mute off。',
   'mute.invalid': '无法理解“{input}”。请使用 30m、2h、1d 这样的时长（最长 30d），或 off。',
