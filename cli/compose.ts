@@ -232,5 +232,16 @@ export function composeServices(deps: {
       }),
     logger,
   });
-  return { services, delivery, tokens, liveness, stores, router, conversation, assistant, moderation, tickets };
+  return {
+    services,
+    delivery,
+    tokens,
+    liveness,
+    stores,
+    router,
+    conversation,
+    assistant,
+    moderation,
+    tickets,
+  };
 }
