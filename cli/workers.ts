@@ -1,6 +1,7 @@
 // The workers role: delivery per configured platform (the platform senders are wired
 // here, in the composition root, so notifier/ never imports a chat library) and the notifier engine.
 import { IdentityService } from '../accounts/identity';
+import { pruneChallenges } from '../accounts/wallets';
 import type { Config } from '../core/config';
 import type { Db } from '../core/db';
 import type { Lifecycle } from '../core/lifecycle';
@@ -85,6 +86,14 @@ export async function startWorkers(deps: {
     );
   await engine.start();
   lifecycle.onStop('notifier', () => engine.stop());
+  // Expired wallet challenges are useless; any number of workers may prune (idempotent).
+  const prune = () =>
+    void pruneChallenges(db.prisma).catch((err: Error) =>
+      logger.warn({ err: { message: err.message } }, 'challenge prune failed'),
+    );
+  prune();
+  const pruning = setInterval(prune, 3_600_000).unref();
+  lifecycle.onStop('challenge prune', () => clearInterval(pruning));
   logger.info('workers role started');
   return engine;
 }
