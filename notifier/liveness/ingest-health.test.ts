@@ -38,11 +38,21 @@ describe('push ingest guard', () => {
   afterEach(() => deleteKeys(prefix));
   afterAll(() => hub.close());
 
+  /** One web process's last reports (three, a second apart, ending at `at`). */
   const report = (at: number, extra: Partial<IngestReport> = {}) =>
     hub.redis.hset(
       reportsKey(prefix),
       `web-${extra.lagMs ?? 0}`,
-      JSON.stringify({ at, accepted: 10, failed: 0, shed: 0, lagMs: 5, ...extra }),
+      JSON.stringify(
+        [at - 2_000, at - 1_000, at].map((t) => ({
+          at: t,
+          accepted: 10,
+          failed: 0,
+          shed: 0,
+          lagMs: 5,
+          ...extra,
+        })),
+      ),
     );
   const nodes = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `${tag}-${i}`);
   const beat = (ids: string[], at: number) =>
@@ -55,6 +65,22 @@ describe('push ingest guard', () => {
   it('without web reports (no web role) the sweep works as before', async () => {
     await beat(nodes(30, 'a'), t0);
     expect(await sweep([store], health, GRACE, t0 + GRACE + 1, guard)).toBe(30);
+  });
+
+  it('one event-loop spike is not starvation', async () => {
+    await beat(nodes(3, 's'), t0);
+    const at = t0 + GRACE + 1;
+    await hub.redis.hset(
+      reportsKey(prefix),
+      'web-spike',
+      JSON.stringify([
+        { at: at - 2_000, accepted: 1, failed: 0, shed: 0, lagMs: 5 },
+        { at: at - 1_000, accepted: 1, failed: 0, shed: 0, lagMs: 2_600 },
+        { at, accepted: 1, failed: 0, shed: 0, lagMs: 8 },
+      ]),
+    );
+    expect(await sweep([store], health, GRACE, at, guard)).toBe(3);
+    expect(notices).toEqual([]);
   });
 
   it('a starved web process holds push nodes as unknown, tells staff once, then gives a grace time', async () => {
@@ -84,7 +110,7 @@ describe('push ingest guard', () => {
 
   it('heavy shedding (a flood) holds push nodes as unknown', async () => {
     await beat(nodes(2, 'd'), t0);
-    await report(t0 + GRACE + 1, { shed: 500 });
+    await report(t0 + GRACE + 1, { shed: 200 });
     expect(await sweep([store], health, GRACE, t0 + GRACE + 1, guard)).toBe(0);
     expect(notices[0]?.reason).toMatch(/under load/);
   });

@@ -21,10 +21,14 @@ export interface IngestReport {
   shed: number;
   /** 99th percentile event-loop delay over the last interval (ms). */
   lagMs: number;
+  /** Which process (filled in when read). */
+  field?: string;
 }
 
 export class IngestReporter {
   private counts = { accepted: 0, failed: 0, shed: 0 };
+  /** The last few reports: a sustained problem shows in all of them, a spike in one. */
+  private recent: IngestReport[] = [];
   private timer: NodeJS.Timeout | null = null;
   private readonly histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: 20 });
   private readonly field = `${os.hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
@@ -59,10 +63,11 @@ export class IngestReporter {
     };
     this.counts = { accepted: 0, failed: 0, shed: 0 };
     this.histogram.reset();
+    this.recent = [...this.recent.slice(-4), report];
     // Kept an hour: a web role that died stays visible as "not reporting" that long.
     await this.redis
       .multi()
-      .hset(reportsKey(this.prefix), this.field, JSON.stringify(report))
+      .hset(reportsKey(this.prefix), this.field, JSON.stringify(this.recent))
       .pexpire(reportsKey(this.prefix), 3_600_000)
       .exec();
   }
@@ -81,6 +86,8 @@ export interface IngestRules {
   staleMs?: number;
   /** Event-loop delay (p99) above which a web process counts as starved. */
   maxLagMs?: number;
+  /** Fresh reports of one process that must all lag before it counts as starved. */
+  minStarvedReports?: number;
   /** Share of live push nodes that may go silent in one sweep before it is held. */
   massShare?: number;
   massMinNodes?: number;
@@ -99,20 +106,29 @@ export async function readIngestVerdict(
   rules: IngestRules,
   now = Date.now(),
 ): Promise<IngestVerdict & { reporting: boolean }> {
-  const raw = await redis.hvals(reportsKey(prefix));
+  const raw = await redis.hgetall(reportsKey(prefix));
   // Nobody reports (no web role, beats written by a simulator or a test): nothing to judge.
-  if (raw.length === 0) return { ok: true, reporting: false };
+  if (Object.keys(raw).length === 0) return { ok: true, reporting: false };
   const staleMs = rules.staleMs ?? Math.max(5_000, Math.min(30_000, rules.graceMs / 2));
-  const fresh = raw.map((r) => JSON.parse(r) as IngestReport).filter((r) => r.at > now - staleMs);
+  const fresh = Object.entries(raw)
+    .flatMap(([field, v]) => (JSON.parse(v) as IngestReport[]).map((r) => ({ ...r, field })))
+    .filter((r) => r.at > now - staleMs);
   if (fresh.length === 0)
     return {
       ok: false,
       reporting: true,
       reason: `no web process reported for ${Math.round(staleMs / 1000)} s`,
     };
-  const maxLag = Math.max(...fresh.map((r) => r.lagMs));
-  if (maxLag > (rules.maxLagMs ?? 1_000))
-    return { ok: false, reporting: true, reason: `web process starved (event-loop delay ${maxLag} ms)` };
+  // Starved = every fresh report of some process lags (seconds on end), not one spike: a
+  // busy host stalls a process now and then without losing heartbeats.
+  const byProcess = new Map<string, number[]>();
+  fresh.forEach((r) => byProcess.set(r.field ?? '', [...(byProcess.get(r.field ?? '') ?? []), r.lagMs]));
+  const maxLag = rules.maxLagMs ?? 2_000;
+  for (const lags of byProcess.values()) {
+    const least = Math.min(...lags);
+    if (lags.length >= (rules.minStarvedReports ?? 3) && least > maxLag)
+      return { ok: false, reporting: true, reason: `web process starved (event-loop delay ≥ ${least} ms)` };
+  }
   const failed = fresh.reduce((s, r) => s + r.failed, 0);
   const accepted = fresh.reduce((s, r) => s + r.accepted, 0);
   if (failed >= 10 && failed > accepted)

@@ -131,7 +131,7 @@ describe('hostile load (e2e)', () => {
         `p99 ${p99.toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms; offline transitions ${offline}, alerts ${alerts.length}; ` +
         `load ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores\n`,
     );
-    expect(flood.requests).toBeGreaterThan(CONNECTIONS);
+    expect(flood.requests).toBeGreaterThanOrEqual(CONNECTIONS);
     expect(Object.keys(flood.statuses).filter((s) => Number(s) >= 500)).toEqual([]);
     // The flood was shed before its bodies were read.
     expect(flood.statuses['429'] ?? 0).toBeGreaterThan(flood.statuses['401'] ?? 0);
