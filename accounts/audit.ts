@@ -9,6 +9,7 @@ export type AuditAction =
   | 'node.add'
   | 'node.token_rotate'
   | 'node.remove'
+  | 'kb.publish'
   /** Staff actions, written by the conversation layer: `staff.<feature>.<action>`. */
   | `staff.${string}`;
 

@@ -63,6 +63,7 @@ describe('node claims', () => {
       ok: true,
       nodeId: 'net-known-01',
       via: 'wallet',
+      network: null,
       wallet: 'So1anaWa11et1111111111111111111111111111111',
     });
   });

@@ -4,6 +4,7 @@
 import type { PrismaClient } from '@prisma/client';
 import { audit } from './audit';
 import type { IdentityRecord } from './identity';
+import { decideNetwork, type NetworkDecision, type NodeNetwork, type WatchSource } from './node-networks';
 import { hashToken, newHeartbeatToken } from './tokens';
 
 /** UUID, or 8-64 characters of letters, digits, "_" and "-". */
@@ -14,12 +15,16 @@ export interface NodeServiceOptions {
   idPattern?: RegExp;
   maxNodesPerUser?: number;
   /** Drops a replaced token from the heartbeat lookup cache at once. */
-  tokenCache?: { forget(hash: string | null | undefined): Promise<void> };
+  tokenCache?: {
+    forget(hash: string | null | undefined): Promise<void>;
+    /** Adds a token just issued to the heartbeat index, which answers unknown hashes alone. */
+    learn?(hash: string): Promise<void>;
+  };
 }
 
 export type AddNodeResult =
-  | { ok: true; nodeId: string; via: 'wallet'; wallet: string }
-  | { ok: true; nodeId: string; via: 'token'; token: string; rotated: boolean }
+  | { ok: true; nodeId: string; via: 'wallet'; wallet: string; network: NodeNetwork | null }
+  | { ok: true; nodeId: string; via: 'token'; token: string; rotated: boolean; network: NodeNetwork | null }
   | { ok: false; error: 'invalid_id' }
   | { ok: false; error: 'limit'; limit: number }
   | { ok: false; error: 'claimed_by_other'; nodeId: string };
@@ -31,6 +36,10 @@ export interface NodeView {
   state: string;
   stateSince: Date;
   lastSeenAt: Date | null;
+}
+
+function existingNetwork(n: { network: string | null }): NodeNetwork | null {
+  return n.network === 'ionet' || n.network === 'nosana' || n.network === 'akash' ? n.network : null;
 }
 
 export class NodeService {
@@ -51,9 +60,32 @@ export class NodeService {
     return nodeId.length <= 128 && this.idPattern.test(nodeId);
   }
 
-  async add(identity: IdentityRecord, rawId: string): Promise<AddNodeResult> {
+  /** Who will watch this id: a network recognised from its form, heartbeat only, or ask. */
+  async decideNetwork(
+    externalId: string,
+    enabled: readonly WatchSource[],
+    requested?: string,
+  ): Promise<NetworkDecision> {
+    const n = await this.prisma.node.findUnique({ where: { externalId }, select: { network: true } });
+    return decideNetwork(externalId, enabled, {
+      ...(requested ? { requested } : {}),
+      existing: n?.network ?? null,
+      known: !!n,
+    });
+  }
+
+  /**
+   * Watches a node. With `network`, that network's API watches it (no proof needed: alerts
+   * go to the watcher only); the heartbeat token is issued too, as an optional second view.
+   */
+  async add(
+    identity: IdentityRecord,
+    rawId: string,
+    opts: { network?: NodeNetwork } = {},
+  ): Promise<AddNodeResult> {
     const nodeId = rawId.trim();
     if (!this.validId(nodeId)) return { ok: false, error: 'invalid_id' };
+    const network = opts.network ?? null;
     const userId = identity.userId;
     const actor = { actorUserId: userId, actorIdentityId: identity.id };
     const existing = await this.prisma.node.findUnique({ where: { externalId: nodeId } });
@@ -64,11 +96,22 @@ export class NodeService {
       // Tokens are shown once; asking again for your own node issues a new one.
       const token = newHeartbeatToken();
       await this.prisma.$transaction(async (tx) => {
-        await tx.node.update({ where: { id: existing.id }, data: { tokenHash: hashToken(token) } });
+        await tx.node.update({
+          where: { id: existing.id },
+          data: { tokenHash: hashToken(token), ...(network ? { network } : {}) },
+        });
         await audit(tx, { action: 'node.token_rotate', subjectType: 'node', subjectId: nodeId, ...actor });
       });
       await this.tokenCache?.forget(existing.tokenHash);
-      return { ok: true, nodeId, via: 'token', token, rotated: true };
+      await this.tokenCache?.learn?.(hashToken(token));
+      return {
+        ok: true,
+        nodeId,
+        via: 'token',
+        token,
+        rotated: true,
+        network: network ?? existingNetwork(existing),
+      };
     }
 
     const count = await this.prisma.node.count({ where: { userId } });
@@ -83,7 +126,7 @@ export class NodeService {
         const won = await this.prisma.$transaction(async (tx) => {
           const res = await tx.node.updateMany({
             where: { id: existing.id, userId: null },
-            data: { userId },
+            data: { userId, ownedVia: 'wallet', ...(network ? { network } : {}) },
           });
           if (res.count === 1) {
             await audit(tx, {
@@ -97,7 +140,13 @@ export class NodeService {
           return res.count === 1;
         });
         return won
-          ? { ok: true, nodeId, via: 'wallet', wallet: existing.ownerWallet }
+          ? {
+              ok: true,
+              nodeId,
+              via: 'wallet',
+              wallet: existing.ownerWallet,
+              network: network ?? existingNetwork(existing),
+            }
           : { ok: false, error: 'claimed_by_other', nodeId };
       }
     }
@@ -109,20 +158,20 @@ export class NodeService {
       if (existing) {
         const res = await tx.node.updateMany({
           where: { id: existing.id, userId: null },
-          data: { userId, tokenHash },
+          data: { userId, tokenHash, network: network ?? existing.network },
         });
         claimed = res.count === 1;
       } else {
         // ON CONFLICT DO NOTHING: of many concurrent first claims, one row is inserted.
         const inserted = await tx.$executeRaw`
-          INSERT INTO nodes (id, external_id, user_id, token_hash, updated_at)
-          VALUES (gen_random_uuid(), ${nodeId}, ${userId}::uuid, ${tokenHash}, now())
+          INSERT INTO nodes (id, external_id, user_id, token_hash, network, updated_at)
+          VALUES (gen_random_uuid(), ${nodeId}, ${userId}::uuid, ${tokenHash}, ${network}, now())
           ON CONFLICT (external_id) DO NOTHING`;
         claimed = inserted === 1;
         if (!claimed) {
           const res = await tx.node.updateMany({
             where: { externalId: nodeId, userId: null },
-            data: { userId, tokenHash },
+            data: { userId, tokenHash, ...(network ? { network } : {}) },
           });
           claimed = res.count === 1;
         }
@@ -133,17 +182,18 @@ export class NodeService {
           subjectType: 'node',
           subjectId: nodeId,
           ...actor,
-          details: { via: 'token' },
+          details: { via: 'token', ...(network ? { network } : {}) },
         });
       }
       return claimed;
     });
     if (!won) {
       const now = await this.prisma.node.findUnique({ where: { externalId: nodeId } });
-      if (now?.userId === userId) return this.add(identity, nodeId);
+      if (now?.userId === userId) return this.add(identity, nodeId, opts);
       return { ok: false, error: 'claimed_by_other', nodeId };
     }
-    return { ok: true, nodeId, via: 'token', token, rotated: false };
+    await this.tokenCache?.learn?.(tokenHash);
+    return { ok: true, nodeId, via: 'token', token, rotated: false, network };
   }
 
   async list(userId: string): Promise<NodeView[]> {

@@ -68,6 +68,9 @@ export class WalletLinkService {
       issuedAt,
       expiresAt,
     });
+    // Only the newest challenge of an identity can be proven: older ones go, so the table
+    // holds at most one row per identity between the global prunes (pruneChallenges).
+    await this.prisma.walletChallenge.deleteMany({ where: { identityId: identity.id } });
     await this.prisma.walletChallenge.create({
       data: {
         identityId: identity.id,
@@ -94,76 +97,80 @@ export class WalletLinkService {
     const check = await verifyWalletSignature(challenge.chain, challenge.message, signature, display);
     if (!check.ok) return { ...check, address: display, chain: challenge.chain };
 
-    const outcome = await this.prisma.$transaction(async (tx) => {
-      // Consumed only now, and only once: a concurrent verify of the same nonce loses here.
-      const consumed = await tx.walletChallenge.updateMany({
-        where: { id: challenge.id, usedAt: null },
-        data: { usedAt: this.now() },
-      });
-      if (consumed.count !== 1) return 'used' as const;
-      const me = await tx.identity.findUniqueOrThrow({ where: { id: identity.id } });
-      const key = { chain_address: { chain: challenge.chain, address: challenge.address } };
-      const wallet = await tx.wallet.findUnique({ where: key });
-      const actor = { actorUserId: me.userId, actorIdentityId: me.id };
-      if (!wallet) {
-        await tx.wallet.create({
-          data: {
-            userId: me.userId,
-            chain: challenge.chain,
-            address: challenge.address,
-            verifiedAt: this.now(),
-          },
+    // Two identities proving the same new wallet at once: the second insert hits the unique
+    // key; run once more, and it is answered as if it came second (merge or takeover).
+    const outcome = await retryOnceOnConflict(() =>
+      this.prisma.$transaction(async (tx) => {
+        // Consumed only now, and only once: a concurrent verify of the same nonce loses here.
+        const consumed = await tx.walletChallenge.updateMany({
+          where: { id: challenge.id, usedAt: null },
+          data: { usedAt: this.now() },
         });
+        if (consumed.count !== 1) return 'used' as const;
+        const me = await tx.identity.findUniqueOrThrow({ where: { id: identity.id } });
+        const key = { chain_address: { chain: challenge.chain, address: challenge.address } };
+        const wallet = await tx.wallet.findUnique({ where: key });
+        const actor = { actorUserId: me.userId, actorIdentityId: me.id };
+        if (!wallet) {
+          await tx.wallet.create({
+            data: {
+              userId: me.userId,
+              chain: challenge.chain,
+              address: challenge.address,
+              verifiedAt: this.now(),
+            },
+          });
+          await audit(tx, {
+            action: 'wallet.link',
+            subjectType: 'wallet',
+            subjectId: challenge.address,
+            ...actor,
+          });
+          return { kind: 'linked' as const };
+        }
+        if (wallet.userId === me.userId) {
+          await tx.wallet.update({ where: key, data: { verifiedAt: this.now() } });
+          await audit(tx, {
+            action: 'wallet.relink',
+            subjectType: 'wallet',
+            subjectId: challenge.address,
+            ...actor,
+          });
+          return { kind: 'already_linked' as const };
+        }
+        const [mine, theirs] = await Promise.all([
+          tx.identity.findMany({ where: { userId: me.userId }, select: { platform: true } }),
+          tx.identity.findMany({ where: { userId: wallet.userId }, select: { platform: true } }),
+        ]);
+        const overlap = mine.some((a) => theirs.some((b) => b.platform === a.platform));
+        if (!overlap) {
+          // Same person on another platform: fold this user into the wallet's owner.
+          const from = me.userId;
+          const into = wallet.userId;
+          await mergeUsersIn(tx, from, into, this.opts.mergeParticipants ?? []);
+          await tx.wallet.update({ where: key, data: { verifiedAt: this.now() } });
+          await audit(tx, {
+            action: 'user.merge',
+            subjectType: 'user',
+            subjectId: into,
+            actorUserId: into,
+            actorIdentityId: me.id,
+            details: { mergedUserId: from, viaWallet: challenge.address },
+          });
+          return { kind: 'merged' as const, from, into };
+        }
+        const formerOwner = wallet.userId;
+        await tx.wallet.update({ where: key, data: { userId: me.userId, verifiedAt: this.now() } });
         await audit(tx, {
-          action: 'wallet.link',
+          action: 'wallet.takeover',
           subjectType: 'wallet',
           subjectId: challenge.address,
           ...actor,
+          details: { fromUserId: formerOwner },
         });
-        return { kind: 'linked' as const };
-      }
-      if (wallet.userId === me.userId) {
-        await tx.wallet.update({ where: key, data: { verifiedAt: this.now() } });
-        await audit(tx, {
-          action: 'wallet.relink',
-          subjectType: 'wallet',
-          subjectId: challenge.address,
-          ...actor,
-        });
-        return { kind: 'already_linked' as const };
-      }
-      const [mine, theirs] = await Promise.all([
-        tx.identity.findMany({ where: { userId: me.userId }, select: { platform: true } }),
-        tx.identity.findMany({ where: { userId: wallet.userId }, select: { platform: true } }),
-      ]);
-      const overlap = mine.some((a) => theirs.some((b) => b.platform === a.platform));
-      if (!overlap) {
-        // Same person on another platform: fold this user into the wallet's owner.
-        const from = me.userId;
-        const into = wallet.userId;
-        await mergeUsersIn(tx, from, into, this.opts.mergeParticipants ?? []);
-        await tx.wallet.update({ where: key, data: { verifiedAt: this.now() } });
-        await audit(tx, {
-          action: 'user.merge',
-          subjectType: 'user',
-          subjectId: into,
-          actorUserId: into,
-          actorIdentityId: me.id,
-          details: { mergedUserId: from, viaWallet: challenge.address },
-        });
-        return { kind: 'merged' as const, from, into };
-      }
-      const formerOwner = wallet.userId;
-      await tx.wallet.update({ where: key, data: { userId: me.userId, verifiedAt: this.now() } });
-      await audit(tx, {
-        action: 'wallet.takeover',
-        subjectType: 'wallet',
-        subjectId: challenge.address,
-        ...actor,
-        details: { fromUserId: formerOwner },
-      });
-      return { kind: 'taken_over' as const, formerOwner };
-    });
+        return { kind: 'taken_over' as const, formerOwner };
+      }),
+    );
     if (outcome === 'used') return { ok: false, error: 'used' };
     if (outcome.kind === 'taken_over' && this.messenger) {
       await this.messenger.tell(
@@ -209,4 +216,22 @@ export class WalletLinkService {
     });
     return removed ? { ok: true, address: parsed.display } : { ok: false, error: 'not_yours' };
   }
+}
+
+/** A unique-key violation (P2002) aborts the transaction; the retry reads the winner's row. */
+async function retryOnceOnConflict<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'P2002') throw err;
+    return run();
+  }
+}
+
+/** Deletes challenges expired for over an hour (they can never be proven); returns how many. */
+export async function pruneChallenges(prisma: PrismaClient, now = new Date()): Promise<number> {
+  const res = await prisma.walletChallenge.deleteMany({
+    where: { expiresAt: { lt: new Date(now.getTime() - 3_600_000) } },
+  });
+  return res.count;
 }

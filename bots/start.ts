@@ -6,6 +6,7 @@ import type { Logger } from '../core/logger';
 import { DiscordBot } from './discord/bot';
 import type { Router } from './shared/router';
 import { createTelegramBot } from './telegram/bot';
+import { initWithDeadline, stopWithin } from './telegram/lifecycle';
 import { publishCommands } from './telegram/menu';
 import type { SendPacer } from '../notifier/delivery/pacing';
 
@@ -30,7 +31,11 @@ export async function startBots(deps: {
       ...(deps.telegramPacer ? { pacer: deps.telegramPacer } : {}),
       ...(config.TELEGRAM_STAFF_CHAT_ID ? { staffChatId: config.TELEGRAM_STAFF_CHAT_ID } : {}),
     });
-    await bot.init();
+    await initWithDeadline(bot, {
+      apiRoot: config.TELEGRAM_API_ROOT,
+      timeoutMs: config.TELEGRAM_STARTUP_TIMEOUT_SECONDS * 1000,
+      logger,
+    });
     await publishCommands(bot.api, router.registry, config.TELEGRAM_STAFF_CHAT_ID);
     if (config.TELEGRAM_WEBHOOK_URL) {
       // Updates go to the web role(s); this role only tells Telegram where.
@@ -43,7 +48,7 @@ export async function startBots(deps: {
       polling.catch((err: Error) =>
         logger.error({ err: { message: err.message } }, 'telegram polling stopped'),
       );
-      lifecycle.onStop('telegram bot', () => bot.stop());
+      lifecycle.onStop('telegram bot', () => stopWithin(bot));
       started.push('telegram');
     }
   }

@@ -2,6 +2,7 @@
 import type { Platform } from '@prisma/client';
 import { IdentityService } from '../accounts/identity';
 import { NodeService } from '../accounts/nodes';
+import { NODE_NETWORKS } from '../accounts/node-networks';
 import { WalletLinkService } from '../accounts/wallets';
 import type { Services } from '../bots/shared/services';
 import type { Config } from '../core/config';
@@ -23,7 +24,6 @@ import type { ConversationPort } from '../core/conversation';
 import { alertsFeature } from '../bots/features/alerts';
 import { basicsFeature } from '../bots/features/basics';
 import { nodesFeature } from '../bots/features/nodes';
-import { soonFeature } from '../bots/features/soon';
 import { walletsFeature } from '../bots/features/wallets';
 import { DialogueStore } from '../bots/shared/dialogues';
 import { PacedConversation, type PlatformPort } from '../bots/shared/port';
@@ -34,6 +34,15 @@ import { TelegramConversation } from '../bots/telegram/conversation';
 import { telegramRoles } from '../bots/telegram/roles';
 import { DiscordConversation } from '../bots/discord/conversation';
 import { discordRoles } from '../bots/discord/roles';
+import { composeAssistant, type AssistantParts } from '../assistant/compose';
+import { assistantFeature } from '../assistant/feature';
+import { moderationRules } from '../moderation/config';
+import { moderationFeature } from '../moderation/feature';
+import { Moderation } from '../moderation/service';
+import { createTicketing, type Ticketing } from '../ticketing';
+import { Categories } from '../ticketing/categories';
+import { ticketsFeature } from '../ticketing/feature';
+import { settingsFromConfig } from '../ticketing/settings';
 
 export function enabledPlatforms(config: Config): Set<Platform> {
   const set = new Set<Platform>();
@@ -55,16 +64,26 @@ export interface AppServices {
   /** Every feature module, indexed; both adapters route through `router`. */
   router: Router;
   conversation: ConversationPort;
+  assistant: AssistantParts;
+  /** Fake-card reports and cases (moderation/): its workers start in the workers role. */
+  moderation: Moderation;
+  tickets: Ticketing;
 }
 
 /** The built-in features, in /help and menu order; tickets, moderation, the assistant join here. */
-export function builtinFeatures(services: Services, registry: () => FeatureRegistry): FeatureModule[] {
+export function builtinFeatures(
+  services: Services,
+  registry: () => FeatureRegistry,
+  assistant?: AssistantParts,
+  extra: FeatureModule[] = [],
+): FeatureModule[] {
   return [
     basicsFeature(services, () => registry().commands()),
     walletsFeature(services),
     nodesFeature(services),
     alertsFeature(services),
-    soonFeature(),
+    ...(assistant ? [assistantFeature({ assistant: assistant.assistant })] : []),
+    ...extra,
   ];
 }
 
@@ -100,7 +119,7 @@ export function composeServices(deps: {
     status: new StatusService(
       db.pool,
       liveness,
-      stores.pollView,
+      stores.networkView,
       2 * config.HEARTBEAT_INTERVAL_SECONDS * 1000 + 5_000,
     ),
     alertSettings: new AlertSettings(db.prisma),
@@ -120,6 +139,7 @@ export function composeServices(deps: {
     settings: {
       heartbeatUrl: `${base.origin}${base.pathname.replace(/\/$/, '')}/v1/heartbeats`,
       heartbeatIntervalSeconds: config.HEARTBEAT_INTERVAL_SECONDS,
+      networks: [...NODE_NETWORKS, 'poll' as const].filter((n) => config.NODE_SOURCE.includes(n)),
     },
     logger,
     ...(config.TELEGRAM_BOT_TOKEN
@@ -154,8 +174,46 @@ export function composeServices(deps: {
       ? { DISCORD: pacerFor(hub.redis, hub.prefix, 'DISCORD', config.DISCORD_TOKEN) }
       : {}),
   });
+  const assistant = composeAssistant({ config, db, hub, logger });
+  const moderation = new Moderation({
+    prisma: db.prisma,
+    pool: db.pool,
+    hub,
+    logger: logger.child({ part: 'moderation' }),
+    messenger: delivery,
+    validNodeId: (id) => services.nodes.validId(id),
+    ...moderationRules(config),
+  });
+  const tickets = createTicketing({
+    prisma: db.prisma,
+    pool: db.pool,
+    hub,
+    conversation,
+    places: {
+      ...(config.TELEGRAM_STAFF_CHAT_ID ? { telegramStaffChatId: config.TELEGRAM_STAFF_CHAT_ID } : {}),
+      ...(config.DISCORD_SUPPORT_CHANNEL_ID
+        ? { discordSupportChannelId: config.DISCORD_SUPPORT_CHANNEL_ID }
+        : {}),
+      ...((config.TICKETS_LOG_CHANNEL_ID ?? config.DISCORD_MOD_CHANNEL_ID)
+        ? { discordLogChannelId: (config.TICKETS_LOG_CHANNEL_ID ?? config.DISCORD_MOD_CHANNEL_ID)! }
+        : {}),
+    },
+    status: services.status,
+    categories: config.TICKETS_CATEGORIES_FILE
+      ? Categories.fromFile(config.TICKETS_CATEGORIES_FILE)
+      : new Categories(),
+    settings: settingsFromConfig(config),
+    home: config.TICKETS_HOME,
+    logger,
+  });
   let registry: FeatureRegistry | null = null;
-  registry = new FeatureRegistry([...builtinFeatures(services, () => registry!), ...(deps.features ?? [])]);
+  registry = new FeatureRegistry([
+    ...builtinFeatures(services, () => registry!, assistant, [
+      moderationFeature({ moderation, prisma: db.prisma }),
+    ]),
+    ticketsFeature(tickets),
+    ...(deps.features ?? []),
+  ]);
   const router = new Router({
     registry,
     identities: services.identities,
@@ -174,5 +232,16 @@ export function composeServices(deps: {
       }),
     logger,
   });
-  return { services, delivery, tokens, liveness, stores, router, conversation };
+  return {
+    services,
+    delivery,
+    tokens,
+    liveness,
+    stores,
+    router,
+    conversation,
+    assistant,
+    moderation,
+    tickets,
+  };
 }

@@ -6,6 +6,7 @@ import { createPool, parseDatabaseUrl } from '../core/db';
 import { createLogger, type Logger } from '../core/logger';
 import { migrate, MigrationError } from '../core/migrate';
 import { exitGracefullyOnSignals } from '../core/signals';
+import { kbImport, KbImportError } from './kb';
 import { parseRoles, ROLES, startRuntime } from './runtime';
 import { DataDirBusyError } from './demo/lock';
 import { RedisUnavailableError } from './demo/redis';
@@ -90,6 +91,17 @@ export function buildProgram(): Command {
       await runMigrate(config, loggerFor(config));
     });
 
+  const kb = program.command('kb').description('knowledge base of the assistant');
+  kb.command('import <dir>')
+    .description('upsert every Markdown entry of a folder by (id, lang); all files or none')
+    .action(async (dir: string) => {
+      const fs = await import('node:fs');
+      if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+        throw new UsageError(`kb import: ${dir} is not a folder`);
+      }
+      await kbImport(configOrExit(), dir, (line) => process.stdout.write(`${line}\n`));
+    });
+
   return program;
 }
 
@@ -114,7 +126,7 @@ export async function main(argv = process.argv): Promise<void> {
       process.exitCode = 3;
       return;
     }
-    if (err instanceof UsageError || err instanceof MigrationError) {
+    if (err instanceof UsageError || err instanceof MigrationError || err instanceof KbImportError) {
       process.stderr.write(`nodedesk: ${err.message}\n`);
       process.exitCode = 2;
       return;

@@ -1,7 +1,8 @@
 // Wires the roles of one process. Each role only starts what it needs; all share the
 // config, logger, database and queue hub, and stop in reverse order on SIGTERM.
 import type { FastifyInstance } from 'fastify';
-import type { Config } from '../core/config';
+import { secretsOf, type Config } from '../core/config';
+import { registerSecrets } from '../core/scrub';
 import { createDb, type Db } from '../core/db';
 import { Lifecycle } from '../core/lifecycle';
 import type { Logger } from '../core/logger';
@@ -12,6 +13,7 @@ import { startWorkers } from './workers';
 import type { NotifierEngine } from '../notifier/engine';
 import { composeServices, type AppServices } from './compose';
 import type { FeatureModule } from '../core/feature';
+import { seedKnowledgeBase } from '../assistant/compose';
 
 export const ROLES = ['bots', 'workers', 'web'] as const;
 export type Role = (typeof ROLES)[number];
@@ -52,6 +54,8 @@ export interface StartOptions {
 
 export async function startRuntime(opts: StartOptions): Promise<Runtime> {
   const { config, logger } = opts;
+  // Error texts stored or printed anywhere in this process are scrubbed of these values.
+  registerSecrets(secretsOf(config));
   const lifecycle = new Lifecycle(logger);
   // Workers run many jobs at once (delivery, alerts, events); each may need a connection.
   const db = createDb(config.DATABASE_URL, { poolSize: 20 });
@@ -68,7 +72,10 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
     ...(opts.observeRouting ? { observeRouting: opts.observeRouting } : {}),
   });
   const runtime: Runtime = { config, logger, db, hub, lifecycle, app, stop: () => lifecycle.stop() };
+  lifecycle.onStop('assistant', () => app.assistant.close());
   try {
+    // First start: the assistant gets the starter knowledge base (later imports add versions).
+    await seedKnowledgeBase(app.assistant.assistant, logger);
     if (opts.roles.includes('web')) {
       const { web, port } = await startWeb({
         config,
@@ -92,7 +99,12 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
         stores: app.stores,
         logger,
         lifecycle,
+        moderation: app.moderation,
+        conversation: app.conversation,
       });
+      app.assistant.startWorker();
+      // Ticket effects and timers (their queues close with the hub).
+      await app.tickets.startWorkers();
     }
     if (opts.roles.includes('bots')) {
       await startBots({

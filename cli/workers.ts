@@ -1,6 +1,7 @@
 // The workers role: delivery per configured platform (the platform senders are wired
 // here, in the composition root, so notifier/ never imports a chat library) and the notifier engine.
 import { IdentityService } from '../accounts/identity';
+import { pruneChallenges } from '../accounts/wallets';
 import type { Config } from '../core/config';
 import type { Db } from '../core/db';
 import type { Lifecycle } from '../core/lifecycle';
@@ -13,6 +14,10 @@ import { startDeliveryWorker } from '../notifier/delivery/worker';
 import { pacerFor } from '../notifier/delivery/pacing';
 import { NotifierEngine, rulesFromConfig, type NotifierStores } from '../notifier/engine';
 import { StaffNotifier } from '../notifier/staff';
+import type { ConversationPort } from '../core/conversation';
+import { ConversationCardPort } from '../moderation/card-port';
+import { networkFacts } from '../moderation/evidence-store';
+import type { Moderation } from '../moderation/service';
 
 export async function startWorkers(deps: {
   config: Config;
@@ -22,8 +27,10 @@ export async function startWorkers(deps: {
   stores: NotifierStores;
   logger: Logger;
   lifecycle: Lifecycle;
+  moderation?: Moderation;
+  conversation?: ConversationPort;
 }): Promise<NotifierEngine> {
-  const { config, db, hub, delivery, logger, lifecycle } = deps;
+  const { config, db, hub, delivery, logger, lifecycle, moderation } = deps;
   const common = { prisma: db.prisma, hub, delivery, logger, identities: new IdentityService(db.prisma) };
   const staffTargets = [];
   if (config.TELEGRAM_BOT_TOKEN) {
@@ -53,9 +60,40 @@ export async function startWorkers(deps: {
     rules: rulesFromConfig(config),
     staff,
     stores: deps.stores,
+    ...(moderation
+      ? { onNetworkNodes: async (nodes) => void (await moderation.ingest(nodes.map((n) => networkFacts(n)))) }
+      : {}),
   });
+  // Moderation: evidence jobs, and case cards in the staff group's "Reports" topic and the moderators' channel.
+  if (moderation)
+    moderation.startWorkers(
+      deps.conversation
+        ? new ConversationCardPort({
+            conversation: deps.conversation,
+            prisma: db.prisma,
+            redis: hub.redis,
+            prefix: hub.prefix,
+            ...(config.TELEGRAM_BOT_TOKEN && config.TELEGRAM_STAFF_CHAT_ID
+              ? { telegramStaffChatId: config.TELEGRAM_STAFF_CHAT_ID }
+              : {}),
+            ...(config.DISCORD_TOKEN && config.DISCORD_MOD_CHANNEL_ID
+              ? { discordModChannelId: config.DISCORD_MOD_CHANNEL_ID }
+              : {}),
+            cardLocale: config.MODERATION_CARD_LOCALE,
+            logger,
+          })
+        : undefined,
+    );
   await engine.start();
   lifecycle.onStop('notifier', () => engine.stop());
+  // Expired wallet challenges are useless; any number of workers may prune (idempotent).
+  const prune = () =>
+    void pruneChallenges(db.prisma).catch((err: Error) =>
+      logger.warn({ err: { message: err.message } }, 'challenge prune failed'),
+    );
+  prune();
+  const pruning = setInterval(prune, 3_600_000).unref();
+  lifecycle.onStop('challenge prune', () => clearInterval(pruning));
   logger.info('workers role started');
   return engine;
 }

@@ -73,7 +73,12 @@ describe('config', () => {
     ['DISCORD_STAFF_ROLE_IDS', { DISCORD_STAFF_ROLE_IDS: '1,mods' }, 'DISCORD_STAFF_ROLE_IDS', /role ids/],
     ['DISCORD_MOD_CHANNEL_ID', { DISCORD_MOD_CHANNEL_ID: '#mods' }, 'DISCORD_MOD_CHANNEL_ID', /Discord id/],
     ['OPENAI_BASE_URL', { OPENAI_BASE_URL: 'localhost:1234' }, 'OPENAI_BASE_URL', /URL/],
-    ['NODE_SOURCE', { NODE_SOURCE: 'push,carrier-pigeon' }, 'NODE_SOURCE', /push, poll or simulator/],
+    [
+      'NODE_SOURCE',
+      { NODE_SOURCE: 'push,carrier-pigeon' },
+      'NODE_SOURCE',
+      /push, poll, simulator, ionet, nosana or akash/,
+    ],
     [
       'poll without URL',
       { NODE_SOURCE: 'poll' },

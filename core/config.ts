@@ -5,7 +5,7 @@ import path from 'node:path';
 import dotenv from 'dotenv';
 import { z } from 'zod';
 
-const NODE_SOURCES = ['push', 'poll', 'simulator'] as const;
+const NODE_SOURCES = ['push', 'poll', 'simulator', 'ionet', 'nosana', 'akash'] as const;
 export type NodeSourceKind = (typeof NODE_SOURCES)[number];
 
 /** An env var is "unset" when missing or blank; blank lines in .env files are common. */
@@ -36,8 +36,65 @@ function int(min: number, max: number, example: string) {
     });
 }
 
+/** `name:count/seconds` pairs, e.g. `overall:150/10,summary:100/300` (a request budget). */
+function rateLimits() {
+  const pair = /^([a-z_]+):(\d{1,6})\/(\d{1,6})$/;
+  return z
+    .string()
+    .refine((v) => v.split(',').every((p) => pair.test(p.trim()) && !/:0\/|\/0$/.test(p.trim())), {
+      message:
+        'must be a comma list of name:count/seconds, counts and seconds above 0 (example: overall:150/10)',
+    })
+    .transform((v) =>
+      v.split(',').map((p) => {
+        const [, name, count, seconds] = pair.exec(p.trim())!;
+        return { name: name!, limit: Number(count), windowMs: Number(seconds) * 1000 };
+      }),
+    );
+}
+
 const snowflake = (example = '1234567890123456789') =>
   z.string().regex(/^\d{1,20}$/, { message: `must be a Discord id, digits only (example: ${example})` });
+
+/** "90s", "15m", "2h", "7d", "1d12h" → milliseconds (tests shorten ticket timers to seconds). */
+export function parseDurationMs(input: string): number | null {
+  const s = input.trim().toLowerCase();
+  if (!/^(\d{1,6}(ms|s|m|h|d))+$/.test(s)) return null;
+  const unit: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+  let ms = 0;
+  for (const m of s.matchAll(/(\d+)(ms|s|m|h|d)/g)) ms += Number(m[1]) * unit[m[2]!]!;
+  return ms > 0 ? ms : null;
+}
+
+const duration = (example: string) =>
+  z
+    .string()
+    .refine((v) => parseDurationMs(v) !== null, {
+      message: `must be a duration such as 90s, 15m, 2h or 7d (example: ${example})`,
+    })
+    .transform((v) => parseDurationMs(v)!);
+
+/** TICKETS_SLA: `<priority>=<first response>/<resolution>` pairs, e.g. `urgent=15m/4h,high=1h/8h`. */
+const slaSpec = z.string().transform((v, ctx) => {
+  const out: Record<string, { firstMs: number; resolveMs: number }> = {};
+  for (const part of v
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const m = /^(low|normal|high|urgent)=([^/]+)\/(.+)$/i.exec(part);
+    const first = m && parseDurationMs(m[2]!);
+    const resolve = m && parseDurationMs(m[3]!);
+    if (!m || !first || !resolve) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${part.slice(0, 40)}" must be <priority>=<first response>/<resolution> (example: urgent=15m/4h,high=1h/8h)`,
+      });
+      return z.NEVER;
+    }
+    out[m[1]!.toUpperCase()] = { firstMs: first, resolveMs: resolve };
+  }
+  return out;
+});
 
 const optional = <T extends z.ZodTypeAny>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
 const withDefault = <T extends z.ZodTypeAny>(schema: T, def: string) =>
@@ -128,9 +185,29 @@ const envSchema = z
       '',
     ),
 
+    // Support tickets (ticketing/).
+    DISCORD_SUPPORT_CHANNEL_ID: optional(snowflake()),
+    /** Staff-only channel for closed-ticket transcripts; defaults to DISCORD_MOD_CHANNEL_ID. */
+    TICKETS_LOG_CHANNEL_ID: optional(snowflake()),
+    TICKETS_HOME: withDefault(
+      z.enum(['own', 'discord', 'telegram'], { error: 'must be own, discord or telegram (example: own)' }),
+      'own',
+    ),
+    TICKETS_CATEGORIES_FILE: optional(z.string()),
+    TICKETS_MAX_OPEN: withDefault(int(1, 100, '3'), '3'),
+    TICKETS_PER_HOUR: withDefault(int(1, 1_000, '5'), '5'),
+    TICKETS_SLA: optional(slaSpec),
+    /** Share of an SLA after which staff are warned, in percent. */
+    TICKETS_SLA_WARN_PERCENT: withDefault(int(1, 99, '80'), '80'),
+    TICKETS_IDLE_WARN_AFTER: withDefault(duration('48h'), '48h'),
+    TICKETS_IDLE_CLOSE_AFTER: withDefault(duration('24h'), '24h'),
+    TICKETS_REOPEN_WINDOW: withDefault(duration('7d'), '7d'),
+
     OPENAI_API_KEY: optional(z.string()),
     OPENAI_BASE_URL: optional(url(['http:', 'https:'], 'https://api.openai.com/v1')),
     OPENAI_MODEL: withDefault(z.string().min(1), 'gpt-4o-mini'),
+    /** An AI answer not back by then is replaced by the retrieval answer. */
+    ASSISTANT_AI_TIMEOUT_MS: withDefault(int(500, 120_000, '15000'), '15000'),
 
     NODE_SOURCE: withDefault(
       z
@@ -139,13 +216,41 @@ const envSchema = z
         .refine(
           (list) => list.length > 0 && list.every((s) => (NODE_SOURCES as readonly string[]).includes(s)),
           {
-            message: 'must be push, poll or simulator, or a comma list of them (example: push,poll)',
+            message:
+              'must be push, poll, simulator, ionet, nosana or akash, or a comma list of them (example: push,ionet)',
           },
         )
         .transform((list) => [...new Set(list)] as NodeSourceKind[]),
       'push',
     ),
     NODE_SOURCE_URL: optional(url(['http:', 'https:'], 'https://api.network.example/v1')),
+    // Real networks (notifier/sources): base URLs, optional io.net token, request budgets.
+    IONET_API_URL: withDefault(
+      url(['http:', 'https:'], 'https://api.io.solutions'),
+      'https://api.io.solutions',
+    ),
+    IONET_API_TOKEN: optional(z.string().min(8, { message: 'is too short to be an io.net token' })),
+    IONET_AUTH_HEADER: withDefault(
+      z.string().regex(/^[A-Za-z0-9-]{1,64}$/, { message: 'must be an HTTP header name (example: Token)' }),
+      'Token',
+    ),
+    IONET_RATE_LIMITS: withDefault(rateLimits(), 'overall:150/10,summary:100/300,details:100/300'),
+    NOSANA_NODE_URL_TEMPLATE: withDefault(
+      z.string().refine((v) => v.includes('{node}') && /^https?:\/\//.test(v), {
+        message: 'must be an http(s) URL containing {node} (example: https://{node}.node.k8s.prd.nos.ci)',
+      }),
+      'https://{node}.node.k8s.prd.nos.ci',
+    ),
+    NOSANA_DASHBOARD_URL: withDefault(
+      url(['http:', 'https:'], 'https://dashboard.k8s.prd.nos.ci'),
+      'https://dashboard.k8s.prd.nos.ci',
+    ),
+    NOSANA_RATE_LIMITS: withDefault(rateLimits(), 'overall:10/1'),
+    AKASH_CONSOLE_API_URL: withDefault(
+      url(['http:', 'https:'], 'https://console-api.akash.network'),
+      'https://console-api.akash.network',
+    ),
+    AKASH_RATE_LIMITS: withDefault(rateLimits(), 'overall:5/1'),
     NODE_ID_PATTERN: optional(
       z.string().refine(
         (v) => {
@@ -173,6 +278,43 @@ const envSchema = z
     LIVENESS_CLAIM_IDLE_MS: withDefault(int(500, 600_000, '10000'), '10000'),
     // Unset: derived from the grace time below, so a short grace (tests, demo) stays consistent.
     HEARTBEAT_INTERVAL_SECONDS: optional(int(1, 3_600, '30')),
+    /** A mass silence of heartbeat nodes is held as "unknown" this long before alerts go out. */
+    INGEST_HOLD_SECONDS: withDefault(int(0, 86_400, '600'), '600'),
+    /** Client addresses from X-Forwarded-For: off unless a proxy you run sits in front. */
+    TRUST_PROXY: withDefault(
+      z
+        .string()
+        .regex(/^(true|false|\d{1,2}|[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*)$/, {
+          message:
+            'must be false, true, a hop count, or a comma list of proxy addresses/CIDRs (example: 10.0.0.0/8)',
+        })
+        .transform((v): boolean | number | string[] =>
+          v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v.split(/\s*,\s*/),
+        ),
+      'false',
+    ),
+    HTTP_REQUEST_TIMEOUT_SECONDS: withDefault(int(1, 600, '10'), '10'),
+    HTTP_MAX_CONNECTIONS: withDefault(int(1, 1_000_000, '4096'), '4096'),
+    /** Bearer token that /metrics and the detailed /healthz require (Prometheus `authorization`). */
+    METRICS_TOKEN: optional(
+      z.string().min(16, { message: 'must be at least 16 characters (example: a long random string)' }),
+    ),
+    /** A separate port for /metrics and the detailed /healthz, e.g. bound to a private network. */
+    METRICS_PORT: optional(int(0, 65535, '9464')),
+    /** How long start-up waits for the Telegram Bot API (getMe) before giving up. */
+    TELEGRAM_STARTUP_TIMEOUT_SECONDS: withDefault(int(1, 600, '30'), '30'),
+
+    // Moderation (fake-card reports): reporter limits, brigading flag, evidence thresholds.
+    REPORTS_PER_HOUR: withDefault(int(1, 1_000, '10'), '10'),
+    REPORTS_PER_DAY: withDefault(int(1, 10_000, '30'), '30'),
+    REPORT_YOUNG_ACCOUNT_HOURS: withDefault(int(0, 24 * 365, '72'), '72'),
+    REPORT_BRIGADE_MIN: withDefault(int(2, 1_000, '5'), '5'),
+    REPORT_BRIGADE_WINDOW_MINUTES: withDefault(int(1, 1_440, '10'), '10'),
+    MODERATION_MAX_GPUS_PER_IP: withDefault(int(1, 10_000, '16'), '16'),
+    MODERATION_CARD_LOCALE: withDefault(
+      z.enum(['en', 'zh'], { error: 'must be en or zh (example: en)' }),
+      'en',
+    ),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_SOURCE.includes('poll') && !env.NODE_SOURCE_URL) {
@@ -180,6 +322,14 @@ const envSchema = z
         code: 'custom',
         path: ['NODE_SOURCE_URL'],
         message: 'is required when NODE_SOURCE includes poll (example: https://api.network.example/v1)',
+      });
+    }
+    if (env.TELEGRAM_WEBHOOK_URL && !env.TELEGRAM_WEBHOOK_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TELEGRAM_WEBHOOK_SECRET'],
+        message:
+          'is required with TELEGRAM_WEBHOOK_URL, or anyone can post forged updates (example: a random 32-character string of letters and digits)',
       });
     }
     if (
@@ -241,5 +391,7 @@ export function secretsOf(config: Config): string[] {
     config.DISCORD_TOKEN,
     config.OPENAI_API_KEY,
     config.TELEGRAM_WEBHOOK_SECRET,
+    config.METRICS_TOKEN,
+    config.IONET_API_TOKEN,
   ].filter((s): s is string => typeof s === 'string' && s.length >= 6);
 }

@@ -71,6 +71,8 @@ export interface AuditNote {
   subjectType: string;
   subjectId: string;
   details?: Record<string, unknown>;
+  /** The action changed nothing (a repeat, or another moderator got there first): no audit entry. */
+  unchanged?: boolean;
 }
 
 export interface FeatureContext {

@@ -10,12 +10,14 @@ export function keys(prefix: string) {
     livenessEvents: () => `${prefix}:liveness:events`,
     /** A network source's health (notifier/liveness/source-health.ts). */
     sourceHealth: (source: string) => `${prefix}:source:${source}:health`,
-    /** The poll source's latest view of each node (notifier/poll-view.ts). */
+    /** Unused since the network view (notifier/network-view.ts) replaced the poll view. */
     pollView: () => `${prefix}:poll:view`,
     /** GPU inventory from heartbeats (notifier/gpu-inventory.ts). */
     gpus: () => `${prefix}:gpus`,
     /** Heartbeat token hash → node cache (accounts/token-index.ts). */
     tokens: () => `${prefix}:tokens`,
+    /** Lock held by the one process rebuilding the token index after Redis lost it. */
+    tokensRebuild: () => `${prefix}:tokens:rebuild`,
     // Delivery (notifier/delivery/worker.ts): at-most-once markers, per-chat gap, parts sent.
     deliverySent: (dedupeKey: string) => `${prefix}:sent:${dedupeKey}`,
     deliverySending: (dedupeKey: string) => `${prefix}:sending:${dedupeKey}`,

@@ -1,7 +1,8 @@
 // pino logger. Secrets never reach the output: well-known fields are redacted by path,
-// and the configured secret values (bot tokens, API keys) are scrubbed from every line,
-// because a token can hide inside an error message or a URL (Telegram puts it in the path).
+// and every line goes through the one scrub function (configured secret values and token
+// shapes), because a token can hide inside an error message or a URL (Telegram puts it in the path).
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { registerSecrets, scrub } from './scrub';
 
 export type { Logger } from 'pino';
 
@@ -23,15 +24,15 @@ const REDACT_PATHS = [
   '*.heartbeatToken',
 ];
 
-/** A destination that replaces each secret with [REDACTED] before writing. */
+/**
+ * A destination that scrubs each line before writing (core/scrub.ts): the given secrets,
+ * every secret registered in the process, and well-known token shapes.
+ */
 export function scrubbingDestination(secrets: string[], inner: DestinationStream): DestinationStream {
-  const list = secrets.filter((s) => s.length >= 6);
-  if (list.length === 0) return inner;
+  registerSecrets(secrets);
   return {
     write(line: string) {
-      let out = line;
-      for (const s of list) if (out.includes(s)) out = out.split(s).join('[REDACTED]');
-      inner.write(out);
+      inner.write(scrub(line));
     },
   };
 }

@@ -11,6 +11,7 @@ import {
 import IORedis, { type Redis, type RedisOptions } from 'ioredis';
 import type { MessageKey } from './i18n';
 import type { Logger } from './logger';
+import { scrub, scrubError } from './scrub';
 
 /** Payload of each job, by queue name. Add a queue here and nowhere else. */
 export interface JobPayloads {
@@ -22,10 +23,33 @@ export interface JobPayloads {
   'liveness-sweep': { at?: number };
   /** Network API poll: one walk over every page (repeatable). */
   'network-poll': { runId?: string };
+  /** Real network sources (io.net, Nosana, Akash): one budgeted round of device visits. */
+  'source-ionet': { runId?: string };
+  'source-nosana': { runId?: string };
+  'source-akash': { runId?: string };
   /** Incident timers: the group wait before the first alert, updates and reminders. */
   'incident-timer': { incidentId: string; kind: 'flush' | 'update' | 'reminder' | 'due' };
   /** NODE_SOURCE=simulator: one tick of simulated heartbeats (repeatable). */
   'simulator-tick': { at?: number };
+  /** Assistant: one AI-written answer from the retrieved entries (result: the structured reply or null). */
+  'assistant-answer': {
+    question: string;
+    lang: string;
+    entries: Array<{ id: string; lang: string; title: string; updated: string; body: string }>;
+    /** Epoch ms after which nobody waits for the answer any more: the worker skips it. */
+    deadline: number;
+  };
+  /** Moderation evidence: gather a case's signals, or scan fresh source data for strong ones. */
+  'moderation-evidence':
+    | { kind: 'case'; caseId: string }
+    | { kind: 'scan'; nodeIds: string[] }
+    | { kind: 'heartbeat'; reports: Array<{ nodeId: string; gpus: Array<{ model: string; uuid: string }> }> };
+  /** Moderation: bring a case's cards up to date (post once, then edit in place). */
+  'moderation-card': { caseId: string };
+  /** Support tickets: staff-side threads, relayed messages, notices (ticketing/effects.ts). */
+  'ticket-effect': TicketEffectJob;
+  /** Support tickets: SLA warnings and breaches, inactivity warning and auto-close (delayed). */
+  'ticket-timer': TicketTimerJob;
   /** Test and maintenance jobs that need a queue of their own. */
   maintenance: { task: string; args?: Record<string, unknown> };
 }
@@ -37,10 +61,42 @@ export const QUEUE_NAMES = [
   'deliver-discord',
   'liveness-sweep',
   'network-poll',
+  'source-ionet',
+  'source-nosana',
+  'source-akash',
   'incident-timer',
   'simulator-tick',
+  'assistant-answer',
+  'moderation-evidence',
+  'moderation-card',
+  'ticket-effect',
+  'ticket-timer',
   'maintenance',
 ] as const satisfies readonly QueueName[];
+
+export type TicketEffectJob =
+  | { op: 'open-home' | 'flush' | 'closed' | 'reopened' | 'card'; ticketId: string }
+  | { op: 'edit'; ticketId: string; messageId: string }
+  | {
+      op: 'notice';
+      ticketId: string;
+      notice: string;
+      side: 'home' | 'user' | 'both';
+      params?: Record<string, string | number>;
+    };
+
+export interface TicketTimerJob {
+  ticketId: string;
+  kind:
+    | 'sla-first-warn'
+    | 'sla-first-breach'
+    | 'sla-resolve-warn'
+    | 'sla-resolve-breach'
+    | 'idle-warn'
+    | 'idle-close';
+  /** Epoch ms the timer was set for; a job whose due time the ticket no longer holds is stale. */
+  dueAt: number;
+}
 
 /**
  * A message to deliver to one identity. Content is localized at send time in the
@@ -147,7 +203,18 @@ export class QueueHub {
     // Each worker gets its own connection: blocking reads must not stall producers.
     const connection = createRedis(this.ctx.redisUrl, true);
     this.workerConnections.push(connection);
-    const worker = new Worker<JobPayloads[N], unknown, string>(name, processor, {
+    // A failure's message and stack are stored in Redis (failedReason, stacktrace), and so is
+    // the return value: scrubbed first, the error's class kept for BullMQ's own checks.
+    const scrubbed: Processor<JobPayloads[N], unknown, string> = async (job, token) => {
+      try {
+        const result = await processor(job, token);
+        // The return value is stored with the job too (a delivery's refusal text, say).
+        return result === undefined ? result : JSON.parse(scrub(JSON.stringify(result)));
+      } catch (err) {
+        throw scrubError(err);
+      }
+    };
+    const worker = new Worker<JobPayloads[N], unknown, string>(name, scrubbed, {
       ...opts,
       connection: connection as unknown as ConnectionOptions,
       prefix: this.ctx.prefix,

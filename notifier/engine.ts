@@ -9,23 +9,30 @@ import { applyEvents, settleFlapping, type FlapRules } from './incidents/apply-e
 import { IncidentEffects, type AlertRules } from './incidents/effects';
 import { GROUP, LivenessConsumer } from './liveness/consumer';
 import { LagMonitor } from './liveness/stream-health';
+import { PushIngestGuard } from './liveness/ingest-health';
+import { ensureGroup, LivenessRecovery, stampProgress } from './liveness/recovery';
 import { SourceHealth } from './liveness/source-health';
 import { LivenessStore, STREAM_MAXLEN, type LivenessEvent } from './liveness/store';
 import { sweep } from './liveness/sweep';
-import { PollViewStore } from './poll-view';
-import { pollOnce } from './sources/poller';
+import { NetworkViewStore } from './network-view';
+import { buildSources, sourceSettingsFromConfig, tickMs, type SourceSettings } from './sources/build';
+import type { NetworkNode } from './sources/poller';
+import { runRound } from './sources/runner';
+import { SnapshotSink } from './sources/sink';
+import { NETWORKS, type SnapshotSourceName } from './sources/types';
 import { simulatorTick } from './sources/simulator';
 import type { StaffNotifier } from './staff';
 
 export interface NotifierRules extends AlertRules, FlapRules {
   graceMs: number;
-  /** Network API base when the poll source is on. */
-  pollUrl?: string;
-  pollEveryMs: number;
+  /** The snapshot sources on (reference poller, real networks) and their settings. */
+  sources: SourceSettings;
   simulator?: boolean;
   sweepEveryMs: number;
   flapStableMs: number;
   claimIdleMs?: number;
+  /** A mass silence of push nodes is held as "unknown" this long before alerting. */
+  massHoldMs?: number;
   /** Tries before a liveness event that keeps failing is dead-lettered (default 5). */
   maxTries?: number;
   /** Consumer lag (events) that warns staff (default 50,000; at most half the stream cap). */
@@ -37,10 +44,7 @@ const DUE_SWEEP_MS = 5_000;
 export function rulesFromConfig(config: Config): NotifierRules {
   return {
     graceMs: config.OFFLINE_GRACE_SECONDS * 1000,
-    ...(config.NODE_SOURCE.includes('poll') && config.NODE_SOURCE_URL
-      ? { pollUrl: config.NODE_SOURCE_URL }
-      : {}),
-    pollEveryMs: config.POLL_INTERVAL_SECONDS * 1000,
+    sources: sourceSettingsFromConfig(config),
     simulator: config.NODE_SOURCE.includes('simulator'),
     sweepEveryMs: config.SWEEP_INTERVAL_MS,
     groupWaitMs: config.ALERT_GROUP_WAIT_SECONDS * 1000,
@@ -51,32 +55,44 @@ export function rulesFromConfig(config: Config): NotifierRules {
     windowMs: config.FLAP_WINDOW_SECONDS * 1000,
     flapStableMs: config.FLAP_STABLE_SECONDS * 1000,
     claimIdleMs: config.LIVENESS_CLAIM_IDLE_MS,
+    massHoldMs: config.INGEST_HOLD_SECONDS * 1000,
   };
 }
 
 export interface NotifierStores {
   push: LivenessStore;
-  poll: LivenessStore;
+  /** One liveness store per snapshot source (poll and every network). */
+  sources: Record<SnapshotSourceName, LivenessStore>;
   health: SourceHealth;
-  pollView: PollViewStore;
+  networkView: NetworkViewStore;
 }
 
 /** The notifier's Redis stores; the composition root builds them once and shares them. */
 export function notifierStores(hub: Pick<QueueHub, 'redis' | 'prefix'>): NotifierStores {
+  const sources = Object.fromEntries(
+    (['poll', ...NETWORKS] as const).map((n) => [n, new LivenessStore(hub.redis, hub.prefix, n)]),
+  ) as Record<SnapshotSourceName, LivenessStore>;
   return {
     push: new LivenessStore(hub.redis, hub.prefix, 'push'),
-    poll: new LivenessStore(hub.redis, hub.prefix, 'poll'),
+    sources,
     health: new SourceHealth(hub.redis, hub.prefix),
-    pollView: new PollViewStore(hub.redis, hub.prefix),
+    networkView: new NetworkViewStore(hub.redis, hub.prefix),
   };
 }
 
 export class NotifierEngine {
-  readonly stores: { push: LivenessStore; poll: LivenessStore };
+  readonly stores: { push: LivenessStore } & Record<SnapshotSourceName, LivenessStore>;
   readonly health: SourceHealth;
+  private readonly networkView: NetworkViewStore;
   readonly effects: IncidentEffects;
-  private readonly pollView: PollViewStore;
   private consumer: LivenessConsumer | null = null;
+  readonly ingestGuard: PushIngestGuard;
+  private recovery: LivenessRecovery | null = null;
+  /** Each snapshot source's repeatable round, re-registered when Redis lost them. */
+  private readonly sourceSchedules: Array<{
+    queue: 'network-poll' | 'source-ionet' | 'source-nosana' | 'source-akash';
+    every: number;
+  }> = [];
   private readonly consumerRedis;
 
   constructor(
@@ -90,15 +106,25 @@ export class NotifierEngine {
       staff?: StaffNotifier;
       /** Stores built once by the composition root (cli/compose.ts); built here only when absent. */
       stores?: NotifierStores;
+      /** Each poll page's nodes (moderation evidence: GPU UUIDs, ip_hash, benchmarks). */
+      onNetworkNodes?: (nodes: NetworkNode[]) => Promise<void>;
     },
   ) {
     const { hub } = deps;
     const given = deps.stores ?? notifierStores(hub);
-    this.stores = { push: given.push, poll: given.poll };
+    this.stores = { push: given.push, ...given.sources };
     this.health = given.health;
-    this.pollView = given.pollView;
+    this.networkView = given.networkView;
     this.effects = new IncidentEffects(deps.db.pool, hub, deps.delivery, deps.rules);
     this.consumerRedis = createRedis(deps.redisUrl, true);
+    this.ingestGuard = new PushIngestGuard(
+      hub.redis,
+      hub.prefix,
+      this.health,
+      { graceMs: deps.rules.graceMs, massHoldMs: deps.rules.massHoldMs ?? 600_000 },
+      async ({ ok, reason }) =>
+        deps.staff?.notify(ok ? 'staff.ingestUp' : 'staff.ingestDown', { reason: reason ?? '' }),
+    );
   }
 
   /** Applies liveness events and queues whatever they cause. */
@@ -114,18 +140,48 @@ export class NotifierEngine {
   }
 
   async sweepOnce(now = Date.now()): Promise<number> {
-    const n = await sweep([this.stores.push, this.stores.poll], this.health, this.deps.rules.graceMs, now);
+    // Real networks report "down" themselves (debounced in the sink): only beats time out.
+    const n = await sweep(
+      [this.stores.push, this.stores.poll],
+      this.health,
+      this.deps.rules.graceMs,
+      now,
+      this.ingestGuard,
+    );
+    await stampProgress(this.deps.hub.redis, this.deps.hub.prefix, 'sweep');
     const settled = await settleFlapping(this.deps.db.pool, this.deps.rules.flapStableMs, new Date(now));
     if (settled.length) await this.effects.ensureForUsers(settled);
     return n;
   }
 
-  async start(): Promise<void> {
-    const { hub, logger, rules } = this.deps;
-    hub.worker('liveness-sweep', async () => ({ down: await this.sweepOnce() }), { concurrency: 1 });
+  /** The repeatable jobs; registered again when Redis comes back without them. */
+  async ensureSchedulers(): Promise<void> {
+    const { hub, rules } = this.deps;
     await hub
       .queue('liveness-sweep')
       .upsertJobScheduler('sweep', { every: rules.sweepEveryMs }, { name: 'liveness-sweep', data: {} });
+    // A safety net for the coalesced timers: a step whose slot job was already running
+    // when it became due is picked up by the next run.
+    await hub
+      .queue('incident-timer')
+      .upsertJobScheduler(
+        'due-sweep',
+        { every: DUE_SWEEP_MS },
+        { name: 'incident-timer', data: { incidentId: '', kind: 'due' } },
+      );
+    for (const { queue, every } of this.sourceSchedules)
+      await hub.queue(queue).upsertJobScheduler('round', { every }, { name: queue, data: {} });
+    if (rules.simulator) {
+      const every = Math.max(1_000, Math.min(15_000, Math.floor(rules.graceMs / 4)));
+      await hub
+        .queue('simulator-tick')
+        .upsertJobScheduler('tick', { every }, { name: 'simulator-tick', data: {} });
+    }
+  }
+
+  async start(): Promise<void> {
+    const { hub, logger, rules } = this.deps;
+    hub.worker('liveness-sweep', async () => ({ down: await this.sweepOnce() }), { concurrency: 1 });
     hub.worker(
       'incident-timer',
       async (job) => {
@@ -138,49 +194,28 @@ export class NotifierEngine {
       // Short locks: jobs of a killed process are picked up again within seconds.
       { concurrency: 16, lockDuration: 10_000, stalledInterval: 5_000 },
     );
-    // A safety net for the coalesced timers: a step whose slot job was already running
-    // when it became due is picked up by the next run.
-    await hub
-      .queue('incident-timer')
-      .upsertJobScheduler(
-        'due-sweep',
-        { every: DUE_SWEEP_MS },
-        { name: 'incident-timer', data: { incidentId: '', kind: 'due' } },
-      );
-    if (rules.pollUrl) {
-      const pollUrl = rules.pollUrl;
-      hub.worker(
-        'network-poll',
-        async () =>
-          pollOnce({
-            baseUrl: pollUrl,
-            pool: this.deps.db.pool,
-            store: this.stores.poll,
-            view: this.pollView,
-            health: this.health,
-            ...(this.deps.staff ? { staff: this.deps.staff } : {}),
-            logger: logger.child({ part: 'poller' }),
-            graceMs: rules.graceMs,
-            // A failing API must be noticed well inside the grace time.
-            timeoutMs: Math.min(10_000, Math.max(500, rules.graceMs / 4)),
-          }),
-        { concurrency: 1 },
-      );
-      await hub
-        .queue('network-poll')
-        .upsertJobScheduler('poll', { every: rules.pollEveryMs }, { name: 'network-poll', data: {} });
-    }
+    await this.startSources();
     if (rules.simulator) {
       hub.worker(
         'simulator-tick',
         async () => ({ up: await simulatorTick(this.deps.db.pool, this.stores.push, rules.graceMs) }),
         { concurrency: 1 },
       );
-      const every = Math.max(1_000, Math.min(15_000, Math.floor(rules.graceMs / 4)));
-      await hub
-        .queue('simulator-tick')
-        .upsertJobScheduler('tick', { every }, { name: 'simulator-tick', data: {} });
     }
+    await this.ensureSchedulers();
+    // Rebuilds liveness when Redis is empty (first start, or it lost its data).
+    this.recovery = new LivenessRecovery({
+      redis: hub.redis,
+      prefix: hub.prefix,
+      pool: this.deps.db.pool,
+      stores: this.stores,
+      logger: logger.child({ part: 'liveness-recovery' }),
+      schedulers: () => this.ensureSchedulers(),
+      rearm: (users) => this.effects.ensureForUsers(users),
+      notify: async (nodes) => this.deps.staff?.notify('staff.redisRecovered', { nodes }),
+      graceMs: rules.graceMs,
+    });
+    await this.recovery.start();
     const consumerLog = logger.child({ part: 'liveness-consumer' });
     const staff = this.deps.staff;
     this.consumer = new LivenessConsumer({
@@ -206,11 +241,51 @@ export class NotifierEngine {
         ...(staff ? { staff } : {}),
       }),
       ...(rules.claimIdleMs !== undefined ? { claimIdleMs: rules.claimIdleMs } : {}),
+      onProgress: () => stampProgress(hub.redis, hub.prefix, 'consumer'),
+      onNoGroup: async () => {
+        await ensureGroup(this.consumerRedis, this.stores.push.events);
+        await this.recovery?.check();
+      },
     });
     await this.consumer.start();
   }
 
+  /** One repeatable job per snapshot source (registered by ensureSchedulers); each round feeds the shared sink. */
+  private async startSources(): Promise<void> {
+    const { hub, logger, rules, db } = this.deps;
+    const view = this.networkView;
+    const sources = buildSources(rules.sources, {
+      pool: db.pool,
+      redis: hub.redis,
+      prefix: hub.prefix,
+      view,
+      ...(this.deps.onNetworkNodes ? { onPollNodes: this.deps.onNetworkNodes } : {}),
+    });
+    for (const source of sources) {
+      const sink = new SnapshotSink({
+        pool: db.pool,
+        redis: hub.redis,
+        prefix: hub.prefix,
+        store: this.stores[source.name],
+        push: this.stores.push,
+        view,
+        graceMs: rules.graceMs,
+      });
+      const runner = {
+        health: this.health,
+        sink,
+        ...(this.deps.staff ? { staff: this.deps.staff } : {}),
+        logger: logger.child({ part: `source-${source.name}` }),
+      };
+      const queue = source.name === 'poll' ? 'network-poll' : (`source-${source.name}` as const);
+      hub.worker(queue, async () => runRound(source, runner), { concurrency: 1 });
+      const every = source.name === 'poll' ? rules.sources.everyMs : tickMs(rules.sources.everyMs);
+      this.sourceSchedules.push({ queue, every });
+    }
+  }
+
   async stop(): Promise<void> {
+    this.recovery?.stop();
     await this.consumer?.stop();
     this.consumerRedis.disconnect();
   }

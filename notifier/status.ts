@@ -1,9 +1,9 @@
 // Everything /status shows for one user: per node state (with "late" when beats are
-// overdue), since when, uptime over 24 h and 7 d, the network's view when it disagrees
-// with the heartbeat, and the open incident.
+// overdue), since when, uptime over 24 h and 7 d, both views (what the network reports and
+// what the heartbeat agent says) with a flag when they disagree, and the open incident.
 import type pg from 'pg';
 import type { LivenessStore } from './liveness/store';
-import type { PollViewStore } from './poll-view';
+import type { NetworkView, NetworkViewStore } from './network-view';
 import { uptimeFor } from './uptime';
 
 export type ShownState = 'UNKNOWN' | 'ONLINE' | 'SUSPECT' | 'OFFLINE';
@@ -20,10 +20,19 @@ export interface NodeStatus {
   flapping: boolean;
   /** State spans over the last 7 days, for the chart. */
   segments: Array<{ from: number; to: number; state: string }>;
+  /** The network's own view (io.net, Nosana, Akash or the poll API), when one watches it. */
+  network?: NetworkView;
+  /** The heartbeat agent's view, when an agent has reported. */
+  heartbeat?: { online: boolean; lastSeen: Date };
+  /**
+   * The two views contradict each other: the network says up while beats stopped
+   * (`network_up`), or the network says down while beats arrive (`network_down`).
+   */
   disagreement?: {
-    network: 'online' | 'offline';
+    kind: 'network_up' | 'network_down';
+    network: NetworkView['source'];
+    networkState: string;
     networkSeen: Date;
-    push: 'online' | 'offline';
     pushSeen: Date | null;
   };
 }
@@ -39,7 +48,7 @@ export class StatusService {
   constructor(
     private readonly pool: pg.Pool,
     private readonly push: LivenessStore,
-    private readonly pollView: PollViewStore,
+    private readonly networkView: NetworkViewStore,
     /** Beats overdue by more than this make an online node "late" (SUSPECT). */
     private readonly lateAfterMs: number,
   ) {}
@@ -62,7 +71,7 @@ export class StatusService {
     const ids = rows.map((r) => r.id);
     const [push, poll, uptime, incident] = await Promise.all([
       this.push.view(ids),
-      this.pollView.read(ids),
+      this.networkView.read(ids),
       uptimeFor(this.pool, ids, [DAY, 7 * DAY], now),
       this.pool.query<{ opened_at: Date; down: number }>(
         `SELECT i.opened_at, (SELECT count(*)::int FROM incident_nodes n WHERE n.incident_id = i.id AND n.up_at IS NULL) AS down
@@ -90,14 +99,19 @@ export class StatusService {
         segments: history?.segments ?? [],
       };
       const net = poll.get(r.id);
-      if (net && r.token_hash) {
-        const pushOnline = !!p && !p.down;
-        if ((net.status === 'online') !== pushOnline) {
+      if (net) status.network = net;
+      if (p)
+        status.heartbeat = { online: !p.down && now - p.at <= this.lateAfterMs, lastSeen: new Date(p.at) };
+      if (net && status.heartbeat) {
+        const netUp = net.liveness === 'online';
+        const netDown = net.liveness === 'offline';
+        if (netUp !== status.heartbeat.online && (netUp || netDown)) {
           status.disagreement = {
-            network: net.status,
-            networkSeen: new Date(net.lastSeen),
-            push: pushOnline ? 'online' : 'offline',
-            pushSeen: lastSeen,
+            kind: netUp ? 'network_up' : 'network_down',
+            network: net.source,
+            networkState: net.rawState,
+            networkSeen: new Date(net.observedAt),
+            pushSeen: status.heartbeat.lastSeen,
           };
         }
       }

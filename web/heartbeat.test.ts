@@ -8,9 +8,11 @@ import { createTestDatabase, type TestDatabase } from '../test/support/db';
 import { TEST_REDIS_URL } from '../test/support/env';
 import { deleteKeys, testPrefix } from '../test/support/redis';
 import { heartbeatRoutes } from './heartbeat';
+import { IngestGuard } from './ingest-guard';
 import { GpuInventoryStore } from '../notifier/gpu-inventory';
 import { createMetrics } from './metrics';
 import { buildWebServer } from './server';
+import { createPool } from '../core/db';
 
 describe('heartbeat API', () => {
   let tdb: TestDatabase;
@@ -25,12 +27,24 @@ describe('heartbeat API', () => {
   let idA: string;
   let clock = 1_800_000_000_000;
   let gpus: GpuInventoryStore;
+  let tokens: TokenIndex;
+  let metrics: ReturnType<typeof createMetrics>;
+  // The token index's own pool, with every query counted.
+  let lookupPool: ReturnType<typeof createPool>;
+  let lookups = 0;
+  const pgQueries = async () => lookups;
 
   beforeAll(async () => {
     tdb = await createTestDatabase();
     hub = new QueueHub({ redisUrl: TEST_REDIS_URL, prefix });
     liveness = new LivenessStore(hub.redis, prefix, 'push');
-    const tokens = new TokenIndex(tdb.db.prisma, hub.redis, prefix);
+    lookupPool = createPool(tdb.url, 2);
+    const query = lookupPool.query.bind(lookupPool) as (...a: unknown[]) => Promise<unknown>;
+    (lookupPool as unknown as { query: (...a: unknown[]) => Promise<unknown> }).query = (...a) => {
+      lookups++;
+      return query(...a);
+    };
+    tokens = new TokenIndex(tdb.db.prisma, hub.redis, prefix, { pool: lookupPool });
     nodes = new NodeService(tdb.db.prisma, { tokenCache: tokens });
     const me = await new IdentityService(tdb.db.prisma).ensure({
       platform: 'TELEGRAM',
@@ -42,7 +56,7 @@ describe('heartbeat API', () => {
     tokenA = a.token;
     tokenB = b.token;
     idA = (await tdb.db.prisma.node.findUniqueOrThrow({ where: { externalId: 'hb-node-aaaa' } })).id;
-    const metrics = createMetrics();
+    metrics = createMetrics();
     gpus = new GpuInventoryStore(hub.redis, prefix);
     ({ app } = await buildWebServer({
       pool: tdb.db.pool,
@@ -56,6 +70,8 @@ describe('heartbeat API', () => {
           metrics,
           now: () => clock,
           onGpus: (r) => gpus.record(r),
+          // These tests fail on purpose many times from one address; shedding has its own test.
+          guard: new IngestGuard({ perIp: 100_000, global: 100_000 }),
         }),
       ],
     }));
@@ -64,6 +80,7 @@ describe('heartbeat API', () => {
   });
   afterAll(async () => {
     await app.close();
+    await lookupPool.end();
     await hub.close();
     await tdb.drop();
     await deleteKeys(prefix);
@@ -151,11 +168,112 @@ describe('heartbeat API', () => {
     expect(future.status).toBe(400);
     expect(await seen()).toBe(before);
     const old = await post(
-      { node_id: 'hb-node-aaaa', status: 'online', sent_at: new Date(clock - 86_400_000).toISOString() },
+      { node_id: 'hb-node-aaaa', status: 'online', sent_at: new Date(clock - 60_000).toISOString() },
       tokenA,
     );
     expect(old.status).toBe(202);
     expect(await seen()).toBe(before);
+  });
+
+  it('a reading older than the grace time (sent_at in 1970) says nothing changed', async () => {
+    const before = await seen();
+    const res = await post(
+      { node_id: 'hb-node-aaaa', status: 'online', sent_at: '1970-01-01T00:00:00Z' },
+      tokenA,
+    );
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('stale');
+    expect(body.error.message).toMatch(/nothing changed/);
+    expect(await seen()).toBe(before);
+  });
+
+  it('no credentials → 401 before the body is validated (an anonymous caller never learns the schema)', async () => {
+    const res = await post({ node_id: 'hb-node-aaaa' });
+    expect(res.status).toBe(401);
+    const wrong = await post({ node_id: 'hb-node-aaaa' }, 'ndk_not_a_real_token_at_all');
+    expect(wrong.status).toBe(401);
+    expect(JSON.stringify(await wrong.json())).not.toMatch(/status|online/);
+    // With a valid token the same body is a 400 that names the problem.
+    const mine = await post({ node_id: 'hb-node-aaaa' }, tokenA);
+    expect(mine.status).toBe(400);
+  });
+
+  it('batch with one malformed item: the valid items are stored, the bad one listed', async () => {
+    clock += 1000;
+    const res = await post({
+      heartbeats: [
+        { token: tokenA, node_id: 'hb-node-aaaa', status: 'online' },
+        { token: tokenA, node_id: 'hb-node-aaaa', status: 'sleeping' },
+        { token: 'ndk_nope', node_id: 'hb-node-zzzz', status: 'nonsense' },
+      ],
+    });
+    expect(res.status).toBe(202);
+    const body = (await res.json()) as { accepted: number; rejected: Array<Record<string, unknown>> };
+    expect(body.accepted).toBe(1);
+    expect(body.rejected.map((r) => [r.index, r.error])).toEqual([
+      [1, 'malformed'],
+      [2, 'unauthorized'],
+    ]);
+    // The unauthenticated item reveals nothing about the schema.
+    expect(body.rejected[1]).toEqual({ index: 2, node_id: 'hb-node-zzzz', error: 'unauthorized' });
+    expect(await seen()).toBe(clock);
+  });
+
+  it('clock_in_future is counted under its own metric reason, not as unauthorized', async () => {
+    const metric = async (reason: string) =>
+      (await metrics.heartbeatsRejected.get()).values.find((v) => v.labels.reason === reason)?.value ?? 0;
+    const before = { future: await metric('clock_in_future'), unauth: await metric('unauthorized') };
+    await post(
+      { node_id: 'hb-node-aaaa', status: 'online', sent_at: new Date(clock + 3_600_000).toISOString() },
+      tokenA,
+    );
+    expect(await metric('clock_in_future')).toBe(before.future + 1);
+    expect(await metric('unauthorized')).toBe(before.unauth);
+  });
+
+  it('GPU model strings are normalized: no NUL, right-to-left or invisible characters stored', async () => {
+    clock += 1000;
+    const res = await post(
+      {
+        node_id: 'hb-node-aaaa',
+        status: 'online',
+        gpus: [{ model: 'RTX\u0000 40\u202e90\u200b  Ｔｉ ', uuid: 'GPU-\u2066abc\u2069' }],
+      },
+      tokenA,
+    );
+    expect(res.status).toBe(202);
+    expect((await gpus.get([idA])).get(idA)?.gpus).toEqual([{ model: 'RTX 4090 Ti', uuid: 'GPU-abc' }]);
+    const empty = await post(
+      { node_id: 'hb-node-aaaa', status: 'online', gpus: [{ model: '\u200b\u0000', uuid: 'x' }] },
+      tokenA,
+    );
+    expect(empty.status).toBe(400);
+  });
+
+  it('unknown tokens never reach PostgreSQL once the token index is complete', async () => {
+    await tokens.rebuild();
+    expect(await tokens.isComplete()).toBe(true);
+    const queries = await pgQueries();
+    for (let i = 0; i < 5; i++) {
+      const res = await post({
+        heartbeats: Array.from({ length: 200 }, (_, j) => ({
+          token: `ndk_random_${i}_${j}_${Math.random()}`,
+          node_id: `n-${j}`,
+          status: 'online',
+        })),
+      });
+      expect([401, 429]).toContain(res.status);
+    }
+    expect(await pgQueries()).toBe(queries);
+    // A token issued after the rebuild works at once.
+    const me = await new IdentityService(tdb.db.prisma).ensure({
+      platform: 'TELEGRAM',
+      platformUserId: '78',
+    });
+    const c = await nodes.add(me, 'hb-node-cccc');
+    if (!c.ok || c.via !== 'token') throw new Error();
+    expect((await post({ node_id: 'hb-node-cccc', status: 'online' }, c.token)).status).toBe(202);
   });
 
   it('a rotated or removed node token stops working at once', async () => {

@@ -1,4 +1,4 @@
-import { buildWebServer } from './server';
+import { buildMetricsServer, buildWebServer } from './server';
 import { createRedis, QueueHub } from '../core/queue';
 import { createTestDatabase, type TestDatabase } from '../test/support/db';
 import { TEST_REDIS_URL } from '../test/support/env';
@@ -41,9 +41,60 @@ describe('web role: health and metrics', () => {
     expect(body.status).toBe('fail');
     expect(body.failing).toEqual(['redis']);
     expect(body.checks.postgres.ok).toBe(true);
-    expect(body.checks.redis.error).toEqual(expect.any(String));
+    // No raw dependency error text on the public port.
+    expect(body.checks.redis.error).toBeUndefined();
+    expect(JSON.stringify(body)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1/);
     await app.close();
     deadRedis.disconnect();
+  });
+
+  it('/metrics and the detailed /healthz need the metrics token when one is set', async () => {
+    const port = await closedPort();
+    const deadRedis = createRedis(`redis://:hunter2secret@127.0.0.1:${port}`);
+    const metricsToken = 'metrics-token-0123456789';
+    const { app } = await buildWebServer({ pool: tdb.db.pool, redis: deadRedis, metricsToken });
+    expect((await app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
+    const auth = { authorization: `Bearer ${metricsToken}` };
+    expect((await app.inject({ method: 'GET', url: '/metrics', headers: auth })).statusCode).toBe(200);
+    const detailed = (await app.inject({ method: 'GET', url: '/healthz', headers: auth })).json();
+    expect(detailed.checks.redis.error).toEqual(expect.any(String));
+    expect(JSON.stringify(detailed)).not.toContain('hunter2secret');
+    await app.close();
+    deadRedis.disconnect();
+  });
+
+  it('METRICS_PORT: /metrics moves to its own server, the public port no longer serves it', async () => {
+    const { app, metrics } = await buildWebServer({
+      pool: tdb.db.pool,
+      redis: hub.redis,
+      separateMetrics: true,
+    });
+    expect((await app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(404);
+    const side = buildMetricsServer({ pool: tdb.db.pool, redis: hub.redis, metrics });
+    expect((await side.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(200);
+    expect((await side.inject({ method: 'GET', url: '/healthz' })).json().status).toBe('ok');
+    await side.close();
+    await app.close();
+  });
+
+  it('trustProxy is off by default: X-Forwarded-For does not change the client address', async () => {
+    const seen: string[] = [];
+    const plugin = async (a: import('fastify').FastifyInstance) => {
+      a.get('/ip', async (req) => (seen.push(req.ip), { ip: req.ip }));
+    };
+    const { app } = await buildWebServer({ pool: tdb.db.pool, redis: hub.redis, plugins: [plugin] });
+    await app.inject({ method: 'GET', url: '/ip', headers: { 'x-forwarded-for': '203.0.113.9' } });
+    const trusting = await buildWebServer({
+      pool: tdb.db.pool,
+      redis: hub.redis,
+      plugins: [plugin],
+      trustProxy: 1,
+    });
+    await trusting.app.inject({ method: 'GET', url: '/ip', headers: { 'x-forwarded-for': '203.0.113.9' } });
+    expect(seen[0]).not.toBe('203.0.113.9');
+    expect(seen[1]).toBe('203.0.113.9');
+    await app.close();
+    await trusting.app.close();
   });
 
   it('GET /metrics serves Prometheus text with process metrics and queue depths', async () => {

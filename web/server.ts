@@ -1,40 +1,74 @@
-// The web role: health, metrics, and (in later modules) the heartbeat API and the
-// Telegram webhook. Routes are registered by plugins that receive their dependencies.
+// The web role: health, metrics, the heartbeat API and the Telegram webhook. Routes are
+// registered by plugins that receive their dependencies.
+// Exposure: every request has a deadline (slow bodies are cut), connections are capped,
+// X-Forwarded-For is trusted only when configured, and /metrics plus the detailed /healthz
+// sit behind a bearer token or on a port of their own when configured.
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../core/logger';
 import type { QueueHub } from '../core/queue';
-import { checkHealth } from './health';
+import { scrub } from '../core/scrub';
+import { bearerMatches, HealthService, type PipelineWatch } from './health';
 import { createMetrics, type Metrics } from './metrics';
 
-export interface WebDeps {
+export interface ExposureOptions {
+  /** Fastify's trustProxy: false (default), true, a hop count, or proxy addresses/CIDRs. */
+  trustProxy?: boolean | number | string[];
+  /** Whole-request deadline: headers and body (ms). */
+  requestTimeoutMs?: number;
+  maxConnections?: number;
+  /** Required as "Authorization: Bearer" by /metrics and the detailed /healthz. */
+  metricsToken?: string;
+  /** /metrics is served by a separate server (buildMetricsServer), not on this port. */
+  separateMetrics?: boolean;
+}
+
+export interface WebDeps extends ExposureOptions {
   pool: pg.Pool;
   redis: Redis;
   hub?: QueueHub;
   logger?: Logger;
   metrics?: Metrics;
+  /** Pipeline progress stamps to judge in /healthz (workers' consumer and sweep). */
+  pipeline?: PipelineWatch;
   /** Extra route plugins (heartbeat API, Telegram webhook) registered by the runtime. */
   plugins?: Array<(app: FastifyInstance) => Promise<void> | void>;
   bodyLimit?: number;
 }
 
-export async function buildWebServer(deps: WebDeps): Promise<{ app: FastifyInstance; metrics: Metrics }> {
-  const metrics = deps.metrics ?? createMetrics(deps.hub);
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+
+function createApp(deps: WebDeps & { bodyLimit: number }): FastifyInstance {
+  const timeout = deps.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const app = Fastify({
     loggerInstance: deps.logger?.child({ role: 'web' }) as FastifyBaseLogger | undefined,
     // Heartbeats arrive by the thousand: no per-request log lines.
     logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: deps.bodyLimit ?? 256 * 1024,
-    trustProxy: true,
+    bodyLimit: deps.bodyLimit,
+    // A hop count trusts that many proxies in front (proxy-addr's meaning of a number).
+    trustProxy:
+      typeof deps.trustProxy === 'number'
+        ? (_addr: string, hop: number) => hop < (deps.trustProxy as number)
+        : (deps.trustProxy ?? false),
+    // A request must arrive whole within the deadline; an idle socket is closed after it.
+    requestTimeout: timeout,
+    connectionTimeout: timeout,
+    keepAliveTimeout: 5_000,
+    // Node checks request deadlines every connectionsCheckingInterval (30 s by default).
+    http: {
+      connectionsCheckingInterval: Math.max(100, Math.min(1_000, timeout / 4)),
+      headersTimeout: timeout,
+    },
   });
+  if (deps.maxConnections) app.server.maxConnections = deps.maxConnections;
 
   // Every error is JSON of one shape; 5xx details stay in the log under a reference.
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
     if (status >= 500) {
       const ref = Math.random().toString(16).slice(2, 10);
-      req.log.error({ ref, err: { message: err.message, stack: err.stack } }, 'request failed');
+      req.log.error({ ref, err: { message: scrub(err.message), stack: scrub(err.stack) } }, 'request failed');
       return reply.code(status).send({ error: { code: 'internal', message: 'Internal error', ref } });
     }
     const code =
@@ -50,24 +84,51 @@ export async function buildWebServer(deps: WebDeps): Promise<{ app: FastifyInsta
   app.setNotFoundHandler((_req, reply) =>
     reply.code(404).send({ error: { code: 'not_found', message: 'No such route' } }),
   );
+  return app;
+}
 
-  app.get('/healthz', async (_req, reply) => {
-    const report = await checkHealth({ pool: deps.pool, redis: deps.redis });
-    const failing = Object.entries(report.checks)
-      .filter(([, c]) => !c.ok)
-      .map(([name]) => name);
-    return reply.code(report.ok ? 200 : 503).send({
-      status: report.ok ? 'ok' : 'fail',
-      ...(failing.length ? { failing } : {}),
-      checks: report.checks,
-    });
+function observability(
+  app: FastifyInstance,
+  deps: WebDeps,
+  metrics: Metrics,
+  health: HealthService,
+  open: boolean,
+) {
+  const authorized = (header: string | undefined) => open || bearerMatches(header, deps.metricsToken);
+  app.get('/healthz', async (req, reply) => {
+    const { status, body } = await health.report(authorized(req.headers.authorization));
+    return reply.code(status).send(body);
   });
-
-  app.get('/metrics', async (_req, reply) => {
+  // For load balancers: this process is up and can take requests (the pipeline may lag).
+  app.get('/livez', async (_req, reply) => reply.send({ status: 'ok' }));
+  app.get('/metrics', async (req, reply) => {
+    if (!open && deps.separateMetrics) return reply.callNotFound();
+    if (!open && deps.metricsToken && !bearerMatches(req.headers.authorization, deps.metricsToken))
+      return reply
+        .code(401)
+        .header('www-authenticate', 'Bearer')
+        .send({ error: { code: 'unauthorized', message: 'Send the metrics token as a bearer token.' } });
     const body = await metrics.registry.metrics();
     return reply.type(metrics.registry.contentType).send(body);
   });
+}
 
+export async function buildWebServer(deps: WebDeps): Promise<{ app: FastifyInstance; metrics: Metrics }> {
+  const metrics = deps.metrics ?? createMetrics(deps.hub);
+  const app = createApp({ ...deps, bodyLimit: deps.bodyLimit ?? 256 * 1024 });
+  const health = new HealthService(deps);
+  observability(app, deps, metrics, health, false);
   for (const plugin of deps.plugins ?? []) await plugin(app);
   return { app, metrics };
+}
+
+/**
+ * METRICS_PORT: /metrics and the detailed /healthz on a port of their own, for a private
+ * network or a sidecar; the token, when set, is still required there.
+ */
+export function buildMetricsServer(deps: WebDeps & { metrics: Metrics }): FastifyInstance {
+  const app = createApp({ ...deps, bodyLimit: 1024 });
+  const health = new HealthService(deps);
+  observability(app, { ...deps, separateMetrics: false }, deps.metrics, health, !deps.metricsToken);
+  return app;
 }

@@ -1,17 +1,21 @@
 // The web role: health and metrics, the heartbeat API, and Telegram updates in webhook mode.
-import type { TokenIndex } from '../accounts/token-index';
+import { TokenIndex } from '../accounts/token-index';
 import type { Router } from '../bots/shared/router';
 import { createTelegramBot } from '../bots/telegram/bot';
+import { initWithDeadline } from '../bots/telegram/lifecycle';
 import type { LivenessStore } from '../notifier/liveness/store';
 import type { Config } from '../core/config';
-import type { Db } from '../core/db';
+import { createPool, type Db } from '../core/db';
 import type { Lifecycle } from '../core/lifecycle';
 import type { Logger } from '../core/logger';
 import type { QueueHub } from '../core/queue';
-import { GpuInventoryStore } from '../notifier/gpu-inventory';
+import { GpuInventoryStore, type GpuReport } from '../notifier/gpu-inventory';
+import { IngestReporter } from '../notifier/liveness/ingest-health';
 import { heartbeatRoutes } from './heartbeat';
 import { createMetrics } from './metrics';
-import { buildWebServer } from './server';
+import { registerNetworkSourceMetrics } from '../notifier/sources/metrics';
+import { sourceSettingsFromConfig } from '../notifier/sources/build';
+import { buildMetricsServer, buildWebServer } from './server';
 import { telegramWebhookRoute } from './telegram-webhook';
 import type { SendPacer } from '../notifier/delivery/pacing';
 
@@ -24,6 +28,8 @@ export async function startWeb(deps: {
     tokens: TokenIndex;
     liveness: LivenessStore;
     router: Router;
+    /** Heartbeat GPU inventories also feed fake-card evidence. */
+    moderation?: { noteHeartbeatGpus(reports: GpuReport[]): Promise<void> };
     services?: { telegramPacer?: SendPacer };
   };
   logger: Logger;
@@ -32,11 +38,24 @@ export async function startWeb(deps: {
 }) {
   const { config, db, hub, app, logger } = deps;
   const metrics = createMetrics(hub);
+  registerNetworkSourceMetrics(metrics.registry, sourceSettingsFromConfig(config), hub.redis, hub.prefix);
   const gpus = new GpuInventoryStore(hub.redis, hub.prefix);
+  // Ingest has a PostgreSQL pool of its own, so a flood never takes the workers' connections.
+  const ingestPool = createPool(config.DATABASE_URL, 3);
+  ingestPool.on('error', () => {});
+  deps.lifecycle.onStop('ingest pool', () => ingestPool.end());
+  const tokens = new TokenIndex(db.prisma, hub.redis, hub.prefix, { pool: ingestPool });
+  void tokens
+    .rebuild()
+    .catch((err: Error) => logger.warn({ err: { message: err.message } }, 'token index rebuild failed'));
+  const reporter = new IngestReporter(hub.redis, hub.prefix);
+  reporter.start();
+  deps.lifecycle.onStop('ingest reporter', () => reporter.stop());
+
   const webhook =
-    config.TELEGRAM_BOT_TOKEN && config.TELEGRAM_WEBHOOK_URL
-      ? telegramWebhookRoute(
-          createTelegramBot({
+    config.TELEGRAM_BOT_TOKEN && config.TELEGRAM_WEBHOOK_URL && config.TELEGRAM_WEBHOOK_SECRET
+      ? telegramWebhookRoute({
+          bot: createTelegramBot({
             token: config.TELEGRAM_BOT_TOKEN,
             apiRoot: config.TELEGRAM_API_ROOT,
             router: app.router,
@@ -44,22 +63,51 @@ export async function startWeb(deps: {
             ...(app.services?.telegramPacer ? { pacer: app.services.telegramPacer } : {}),
             ...(config.TELEGRAM_STAFF_CHAT_ID ? { staffChatId: config.TELEGRAM_STAFF_CHAT_ID } : {}),
           }),
-          config.TELEGRAM_WEBHOOK_SECRET,
-        )
+          secret: config.TELEGRAM_WEBHOOK_SECRET,
+          redis: hub.redis,
+          prefix: hub.prefix,
+          logger,
+          init: (bot) =>
+            initWithDeadline(bot, {
+              apiRoot: config.TELEGRAM_API_ROOT,
+              timeoutMs: config.TELEGRAM_STARTUP_TIMEOUT_SECONDS * 1000,
+              logger,
+            }),
+        })
       : null;
+  const exposure = {
+    trustProxy: config.TRUST_PROXY,
+    requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_SECONDS * 1000,
+    maxConnections: config.HTTP_MAX_CONNECTIONS,
+    ...(config.METRICS_TOKEN ? { metricsToken: config.METRICS_TOKEN } : {}),
+    separateMetrics: config.METRICS_PORT !== undefined,
+  };
+  const pipeline = {
+    prefix: hub.prefix,
+    rules: {
+      consumerStaleMs: 15_000,
+      sweepStaleMs: Math.max(15_000, 3 * config.SWEEP_INTERVAL_MS),
+    },
+  };
   const { app: web } = await buildWebServer({
     pool: db.pool,
     redis: hub.redis,
     hub,
     logger,
     metrics,
+    pipeline,
+    ...exposure,
     plugins: [
       heartbeatRoutes({
-        tokens: app.tokens,
+        tokens,
         liveness: app.liveness,
         graceMs: config.OFFLINE_GRACE_SECONDS * 1000,
         metrics,
-        onGpus: (reports) => gpus.record(reports),
+        reporter,
+        onGpus: async (reports) => {
+          await gpus.record(reports);
+          await app.moderation?.noteHeartbeatGpus(reports);
+        },
       }),
       ...(webhook ? [webhook] : []),
     ],
@@ -68,6 +116,21 @@ export async function startWeb(deps: {
   deps.lifecycle.onStop('web', () => web.close());
   const address = web.server.address();
   const port = typeof address === 'object' && address ? address.port : config.HTTP_PORT;
-  logger.info({ port }, 'web role listening');
-  return { web, port };
+  let metricsPort: number | undefined;
+  if (config.METRICS_PORT !== undefined) {
+    const side = buildMetricsServer({
+      pool: db.pool,
+      redis: hub.redis,
+      logger,
+      metrics,
+      pipeline,
+      ...exposure,
+    });
+    await side.listen({ port: config.METRICS_PORT, host: deps.host });
+    deps.lifecycle.onStop('metrics', () => side.close());
+    const a = side.server.address();
+    metricsPort = typeof a === 'object' && a ? a.port : config.METRICS_PORT;
+  }
+  logger.info({ port, ...(metricsPort !== undefined ? { metricsPort } : {}) }, 'web role listening');
+  return { web, port, metricsPort };
 }

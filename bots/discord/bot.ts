@@ -260,7 +260,11 @@ export class DiscordBot {
       if (message.author.bot || message.system) return;
       const channel = message.channel;
       const inThread = channel.isThread() && channel.ownerId === this.client.user?.id;
-      if (!channel.isDMBased() && !inThread) return;
+      // In a guild channel only a mention of the bot speaks to it: a question for the assistant.
+      const me = this.client.user?.id;
+      const mentioned = !channel.isDMBased() && !inThread && !!me && message.mentions.users.has(me);
+      if (!channel.isDMBased() && !inThread && !mentioned) return;
+      if ('sendTyping' in channel) void channel.sendTyping().catch(() => {});
       const origin = this.originOf(channel, channel.id);
       const inb: Inbound = {
         contact: contactOf(message.author, null),
@@ -275,7 +279,11 @@ export class DiscordBot {
         },
         ...(message.member ? { memberRoleIds: [...message.member.roles.cache.keys()] } : {}),
       };
-      const routed = await this.opts.router.text(inb, message.content);
+      const routed = mentioned
+        ? await this.opts.router.command(inb, 'ask', {
+            question: message.content.replace(new RegExp(`<@!?${me}>`, 'g'), ' ').trim(),
+          })
+        : await this.opts.router.text(inb, message.content);
       if (!routed) return;
       const o = routed.outcome;
       const text =

@@ -276,7 +276,9 @@ export class Router {
     let note: AuditNote | null = null;
     const ctx = this.context(inb, actor, feature, (n) => (note = n));
     const outcome = asOutcome(await handler(ctx));
-    if (permission !== 'everyone') await this.auditDone(actor, feature.id, action, note);
+    // One audit row per change: a handler that changed nothing (lost a race, a repeat) says so.
+    const unchanged = (note as AuditNote | null)?.unchanged === true;
+    if (permission !== 'everyone' && !unchanged) await this.auditDone(actor, feature.id, action, note);
     return this.finish(actor, outcome, feature);
   }
 

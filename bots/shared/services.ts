@@ -3,6 +3,7 @@ import type { IdentityService } from '../../accounts/identity';
 import type { StatusService } from '../../notifier/status';
 import type { AlertSettings } from '../../notifier/alert-settings';
 import type { NodeService } from '../../accounts/nodes';
+import type { WatchSource } from '../../accounts/node-networks';
 import type { WalletLinkService } from '../../accounts/wallets';
 import type { Logger } from '../../core/logger';
 import type { RateLimit } from '../../core/rate-limit';
@@ -18,7 +19,12 @@ export interface Services {
   /** Push (heartbeat) liveness: last-seen times live in Redis, not PostgreSQL. */
   liveness: LivenessStore;
   limits: { link: RateLimit; addnode: RateLimit };
-  settings: { heartbeatUrl: string; heartbeatIntervalSeconds: number };
+  settings: {
+    heartbeatUrl: string;
+    heartbeatIntervalSeconds: number;
+    /** Networks (and the poll API) whose API watches nodes here (NODE_SOURCE). */
+    networks?: readonly WatchSource[];
+  };
   logger: Logger;
   /** Telegram's send budget for this bot token (replies share it with alert delivery). */
   telegramPacer?: SendPacer;

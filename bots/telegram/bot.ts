@@ -10,6 +10,7 @@ import type { Reply } from '../../core/reply';
 import { parseArgs } from '../shared/registry';
 import type { Inbound, Routed, Router } from '../shared/router';
 import { renderTelegram } from './render';
+import { logApiFailures } from './lifecycle';
 import { pacingTransformer } from './pacing';
 import type { SendPacer } from '../../notifier/delivery/pacing';
 
@@ -164,12 +165,24 @@ async function respond(ctx: Context, routed: Routed, inb: Inbound, router: Route
   }
 }
 
+/** The question in a group message that mentions the bot (`@bot …`), or null. */
+export function mentionOf(text: string, botUsername: string): string | null {
+  const re = new RegExp(`(^|\\s)@${botUsername.replace(/[^A-Za-z0-9_]/g, '')}\\b`, 'i');
+  if (!re.test(text)) return null;
+  return text.replace(re, ' ').trim();
+}
+
+/** "typing…" while the answer is prepared (an AI answer can take seconds); best effort. */
+const typing = (ctx: Context) => void ctx.replyWithChatAction('typing').catch(() => {});
+
 export function createTelegramBot(opts: TelegramBotOptions): Bot {
   const bot = new Bot(opts.token, { client: { apiRoot: opts.apiRoot } });
+  const log = opts.logger.child({ platform: 'telegram' });
+  // Installed first, so it runs inside the retries: each failing call is logged as it happens.
+  bot.api.config.use(logApiFailures(log));
   if (opts.pacer) bot.api.config.use(pacingTransformer(opts.pacer)); // inside auto-retry: a retry paces too
   // 429s honour retry_after; 5xx and network errors are retried a few times too.
   bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60, rethrowHttpErrors: false }));
-  const log = opts.logger.child({ platform: 'telegram' });
   const { router } = opts;
 
   bot.on('message:text', async (ctx) => {
@@ -179,6 +192,7 @@ export function createTelegramBot(opts: TelegramBotOptions): Bot {
     const parsed = parseCommand(text, ctx.me.username);
     let routed: Routed | null;
     if (parsed) {
+      if (parsed.command === 'ask') typing(ctx);
       const found = router.registry.command(parsed.command);
       routed = await router.command(inb, parsed.command, found ? parseArgs(found.command, parsed.raw) : {});
     } else if (isPrivate && text.startsWith('/')) {
@@ -186,7 +200,12 @@ export function createTelegramBot(opts: TelegramBotOptions): Bot {
       routed = await router.command(inb, text.slice(1).split(/\s/, 1)[0]!.slice(0, 32), {});
     } else if (isPrivate || inb.origin.kind === 'thread') {
       // Free text: a running dialogue, then whoever holds the conversation (ticket, assistant).
+      typing(ctx);
       routed = await router.text(inb, text);
+    } else if (mentionOf(text, ctx.me.username)) {
+      // In groups, a mention of the bot is a question for the assistant, like /ask.
+      typing(ctx);
+      routed = await router.command(inb, 'ask', { question: mentionOf(text, ctx.me.username)! });
     } else {
       return; // in groups we answer only commands addressed to us
     }

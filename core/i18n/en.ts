@@ -1,6 +1,11 @@
 // English catalog: the reference. Every key here must exist in every other catalog
 // with the same {placeholders} (checked by the compiler and by i18n.test.ts).
+import { assistantEn } from './assistant.en';
+import { moderationEn } from './moderation-en';
+import { ticketsEn } from './tickets.en';
+
 export const en = {
+  ...assistantEn,
   'lang.name': 'English',
   'start.welcome':
     'Welcome to nodedesk, {name}! I watch your GPU worker nodes and message you the moment one drops offline, and again when it is back.',
@@ -120,6 +125,12 @@ export const en = {
   'staff.sourceDown':
     '🛑 The network API ({source}) has not answered since {since}: {error}. Offline alerts for nodes watched through it are paused until it answers again.',
   'staff.sourceUp': '✅ The network API ({source}) answers again; offline alerts for its nodes are back on.',
+  'staff.ingestDown':
+    '🛑 Heartbeat ingest is in doubt ({reason}). Nodes reporting by heartbeat are held as unknown: no offline alerts until it is healthy again.',
+  'staff.ingestUp':
+    '✅ Heartbeat ingest is healthy again; offline alerts for heartbeat nodes resume after one grace time.',
+  'staff.redisRecovered':
+    '♻️ Redis came back without its data. Liveness was rebuilt from the database ({nodes} nodes); offline alerts resume after one grace time.',
   'staff.livenessDeadLetter':
     '☠️ A status event for node {node} failed {tries} times and was set aside in the dead-letter stream. Error: {error}',
   'staff.livenessLag':
@@ -135,8 +146,6 @@ export const en = {
   'status.title': 'Node status',
   'status.none': 'You are not watching any node yet. Add one with /addnode <node id>.',
   'status.item': '{node} — {state} since {since}; uptime 24 h {up24}, 7 d {up7}',
-  'status.disagree':
-    '{node}: the network says {network} (last seen {networkSeen}), but its heartbeat says {push} (last seen {pushSeen}).',
   'status.incident': 'Open incident since {since}: {down} node(s) offline.',
   'status.noIncident': 'No open incident.',
   'status.flapping': '{node} is flapping; alerts about it are paused until it is stable.',
@@ -148,6 +157,40 @@ export const en = {
   'button.help': 'Help',
   'button.english': 'English',
   'button.chinese': '中文',
+  // Real networks (notifier/sources, accounts/node-networks).
+  'help.addnode.network': 'which network watches it (only when its id fits several)',
+  'network.ionet': 'io.net',
+  'network.nosana': 'Nosana',
+  'network.akash': 'Akash',
+  'network.poll': 'the network API (poll)',
+  'staff.sourceUnauthorized':
+    '🔑 The network API ({source}) refuses our token since {since}: {error}. Its nodes are unknown (no offline alerts) until a valid token is configured.',
+  'addnode.watch':
+    'Node {node} is watched through {network}: you will be told when {network} reports it down. Nothing to install on the machine.',
+  'addnode.watch.rewatch': 'Node {node} was already yours; {network} keeps watching it.',
+  'addnode.watch.second':
+    'Optional second view: a heartbeat agent on the machine catches what {network} misses. Its token (shown only this once):',
+  'addnode.watch.proof':
+    'You are watching it; to claim it as owned (tickets, points, disputes), run the heartbeat agent below or link the wallet {network} reports as its owner.',
+  'addnode.choose': 'Node id {node} fits several networks. Which one runs it?',
+  'addnode.choose.heartbeat': 'Heartbeat only',
+  'addnode.mismatch': '{node} is not a {network} id. {network} ids look like: {form}.',
+  'addnode.disabled':
+    '{network} is not watched by this bot. Add the node without a network to use its heartbeat.',
+  'addnode.form.ionet': 'a lower-case UUID (5acd1666-6cf7-4732-b98e-87af45e46da1)',
+  'addnode.form.nosana': 'a base58 Solana public key',
+  'addnode.form.akash': 'an akash1… address',
+  'status.view.network': '{network} says: {state}{details}',
+  'status.view.heartbeat': 'heartbeat: {state}, last {lastSeen}',
+  'status.view.gpus': '{count}× {model}',
+  'status.view.uptime': 'network uptime {uptime}',
+  'status.view.earnings': 'earnings {amount} {unit}',
+  'status.view.blocked': 'BLOCKED by the network',
+  'status.view.powFailed': 'last proof-of-work failed',
+  'status.view.antispoof': 'anti-spoof pass rate {rate}',
+  'status.view.maintenance': ' (maintenance: no alerts)',
+  'status.disagree.up': '⚠️ {node}: {network} says {state}; no heartbeat for {minutes} min.',
+  'status.disagree.down': '⚠️ {node}: {network} says {state}, but its heartbeat arrived {minutes} min ago.',
   // Conversation layer (bots/shared): permissions, stale buttons, Telegram forms, /cancel.
   'error.forbidden.staff': 'This is for staff only. Nothing was changed.',
   'error.forbidden.moderator': 'This is for moderators only. Nothing was changed.',
@@ -162,6 +205,8 @@ export const en = {
   'form.required': 'Please write an answer, or send /cancel.',
   'form.tooShort': 'Please write at least {min} characters.',
   'form.tooLong': 'Please keep it under {max} characters.',
+  ...moderationEn,
+  ...ticketsEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

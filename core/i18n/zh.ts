@@ -1,7 +1,11 @@
+import { assistantZh } from './assistant.zh';
 import type { MessageKey } from './en';
+import { moderationZh } from './moderation-zh';
+import { ticketsZh } from './tickets.zh';
 
 // Simplified Chinese (zh-CN).
 export const zh: Record<MessageKey, string> = {
+  ...assistantZh,
   'lang.name': '中文',
   'start.welcome':
     '欢迎使用 nodedesk，{name}！我会监控你的 GPU 工作节点，一旦掉线立即通知你，恢复在线时也会告诉你。',
@@ -109,6 +113,10 @@ export const zh: Record<MessageKey, string> = {
   'staff.sourceDown':
     '🛑 网络 API（{source}）自 {since} 起无响应：{error}。通过它监控的节点的离线提醒已暂停，直到恢复响应。',
   'staff.sourceUp': '✅ 网络 API（{source}）已恢复响应，相关节点的离线提醒已恢复。',
+  'staff.ingestDown': '🛑 心跳接收异常（{reason}）。通过心跳上报的节点暂记为未知：恢复正常前不发送离线提醒。',
+  'staff.ingestUp': '✅ 心跳接收已恢复正常；心跳节点的离线提醒将在一个宽限期后恢复。',
+  'staff.redisRecovered':
+    '♻️ Redis 重启后数据为空。已从数据库重建节点在线状态（{nodes} 个节点）；离线提醒将在一个宽限期后恢复。',
   'staff.livenessDeadLetter': '☠️ 节点 {node} 的一条状态事件失败了 {tries} 次，已移入死信流。错误：{error}',
   'staff.livenessLag':
     '🐢 状态更新积压了 {lag} 条事件（警告阈值 {threshold}），离线提醒会延迟。请增加 worker 或检查 PostgreSQL。',
@@ -122,8 +130,6 @@ export const zh: Record<MessageKey, string> = {
   'status.title': '节点状态',
   'status.none': '你还没有监控任何节点。用 /addnode <节点 ID> 添加。',
   'status.item': '{node} — 自 {since} 起{state}；24 小时在线率 {up24}，7 天 {up7}',
-  'status.disagree':
-    '{node}：网络显示{network}（最后在线 {networkSeen}），但心跳显示{push}（最后在线 {pushSeen}）。',
   'status.incident': '未结束的故障，始于 {since}：{down} 个节点离线。',
   'status.noIncident': '没有未结束的故障。',
   'status.flapping': '{node} 状态反复，稳定之前暂停对它的提醒。',
@@ -135,6 +141,38 @@ export const zh: Record<MessageKey, string> = {
   'button.help': '帮助',
   'button.english': 'English',
   'button.chinese': '中文',
+  // Real networks (notifier/sources, accounts/node-networks).
+  'help.addnode.network': '由哪个网络监控（仅当 ID 符合多个网络时）',
+  'network.ionet': 'io.net',
+  'network.nosana': 'Nosana',
+  'network.akash': 'Akash',
+  'network.poll': '网络 API（轮询）',
+  'staff.sourceUnauthorized':
+    '🔑 网络 API（{source}）自 {since} 起拒绝我们的令牌：{error}。在配置有效令牌之前，其节点状态未知（不发离线提醒）。',
+  'addnode.watch': '节点 {node} 由 {network} 监控：{network} 报告它下线时会通知你。机器上无需安装任何东西。',
+  'addnode.watch.rewatch': '节点 {node} 本来就属于你；{network} 继续监控它。',
+  'addnode.watch.second':
+    '可选的第二视角：在机器上运行心跳代理，可以发现 {network} 漏掉的问题。它的令牌（只显示这一次）：',
+  'addnode.watch.proof':
+    '你现在是在关注它；要认领为自己的节点（工单、积分、申诉），请运行下面的心跳代理，或绑定 {network} 报告的所有者钱包。',
+  'addnode.choose': '节点 ID {node} 符合多个网络的格式。它运行在哪个网络上？',
+  'addnode.choose.heartbeat': '仅心跳',
+  'addnode.mismatch': '{node} 不是 {network} 的 ID。{network} 的 ID 格式：{form}。',
+  'addnode.disabled': '本机器人不监控 {network}。不指定网络添加该节点即可使用心跳。',
+  'addnode.form.ionet': '小写 UUID（5acd1666-6cf7-4732-b98e-87af45e46da1）',
+  'addnode.form.nosana': 'base58 格式的 Solana 公钥',
+  'addnode.form.akash': 'akash1… 地址',
+  'status.view.network': '{network} 显示：{state}{details}',
+  'status.view.heartbeat': '心跳：{state}，最近 {lastSeen}',
+  'status.view.gpus': '{count}× {model}',
+  'status.view.uptime': '网络统计在线率 {uptime}',
+  'status.view.earnings': '收益 {amount} {unit}',
+  'status.view.blocked': '已被网络封禁',
+  'status.view.powFailed': '最近一次工作量证明失败',
+  'status.view.antispoof': '防伪测试通过率 {rate}',
+  'status.view.maintenance': '（维护中：不提醒）',
+  'status.disagree.up': '⚠️ {node}：{network} 显示 {state}；但已 {minutes} 分钟没有心跳。',
+  'status.disagree.down': '⚠️ {node}：{network} 显示 {state}，但 {minutes} 分钟前还收到了心跳。',
   // 会话层（bots/shared）：权限、过期按钮、Telegram 表单、/cancel。
   'error.forbidden.staff': '此操作仅限工作人员。没有做任何更改。',
   'error.forbidden.moderator': '此操作仅限版主。没有做任何更改。',
@@ -149,4 +187,6 @@ export const zh: Record<MessageKey, string> = {
   'form.required': '请写下回答，或发送 /cancel。',
   'form.tooShort': '请至少写 {min} 个字符。',
   'form.tooLong': '请不要超过 {max} 个字符。',
+  ...moderationZh,
+  ...ticketsZh,
 };

@@ -4,6 +4,7 @@ import type { Identity, Platform, PrismaClient } from '@prisma/client';
 import type { UserMessenger } from '../../accounts/messenger';
 import type { MessageKey } from '../../core/i18n';
 import type { LocalizedBlock, LocalizedParams, OutboundMessage, QueueHub } from '../../core/queue';
+import { scrub } from '../../core/scrub';
 
 export const DELIVERY_QUEUE: Record<Platform, 'deliver-telegram' | 'deliver-discord'> = {
   TELEGRAM: 'deliver-telegram',
@@ -116,10 +117,12 @@ export class DeliveryService implements UserMessenger {
     reason: string,
     tried: string[],
   ): Promise<void> {
+    // Staff read this table: the platform's error text may echo a URL with the bot token.
+    const safe = scrub(reason).slice(0, 500);
     await this.prisma.deliveryFailure.upsert({
       where: { dedupeKey },
-      create: { userId, dedupeKey, kind, reason: reason.slice(0, 500), tried },
-      update: { reason: reason.slice(0, 500), tried, at: new Date() },
+      create: { userId, dedupeKey, kind, reason: safe, tried },
+      update: { reason: safe, tried, at: new Date() },
     });
   }
 

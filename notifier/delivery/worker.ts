@@ -50,8 +50,8 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps) {
   const prefix = deps.hub.prefix;
   const k = keys(prefix);
   const pacer = deps.pacer ?? new SendPacer(redis, `${prefix}:pace:${platform.toLowerCase()}:local`, limits);
-  const log = deps.logger.child({ worker: DELIVERY_QUEUE[platform] });
   const identities = deps.identities ?? new IdentityService(deps.prisma);
+  const log = deps.logger.child({ worker: DELIVERY_QUEUE[platform] });
 
   const park = async (job: Job<OutboundMessage>, token: string | undefined, waitMs: number) => {
     await job.moveToDelayed(Date.now() + Math.ceil(waitMs), token);

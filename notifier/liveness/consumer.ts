@@ -38,6 +38,10 @@ export interface ConsumerOptions {
   monitor?: LagMonitor;
   /** Called once per event moved to the dead-letter stream (staff notice, metric). */
   onDeadLetter?: (event: LivenessEvent, error: string) => Promise<void>;
+  /** Called after each read round without error: pipeline progress, for /healthz. */
+  onProgress?: () => Promise<void>;
+  /** Called when the group is gone (Redis restarted empty), to recreate it. */
+  onNoGroup?: () => Promise<void>;
 }
 
 const DEFAULT_MAX_TRIES = 5;
@@ -112,8 +116,14 @@ export class LivenessConsumer {
             parse(entries),
             entries.map((e) => e[0]),
           );
+        await this.opts.onProgress?.();
       } catch (err) {
         if (!this.running) break;
+        if (this.opts.onNoGroup && String((err as Error).message).includes('NOGROUP')) {
+          this.opts.logger.warn('liveness consumer group missing (Redis lost its data?); recreating it');
+          await this.opts.onNoGroup().catch(() => {});
+          continue;
+        }
         this.opts.logger.error(
           { err: { message: (err as Error).message } },
           'liveness consumer error; retrying',

@@ -2,6 +2,7 @@
 // nothing about its nodes: they are "unknown", never "offline", and staff are told once.
 import type { Redis } from 'ioredis';
 import { keys } from '../../core/keys';
+import { scrub } from '../../core/scrub';
 
 export interface HealthState {
   ok: boolean;
@@ -39,7 +40,7 @@ export class SourceHealth {
       key,
       want,
       String(now),
-      error ?? '',
+      scrub(error ?? ''),
     );
     // A source that was never marked is healthy by default: its first success is not news.
     return res === 1 && !(ok && prev === null);

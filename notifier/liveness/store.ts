@@ -9,7 +9,7 @@ import os from 'node:os';
 import type { Redis } from 'ioredis';
 import { keys } from '../../core/keys';
 
-export type StatusSource = 'push' | 'poll';
+export type StatusSource = 'push' | 'poll' | 'ionet' | 'nosana' | 'akash';
 export interface LivenessEvent {
   id: string;
   nodeId: string;

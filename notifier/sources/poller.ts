@@ -1,15 +1,17 @@
-// The network API source (the reference network API shape; docs/architecture.md "Node status sources"): walks every page, records what
-// the network knows about each node (owner wallet, GPUs) and feeds the poll liveness of
-// linked nodes that have no heartbeat agent. When the API fails, the source is marked
-// unhealthy (its nodes are "unknown", never "offline"), and staff are told once.
+// The reference network API source (docs/contracts.md "Network API poller"): walks every
+// page, records what the network knows about each node (owner wallet, GPUs) so wallet
+// claims work, and reports the linked nodes as snapshots; the shared sink and runner do
+// liveness, the view and the outage notices, as for every other source.
 import type pg from 'pg';
 import { z } from 'zod';
-import { formatTime } from '../../core/i18n/format';
-import type { Logger } from '../../core/logger';
-import type { LivenessStore } from '../liveness/store';
-import type { SourceHealth } from '../liveness/source-health';
-import type { PollViewStore } from '../poll-view';
-import type { StaffNotifier } from '../staff';
+import { hostOf } from './http';
+import {
+  SourceOutage,
+  type NodeSnapshot,
+  type SnapshotSource,
+  type SourceRound,
+  type WatchedNode,
+} from './types';
 
 const networkNode = z.object({
   id: z.string().min(1).max(128),
@@ -26,49 +28,18 @@ const page = z.object({ nodes: z.array(z.unknown()), next_cursor: z.string().nul
 
 export type NetworkNode = z.infer<typeof networkNode>;
 
-export interface PollerDeps {
+export interface PollerOptions {
   baseUrl: string;
   pool: pg.Pool;
-  store: LivenessStore;
-  view: PollViewStore;
-  health: SourceHealth;
-  staff?: StaffNotifier;
-  logger: Logger;
-  graceMs: number;
   pageSize?: number;
   timeoutMs?: number;
   attempts?: number;
-  now?: () => number;
-}
-
-export interface PollResult {
-  ok: boolean;
-  pages: number;
-  nodes: number;
-  error?: string;
-}
-
-async function fetchPage(deps: PollerDeps, cursor: string | null): Promise<z.infer<typeof page>> {
-  const url = new URL(`${deps.baseUrl.replace(/\/+$/, '')}/nodes`);
-  url.searchParams.set('limit', String(deps.pageSize ?? 500));
-  if (cursor) url.searchParams.set('cursor', cursor);
-  const attempts = deps.attempts ?? 3;
-  let last: unknown;
-  for (let i = 0; i < attempts; i++) {
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(deps.timeoutMs ?? 10_000) });
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      return page.parse(await res.json());
-    } catch (err) {
-      last = err;
-      if (i + 1 < attempts) await new Promise((r) => setTimeout(r, 200 * 2 ** i));
-    }
-  }
-  throw last instanceof Error ? last : new Error(String(last));
+  /** Every valid node of each page, as the network described it (moderation keeps the hardware facts). */
+  onNodes?: (nodes: NetworkNode[]) => Promise<void>;
 }
 
 /** Upserts what the network says about nodes; returns the linked ones. */
-async function record(pool: pg.Pool, nodes: NetworkNode[]) {
+async function record(pool: pg.Pool, nodes: NetworkNode[]): Promise<WatchedNode[]> {
   if (nodes.length === 0) return [];
   await pool.query(
     `INSERT INTO nodes (id, external_id, owner_wallet, gpu_model, gpu_count, updated_at)
@@ -86,59 +57,86 @@ async function record(pool: pg.Pool, nodes: NetworkNode[]) {
       nodes.map((n) => n.gpu_count ?? null),
     ],
   );
-  const { rows } = await pool.query<{ id: string; external_id: string; token_hash: string | null }>(
-    `SELECT id, external_id, token_hash FROM nodes WHERE external_id = ANY($1::text[]) AND user_id IS NOT NULL`,
+  const { rows } = await pool.query<{ id: string; external_id: string }>(
+    `SELECT id, external_id FROM nodes
+      WHERE external_id = ANY($1::text[]) AND user_id IS NOT NULL AND network IS NULL`,
     [nodes.map((n) => n.id)],
   );
-  return rows;
+  return rows.map((r) => ({ id: r.id, externalId: r.external_id }));
 }
 
-export async function pollOnce(deps: PollerDeps): Promise<PollResult> {
-  const now = deps.now ?? Date.now;
-  let cursor: string | null = null;
-  let pages = 0;
-  let count = 0;
-  try {
-    do {
-      const p = await fetchPage(deps, cursor);
-      const valid = p.nodes.map((n) => networkNode.safeParse(n)).flatMap((r) => (r.success ? [r.data] : []));
-      const linked = await record(deps.pool, valid);
-      const byExternal = new Map(valid.map((n) => [n.id, n]));
-      const t = now();
-      const views = [];
-      const beats = [];
-      const downs = [];
-      for (const row of linked) {
-        const n = byExternal.get(row.external_id)!;
-        const seen = Math.min(n.last_seen ? Date.parse(n.last_seen) || 0 : 0, t);
-        views.push({ nodeId: row.id, status: n.status, lastSeen: seen });
-        // Nodes with a heartbeat agent are judged by their own beats; the network view is shown beside.
-        if (row.token_hash) continue;
-        if (n.status === 'online' && seen > 0) beats.push({ nodeId: row.id, at: seen });
-        else if (n.status === 'offline') downs.push(row.id);
+function snapshotOf(n: NetworkNode, now: number): NodeSnapshot {
+  const seen = n.last_seen ? Date.parse(n.last_seen) || 0 : 0;
+  return {
+    externalId: n.id,
+    rawState: n.status,
+    // "Online" with no last-seen time proves nothing: it neither beats nor alerts.
+    liveness: n.status === 'online' && seen <= 0 ? 'other' : n.status,
+    ...(seen > 0 ? { lastSeen: Math.min(seen, now) } : {}),
+    observedAt: now,
+    gpuModel: n.gpu_model ?? null,
+    gpuCount: n.gpu_count ?? null,
+    gpuUuids: n.gpu_uuids ?? [],
+    ownerWallet: n.owner_wallet ?? null,
+    verdicts: {},
+  };
+}
+
+export class PollSource implements SnapshotSource {
+  readonly name = 'poll' as const;
+  readonly label: string;
+  private linked = new Map<string, WatchedNode>();
+
+  constructor(private readonly opts: PollerOptions) {
+    this.label = hostOf(opts.baseUrl);
+  }
+
+  private async fetchPage(cursor: string | null): Promise<z.infer<typeof page>> {
+    const url = new URL(`${this.opts.baseUrl.replace(/\/+$/, '')}/nodes`);
+    url.searchParams.set('limit', String(this.opts.pageSize ?? 500));
+    if (cursor) url.searchParams.set('cursor', cursor);
+    const attempts = this.opts.attempts ?? 3;
+    let last: unknown;
+    for (let i = 0; i < attempts; i++) {
+      try {
+        const res = await fetch(url, { signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000) });
+        if (!res.ok) throw new SourceOutage(`HTTP ${res.status}`);
+        return page.parse(await res.json());
+      } catch (err) {
+        last = err;
+        if (i + 1 < attempts) await new Promise((r) => setTimeout(r, 200 * 2 ** i));
       }
-      await deps.view.write(views);
-      await deps.store.beat(beats, t - deps.graceMs);
-      await deps.store.markDown(downs);
-      pages++;
-      count += valid.length;
-      cursor = p.next_cursor ?? null;
-    } while (cursor);
-  } catch (err) {
-    const error = (err as Error).message.slice(0, 200);
-    if (await deps.health.set('poll', false, error, now())) {
-      deps.logger.warn({ error }, 'network API unreachable: poll source paused');
-      await deps.staff?.notify('staff.sourceDown', {
-        source: deps.baseUrl,
-        since: formatTime(new Date(now())),
-        error,
-      });
     }
-    return { ok: false, pages, nodes: count, error };
+    throw last instanceof Error ? last : new Error(String(last));
   }
-  if (await deps.health.set('poll', true, undefined, now())) {
-    deps.logger.info('network API answers again: poll source resumed');
-    await deps.staff?.notify('staff.sourceUp', { source: deps.baseUrl });
+
+  async resolve(externalIds: string[]): Promise<WatchedNode[]> {
+    return externalIds.flatMap((id) => {
+      const w = this.linked.get(id);
+      return w ? [w] : [];
+    });
   }
-  return { ok: true, pages, nodes: count };
+
+  async round(now: number): Promise<SourceRound> {
+    const snapshots: NodeSnapshot[] = [];
+    this.linked = new Map();
+    let cursor: string | null = null;
+    try {
+      do {
+        const p = await this.fetchPage(cursor);
+        const valid = p.nodes
+          .map((n) => networkNode.safeParse(n))
+          .flatMap((r) => (r.success ? [r.data] : []));
+        const linked = await record(this.opts.pool, valid);
+        await this.opts.onNodes?.(valid);
+        for (const w of linked) this.linked.set(w.externalId, w);
+        const t = Date.now();
+        for (const n of valid) if (this.linked.has(n.id)) snapshots.push(snapshotOf(n, Math.max(t, now)));
+        cursor = p.next_cursor ?? null;
+      } while (cursor);
+    } catch (err) {
+      return { ok: false, error: (err as Error).message.slice(0, 200), snapshots };
+    }
+    return { ok: true, snapshots };
+  }
 }

@@ -32,3 +32,15 @@ export {
 export { GPU_MODELS, benchmarkRatio, findGpuModel, type GpuModelSpec } from './gpu-models';
 export { Prng } from './prng';
 export type { NetworkNode, NodesPage, NodeStatus } from './types';
+export {
+  startRealNetworksSandbox,
+  type OutageMode,
+  type RealNetwork,
+  type RealNetworksOptions,
+  type RealNetworksSandbox,
+  type RealRequest,
+} from './real-networks';
+export { IONET_DOCUMENTED_LIMITS, type IonetDevice, type IonetLimit, type IonetStatus } from './ionet-api';
+export type { NosanaNode, NosanaState } from './nosana-api';
+export type { AkashProvider } from './akash-api';
+export * as timelines from './timelines';

@@ -176,6 +176,11 @@ export class TelegramSandbox {
     this.failures.failRate(method, rate);
   }
 
+  /** Error descriptions end with the request URL (which holds the bot token), as some proxies do. */
+  echoUrlInErrors(on = true): void {
+    this.server.echoUrlInErrors = on;
+  }
+
   clearFailures(): void {
     this.failures.clear();
   }

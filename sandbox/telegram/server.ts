@@ -17,10 +17,25 @@ const apiError = (code: number, description: string) => ({ ok: false, error_code
 export interface RunningServer {
   apiRoot: string;
   close(): Promise<void>;
+  /**
+   * Some Bot API deployments and proxies put the request URL in their error texts, which
+   * carries the bot token. On, every error description ends with it, so tests can prove
+   * the token never reaches a log line, a Redis key or a table.
+   */
+  echoUrlInErrors: boolean;
 }
 
 /** `/bot<token>/<method>` for the API and `/file/bot<token>/<path>` for downloads, on 127.0.0.1. */
 export async function startServer(world: World, api: BotApi, token: string): Promise<RunningServer> {
+  const running: RunningServer = {
+    apiRoot: '',
+    echoUrlInErrors: false,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
   const server = http.createServer((req, res) => {
     void handle(req, res).catch((err: unknown) => {
       // An emulator bug, not a Telegram behaviour: make it loud in the test output.
@@ -60,7 +75,10 @@ export async function startServer(world: World, api: BotApi, token: string): Pro
       throw err;
     }
     const answer = await api.call(call[2] ?? '', params, abort.signal);
-    sendJson(res, answer.status, answer.body);
+    const body = answer.body as { ok?: boolean; description?: string };
+    if (running.echoUrlInErrors && body && body.ok === false)
+      body.description = `${body.description ?? ''} (${req.method} http://${req.headers.host ?? '127.0.0.1'}${req.url})`;
+    sendJson(res, answer.status, body);
   }
 
   // Long polls hold requests for up to `timeout` seconds and grammY reuses keep-alive
@@ -72,12 +90,6 @@ export async function startServer(world: World, api: BotApi, token: string): Pro
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  return {
-    apiRoot: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  running.apiRoot = `http://127.0.0.1:${port}`;
+  return running;
 }

@@ -121,7 +121,9 @@ describe('Telegram wallet and node linking (e2e)', () => {
     await b.send('/addnode contested-node-1');
     const m = await b.nextMessage();
     expect(m.text).toMatch(/already linked to another account.*dispute/s);
-    expect(m.reply_markup?.inline_keyboard?.[0]?.[0]).toMatchObject({ callback_data: 'support:' });
+    expect(m.reply_markup?.inline_keyboard?.[0]?.[0]).toMatchObject({
+      callback_data: 'tickets:dispute:contested-node-1',
+    });
   });
 
   it('asked in a group, a token goes to the private chat, or the group is told to open one', async () => {

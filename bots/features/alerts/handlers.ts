@@ -2,6 +2,7 @@
 import { t } from '../../../core/i18n';
 import { formatTime } from '../../../core/i18n/format';
 import { renderUptimeChart } from '../../../notifier/uptime-chart';
+import { viewLines } from '../../../notifier/status-text';
 import type { CommandContext } from '../context';
 import { say } from '../say';
 import { list, reply, text, title, type Reply } from '../../../core/reply';
@@ -23,19 +24,7 @@ export async function status(ctx: CommandContext): Promise<Reply> {
   );
   const notes: string[] = [];
   for (const n of s.nodes) {
-    if (n.disagreement) {
-      notes.push(
-        t(ctx.locale, 'status.disagree', {
-          node: n.externalId,
-          network: t(ctx.locale, n.disagreement.network === 'online' ? 'state.ONLINE' : 'state.OFFLINE'),
-          networkSeen: formatTime(n.disagreement.networkSeen),
-          push: t(ctx.locale, n.disagreement.push === 'online' ? 'state.ONLINE' : 'state.OFFLINE'),
-          pushSeen: n.disagreement.pushSeen
-            ? formatTime(n.disagreement.pushSeen)
-            : t(ctx.locale, 'nodes.never'),
-        }),
-      );
-    }
+    notes.push(...viewLines(ctx.locale, n));
     if (n.flapping) notes.push(t(ctx.locale, 'status.flapping', { node: n.externalId }));
   }
   const incident = s.incident

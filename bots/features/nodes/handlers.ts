@@ -3,6 +3,7 @@ import { t } from '../../../core/i18n';
 import { formatTime } from '../../../core/i18n/format';
 import type { CommandContext } from '../context';
 import { say } from '../say';
+import { splitNodeArgs, type WatchSource } from '../../../accounts/node-networks';
 import { code, list, reply, text, title, type Reply } from '../../../core/reply';
 
 /** Copy-paste agent: a shell loop and a systemd unit, with this node's id and token filled in. */
@@ -26,32 +27,84 @@ export function agentSnippets(url: string, nodeId: string, token: string, interv
 }
 
 export async function addnode(ctx: CommandContext, args: Record<string, string>): Promise<Reply> {
-  const nodeId = (args.node_id ?? '').trim();
+  const { id: nodeId, network: requested } = splitNodeArgs(args.node_id ?? '', args.network);
   if (!nodeId) return say(ctx, t(ctx.locale, 'addnode.usage'));
+  if (!ctx.services.nodes.validId(nodeId)) return say(ctx, t(ctx.locale, 'addnode.invalid_id'));
   const limit = await ctx.services.limits.addnode.consume(ctx.identity.userId);
   if (!limit.ok) return say(ctx, t(ctx.locale, 'error.rateLimited', { seconds: limit.retryAfterSeconds }));
-  const res = await ctx.services.nodes.add(ctx.identity, nodeId);
+  const enabled = ctx.services.settings.networks ?? [];
+  const decision = await ctx.services.nodes.decideNetwork(nodeId, enabled, requested);
+  const net = (n: WatchSource) => t(ctx.locale, `network.${n}`);
+  if (decision.kind === 'choose')
+    return reply([text(t(ctx.locale, 'addnode.choose', { node: nodeId }))], {
+      private: true,
+      buttons: [
+        decision.options.map((n) => ({ id: `nodes:w:${nodeId} ${n}`, label: net(n) })),
+        [{ id: `nodes:w:${nodeId} heartbeat`, label: t(ctx.locale, 'addnode.choose.heartbeat') }],
+      ],
+    });
+  if (decision.kind === 'mismatch')
+    return say(
+      ctx,
+      t(ctx.locale, 'addnode.mismatch', {
+        node: nodeId,
+        network: net(decision.network),
+        form: t(ctx.locale, `addnode.form.${decision.network}`),
+      }),
+    );
+  if (decision.kind === 'disabled')
+    return say(ctx, t(ctx.locale, 'addnode.disabled', { network: net(decision.network) }));
+  const res = await ctx.services.nodes.add(
+    ctx.identity,
+    nodeId,
+    decision.kind === 'network' ? { network: decision.network } : {},
+  );
   if (!res.ok) {
     if (res.error === 'invalid_id') return say(ctx, t(ctx.locale, 'addnode.invalid_id'));
     if (res.error === 'limit') return say(ctx, t(ctx.locale, 'addnode.limit', { limit: res.limit }));
     return reply([text(t(ctx.locale, 'addnode.claimed_by_other', { node: res.nodeId }))], {
       private: true,
-      buttons: [[{ id: 'support:', label: t(ctx.locale, 'help.support') }]],
+      // A dispute ticket prefilled with the node id (ids too long for a button get plain /support).
+      buttons: [
+        [
+          Buffer.byteLength(`tickets:dispute:${res.nodeId}`) <= 64
+            ? { id: `tickets:dispute:${res.nodeId}`, label: t(ctx.locale, 'tickets.disputeButton') }
+            : { id: 'tickets:dispute:', label: t(ctx.locale, 'help.support') },
+        ],
+      ],
     });
   }
   await ctx.services.onNodeLinked?.(res.nodeId);
+  const watch = res.network
+    ? [
+        text(
+          t(ctx.locale, res.via === 'token' && res.rotated ? 'addnode.watch.rewatch' : 'addnode.watch', {
+            node: res.nodeId,
+            network: net(res.network),
+          }),
+        ),
+      ]
+    : [];
   if (res.via === 'wallet')
-    return say(ctx, t(ctx.locale, 'addnode.by_wallet', { node: res.nodeId, wallet: res.wallet }));
+    return reply(
+      [...watch, text(t(ctx.locale, 'addnode.by_wallet', { node: res.nodeId, wallet: res.wallet }))],
+      { private: true },
+    );
   const { heartbeatUrl, heartbeatIntervalSeconds } = ctx.services.settings;
   const snippets = agentSnippets(heartbeatUrl, res.nodeId, res.token, heartbeatIntervalSeconds);
+  const intro = res.network
+    ? text(t(ctx.locale, 'addnode.watch.second', { network: net(res.network) }))
+    : text(t(ctx.locale, res.rotated ? 'addnode.token_rotated' : 'addnode.token', { node: res.nodeId }));
   return reply(
     [
-      text(t(ctx.locale, res.rotated ? 'addnode.token_rotated' : 'addnode.token', { node: res.nodeId })),
+      ...watch,
+      intro,
       code(res.token),
       text(t(ctx.locale, 'addnode.agent', { interval: heartbeatIntervalSeconds, url: heartbeatUrl })),
       code(snippets.loop, 'bash'),
       text(t(ctx.locale, 'addnode.systemd')),
       code(snippets.unit, 'ini'),
+      ...(res.network ? [text(t(ctx.locale, 'addnode.watch.proof', { network: net(res.network) }))] : []),
     ],
     { private: true },
   );

@@ -3,6 +3,7 @@ import { defineFeature, type FeatureModule } from '../../../core/feature';
 import type { Services } from '../../shared/services';
 import { commandContext } from '../context';
 import * as h from './handlers';
+import { ADDNODE_NETWORKS } from '../../../accounts/node-networks';
 
 export function nodesFeature(services: Services): FeatureModule {
   const c = (ctx: Parameters<typeof commandContext>[0]) => commandContext(ctx, services);
@@ -14,7 +15,16 @@ export function nodesFeature(services: Services): FeatureModule {
         name: 'addnode',
         descriptionKey: 'help.addnode',
         permission: 'everyone',
-        params: [{ name: 'node_id', descriptionKey: 'help.addnode', required: true, maxLength: 128 }],
+        params: [
+          { name: 'node_id', descriptionKey: 'help.addnode', required: true, maxLength: 128 },
+          // Optional: which network watches it, when its id could be several networks'.
+          {
+            name: 'network',
+            descriptionKey: 'help.addnode.network',
+            maxLength: 16,
+            choices: ADDNODE_NETWORKS.map((value) => ({ value })),
+          },
+        ],
         discord: { group: 'nodes', name: 'add' },
         handler: (ctx, args) => h.addnode(c(ctx), args),
       },
@@ -33,6 +43,10 @@ export function nodesFeature(services: Services): FeatureModule {
         discord: { group: 'nodes', name: 'remove' },
         handler: (ctx, args) => h.removenode(c(ctx), args),
       },
+    ],
+    // "Which network runs it?" answers: the id is `<node id> <network>`.
+    buttons: [
+      { action: 'w', permission: 'everyone', handler: (ctx, id) => h.addnode(c(ctx), { node_id: id }) },
     ],
   });
 }

@@ -1,0 +1,337 @@
+// The moderation feature module: `/report` (Telegram: with arguments, or guided; Discord:
+// `/report node`, a modal), `/appeal`, moderators' `/reportbar` and `/reportunbar`, the case
+// card buttons (moderators only, checked by the layer before any handler runs) and the
+// holder that takes a reporter's answer to "ask for info". Handlers only translate between
+// the conversation layer and the domain services; every rule lives in the services.
+import type { PrismaClient } from '@prisma/client';
+import { defineFeature, type FeatureContext, type FeatureModule, type HandlerResult } from '../core/feature';
+import { formatDuration, formatTime } from '../core/i18n/format';
+import { reply, text } from '../core/reply';
+import type { ActionResult } from './actions';
+import { FEATURE_ID } from './card';
+import {
+  MAX_REPORT_TEXT,
+  parseCaseRef,
+  parseReason,
+  REASONS,
+  type ModeratorActor,
+  type Reporter,
+} from './model';
+import type { ReportOutcome } from './intake';
+import type { Moderation } from './service';
+import type { MessageKey } from '../core/i18n';
+
+/** Case-info answers come before a ticket relay (200) or the assistant (1000). */
+export const CASE_INFO_HOLDER_ORDER = 150;
+
+const say = (ctx: FeatureContext, key: MessageKey, params?: Record<string, string | number>) =>
+  reply([text(ctx.t(key, params))], { private: true });
+const toast = (
+  ctx: FeatureContext,
+  key: MessageKey,
+  params?: Record<string, string | number>,
+  alert = false,
+) => ({ kind: 'toast', text: ctx.t(key, params), alert }) as const;
+
+const nameOf = (ctx: FeatureContext) =>
+  ctx.actor.identity.username ? `@${ctx.actor.identity.username}` : ctx.actor.displayName.slice(0, 64);
+
+const reporterOf = (ctx: FeatureContext): Reporter => ({
+  userId: ctx.actor.identity.userId,
+  identityId: ctx.actor.identity.id,
+  platform: ctx.actor.identity.platform,
+  platformUserId: ctx.actor.identity.platformUserId,
+  name: nameOf(ctx),
+});
+
+const moderatorOf = (ctx: FeatureContext): ModeratorActor => ({
+  userId: ctx.actor.identity.userId,
+  identityId: ctx.actor.identity.id,
+  name: nameOf(ctx),
+});
+
+function reportAnswer(ctx: FeatureContext, res: ReportOutcome): HandlerResult {
+  if (res.ok)
+    return say(ctx, res.repeat ? 'moderation.report.repeat' : 'moderation.report.done', {
+      case: res.caseRef,
+    });
+  switch (res.error) {
+    case 'invalid_node':
+      return say(ctx, 'moderation.report.invalidNode');
+    case 'own_node':
+      return say(ctx, 'moderation.report.ownNode');
+    case 'text_too_long':
+      return say(ctx, 'moderation.report.textTooLong', { max: MAX_REPORT_TEXT });
+    case 'barred':
+      return say(ctx, 'moderation.report.barred', { since: formatTime(res.since) });
+    case 'rate_limited':
+      return say(ctx, res.limit === 'hour' ? 'moderation.report.rateHour' : 'moderation.report.rateDay', {
+        max: res.max,
+        time: formatTime(res.retryAt),
+        wait: formatDuration(ctx.locale, res.retryAt.getTime() - Date.now()),
+      });
+  }
+}
+
+function actionAnswer(
+  ctx: FeatureContext,
+  number: number,
+  done: MessageKey,
+  res: ActionResult,
+): HandlerResult {
+  const ref = `C${number}`;
+  if (res.ok) {
+    ctx.auditAs({
+      subjectType: 'moderation_case',
+      subjectId: ref,
+      ...(res.ticketRef ? { details: { ticket: res.ticketRef } } : {}),
+    });
+    return toast(ctx, done, { case: ref, ticket: res.ticketRef ?? '' });
+  }
+  // Nothing changed (a repeat, or another moderator was first): no audit entry.
+  ctx.auditAs({ subjectType: 'moderation_case', subjectId: ref, unchanged: true });
+  switch (res.reason) {
+    case 'not_found':
+      return toast(ctx, 'moderation.act.notFound', { case: ref }, true);
+    case 'closed':
+      return toast(
+        ctx,
+        'moderation.act.closed',
+        {
+          case: ref,
+          state: ctx.t(`moderation.state.${res.state}` as MessageKey),
+          who: res.by ?? '—',
+        },
+        true,
+      );
+    case 'already':
+      return toast(
+        ctx,
+        done === 'moderation.act.escalated'
+          ? 'moderation.act.alreadyEscalated'
+          : done === 'moderation.act.asked'
+            ? 'moderation.act.alreadyAsked'
+            : 'moderation.act.alreadyClaimed',
+        { case: ref, ticket: res.by ?? '', who: res.by ?? '' },
+        true,
+      );
+    case 'no_reporter':
+      return toast(ctx, 'moderation.act.noReporter', { case: ref }, true);
+    case 'tickets_unavailable':
+      return toast(ctx, 'moderation.act.ticketsUnavailable', { case: ref }, true);
+    default:
+      return toast(ctx, 'moderation.act.ticketFailed', { case: ref }, true);
+  }
+}
+
+/** `@name` or a platform user id → the user. */
+async function findUser(prisma: PrismaClient, who: string): Promise<string | null> {
+  const w = who.trim();
+  const row = w.startsWith('@')
+    ? await prisma.identity.findFirst({ where: { username: { equals: w.slice(1), mode: 'insensitive' } } })
+    : /^\d{1,20}$/.test(w)
+      ? await prisma.identity.findFirst({ where: { platformUserId: w } })
+      : null;
+  return row?.userId ?? null;
+}
+
+export function moderationFeature(deps: { moderation: Moderation; prisma: PrismaClient }): FeatureModule {
+  const { moderation, prisma } = deps;
+  const button = (
+    action: string,
+    done: MessageKey,
+    run: (n: number, actor: ModeratorActor) => Promise<ActionResult>,
+  ) => ({
+    action,
+    permission: 'moderator' as const,
+    handler: async (ctx: FeatureContext, id: string) => {
+      const number = parseCaseRef(id);
+      ctx.auditAs({ subjectType: 'moderation_case', subjectId: id.slice(0, 16), unchanged: true });
+      if (number === null) return toast(ctx, 'moderation.act.notFound', { case: id.slice(0, 12) }, true);
+      return actionAnswer(ctx, number, done, await run(number, moderatorOf(ctx)));
+    },
+  });
+  return defineFeature({
+    id: FEATURE_ID,
+    discordGroups: [{ name: 'report', descriptionKey: 'help.report' }],
+    commands: [
+      {
+        name: 'report',
+        descriptionKey: 'help.report',
+        permission: 'everyone',
+        discord: false,
+        params: [
+          { name: 'node_id', descriptionKey: 'moderation.param.node', maxLength: 128 },
+          {
+            name: 'reason',
+            descriptionKey: 'moderation.param.reason',
+            rest: true,
+            maxLength: MAX_REPORT_TEXT + 32,
+          },
+        ],
+        handler: async (ctx, args) => {
+          if (!args.node_id) return { kind: 'modal', action: 'report' };
+          if (!args.reason) return say(ctx, 'moderation.report.usage');
+          const [first = '', ...rest] = args.reason.trim().split(/\s+/);
+          const reason = parseReason(first);
+          const res = await moderation.intake.report({
+            reporter: reporterOf(ctx),
+            nodeId: args.node_id,
+            reason: reason ?? 'OTHER',
+            text: reason ? rest.join(' ') : args.reason,
+          });
+          return reportAnswer(ctx, res);
+        },
+      },
+      {
+        name: 'report_node',
+        descriptionKey: 'help.report',
+        permission: 'everyone',
+        telegram: false,
+        help: false,
+        discord: { group: 'report', name: 'node' },
+        handler: async () => ({ kind: 'modal', action: 'report' }),
+      },
+      {
+        name: 'appeal',
+        descriptionKey: 'moderation.help.appeal',
+        permission: 'everyone',
+        params: [{ name: 'case', descriptionKey: 'moderation.param.case', maxLength: 16 }],
+        handler: async (ctx, args) => {
+          const number = parseCaseRef(args.case);
+          if (number === null) return say(ctx, 'moderation.appeal.usage');
+          const res = await moderation.actions.appeal(number, {
+            userId: ctx.actor.identity.userId,
+            name: nameOf(ctx),
+          });
+          const ref = `C${number}`;
+          if (res.ok) return say(ctx, 'moderation.appeal.done', { case: ref, ticket: res.ticketRef ?? '' });
+          if (res.reason === 'already')
+            return say(ctx, 'moderation.appeal.already', { case: ref, ticket: res.by ?? '' });
+          if (res.reason === 'tickets_unavailable' || res.reason === 'ticket_failed')
+            return say(ctx, 'moderation.act.ticketsUnavailable', { case: ref });
+          return say(ctx, 'moderation.appeal.notOwner', { case: ref });
+        },
+      },
+      {
+        name: 'reportbar',
+        descriptionKey: 'moderation.help.bar',
+        permission: 'moderator',
+        discord: { group: 'report', name: 'bar' },
+        params: [
+          { name: 'user', descriptionKey: 'moderation.param.user', required: true, maxLength: 64 },
+          { name: 'reason', descriptionKey: 'moderation.param.barReason', rest: true, maxLength: 300 },
+        ],
+        handler: async (ctx, args) => {
+          const who = (args.user ?? '').trim();
+          // Usage errors and unknown users change nothing: no audit entry.
+          ctx.auditAs({ subjectType: 'user', subjectId: who.slice(0, 64) || '-', unchanged: true });
+          if (!who) return say(ctx, 'moderation.bar.usage');
+          const userId = await findUser(prisma, who);
+          if (!userId) return say(ctx, 'moderation.bar.unknown', { user: who.slice(0, 64) });
+          const done = await moderation.standings.bar(userId, nameOf(ctx), args.reason?.trim() || null);
+          if (done)
+            ctx.auditAs({ subjectType: 'user', subjectId: userId, details: { barredFromReporting: true } });
+          else ctx.auditAs({ subjectType: 'user', subjectId: userId, unchanged: true });
+          return say(ctx, done ? 'moderation.bar.done' : 'moderation.bar.already', {
+            user: who.slice(0, 64),
+          });
+        },
+      },
+      {
+        name: 'reportunbar',
+        descriptionKey: 'moderation.help.unbar',
+        permission: 'moderator',
+        discord: { group: 'report', name: 'unbar' },
+        params: [{ name: 'user', descriptionKey: 'moderation.param.user', required: true, maxLength: 64 }],
+        handler: async (ctx, args) => {
+          const who = (args.user ?? '').trim();
+          // Usage errors and unknown users change nothing: no audit entry.
+          ctx.auditAs({ subjectType: 'user', subjectId: who.slice(0, 64) || '-', unchanged: true });
+          if (!who) return say(ctx, 'moderation.bar.usage');
+          const userId = await findUser(prisma, who);
+          if (!userId) return say(ctx, 'moderation.bar.unknown', { user: who.slice(0, 64) });
+          const done = await moderation.standings.unbar(userId);
+          if (done)
+            ctx.auditAs({ subjectType: 'user', subjectId: userId, details: { barredFromReporting: false } });
+          else ctx.auditAs({ subjectType: 'user', subjectId: userId, unchanged: true });
+          return say(ctx, done ? 'moderation.unbar.done' : 'moderation.unbar.none', {
+            user: who.slice(0, 64),
+          });
+        },
+      },
+    ],
+    modals: [
+      {
+        action: 'report',
+        titleKey: 'moderation.modal.title',
+        permission: 'everyone',
+        fields: [
+          {
+            kind: 'text',
+            name: 'node_id',
+            labelKey: 'moderation.modal.node',
+            style: 'short',
+            required: true,
+            maxLength: 128,
+          },
+          {
+            kind: 'select',
+            name: 'reason',
+            labelKey: 'moderation.modal.reason',
+            required: true,
+            options: REASONS.map((r) => ({ value: r, labelKey: `moderation.reason.${r}` as MessageKey })),
+          },
+          {
+            kind: 'text',
+            name: 'details',
+            labelKey: 'moderation.modal.details',
+            style: 'paragraph',
+            required: false,
+            maxLength: MAX_REPORT_TEXT,
+          },
+          {
+            kind: 'text',
+            name: 'link',
+            labelKey: 'moderation.modal.link',
+            style: 'short',
+            required: false,
+            maxLength: 500,
+          },
+        ],
+        submit: async (ctx, values) => {
+          const reason = REASONS.find((r) => r === values.reason) ?? 'OTHER';
+          const link = (values.link ?? '').trim();
+          if (link && !/^https:\/\/\S+$/i.test(link)) return say(ctx, 'moderation.report.badLink');
+          const res = await moderation.intake.report({
+            reporter: reporterOf(ctx),
+            nodeId: values.node_id ?? '',
+            reason,
+            text: values.details ?? '',
+            ...(link ? { attachments: [{ name: 'link', url: link }] } : {}),
+          });
+          return reportAnswer(ctx, res);
+        },
+      },
+    ],
+    buttons: [
+      button('claim', 'moderation.act.claimed', (n, a) => moderation.actions.claim(n, a)),
+      button('confirm', 'moderation.act.confirmed', (n, a) => moderation.actions.decide(n, a, 'confirm')),
+      button('dismiss', 'moderation.act.dismissed', (n, a) => moderation.actions.decide(n, a, 'dismiss')),
+      button('ask', 'moderation.act.asked', (n, a) => moderation.actions.askInfo(n, a)),
+      button('escalate', 'moderation.act.escalated', (n, a) => moderation.actions.escalate(n, a)),
+    ],
+    holders: [
+      {
+        name: 'case-info',
+        order: CASE_INFO_HOLDER_ORDER,
+        where: ['dm'],
+        permission: 'everyone',
+        offer: async (ctx, input) => {
+          const took = await moderation.actions.answerInfo(ctx.actor.identity.userId, input.text);
+          return took ? say(ctx, 'moderation.info.thanks', { case: took.caseRef }) : null;
+        },
+      },
+    ],
+  });
+}
