@@ -44,8 +44,9 @@ describe('SendPacer', () => {
   });
 
   it('a chat takes its limit per window, other chats are not held by it', async () => {
+    // A global pace far above any round trip, so only the chat rules can refuse here.
     const limits: PacingLimits = {
-      perSecond: 1_000,
+      perSecond: 100_000,
       chat: (id) => ({ limit: id === 'g' ? 3 : 1, windowMs: 200 }),
     };
     const p = new SendPacer(connect(), pacerKey(prefix, 'TELEGRAM', 'token-b'), limits);
@@ -63,7 +64,7 @@ describe('SendPacer', () => {
   });
 
   it('a 429 holds its chat, a global one pauses everything; unscoped ones turn global across 3 chats', async () => {
-    const limits: PacingLimits = { perSecond: 1_000, chat: () => null };
+    const limits: PacingLimits = { perSecond: 100_000, chat: () => null };
     const p = new SendPacer(connect(), pacerKey(prefix, 'TELEGRAM', 'token-c'), limits);
     expect(await p.penalize(800, 'chat', 'a')).toBe('chat');
     expect(await p.tryAcquire('a')).toMatchObject({ ok: false, scope: 'chat' });
