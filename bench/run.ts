@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark, one after the other, printing its figures.
-// One alone: `npm run bench -- ingest` (ingest, sweep, storm, rss, bots).
+// One alone: `npm run bench -- ingest` (ingest, sweep, deliver, storm, rss, bots).
+import { benchDeliver } from './alerts/deliver';
 import { benchIngest } from './alerts/ingest';
 import { benchRss } from './alerts/rss';
 import { benchStorm } from './alerts/storm';
@@ -9,6 +10,7 @@ import { benchBots } from './bots/bots';
 const all: Record<string, () => Promise<unknown>> = {
   ingest: benchIngest,
   sweep: benchSweep,
+  deliver: benchDeliver,
   storm: benchStorm,
   rss: benchRss,
   bots: benchBots,

@@ -31,7 +31,14 @@ export async function startWorkers(deps: {
   conversation?: ConversationPort;
 }): Promise<NotifierEngine> {
   const { config, db, hub, delivery, logger, lifecycle, moderation } = deps;
-  const common = { prisma: db.prisma, hub, delivery, logger, identities: new IdentityService(db.prisma) };
+  const common = {
+    prisma: db.prisma,
+    pool: db.pool,
+    hub,
+    delivery,
+    logger,
+    identities: new IdentityService(db.prisma),
+  };
   const staffTargets = [];
   if (config.TELEGRAM_BOT_TOKEN) {
     const sender = new TelegramSender(config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_API_ROOT);

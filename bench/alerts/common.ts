@@ -1,4 +1,6 @@
 // Shared pieces of the alert benchmarks: a scratch schema and prefix, percentiles, output.
+import type { PrismaClient } from '@prisma/client';
+import type { DiscordSandbox } from '../../sandbox/discord';
 import { createTestDatabase, type TestDatabase } from '../../test/support/db';
 import { deleteKeys, testPrefix } from '../../test/support/redis';
 
@@ -37,3 +39,35 @@ export function report(
 
 export const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/**
+ * Discord DM channels are opened when a user first uses the bot (bots/discord), so at
+ * alert time they are known: open them the same way, one REST call per user.
+ */
+export async function openDiscordDms(
+  dc: DiscordSandbox,
+  prisma: PrismaClient,
+  owners: Array<{ platform: string; platformUserId: string }>,
+): Promise<void> {
+  const dcOwners = owners.filter((o) => o.platform === 'DISCORD');
+  for (let i = 0; i < dcOwners.length; i += 25) {
+    await Promise.all(
+      dcOwners.slice(i, i + 25).map(async (o) => {
+        let ch: { id?: string; retry_after?: number } = {};
+        while (!ch.id) {
+          const res = await fetch(`${dc.apiBase}/v10/users/@me/channels`, {
+            method: 'POST',
+            headers: { authorization: `Bot ${dc.token}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ recipient_id: o.platformUserId }),
+          });
+          ch = (await res.json()) as typeof ch;
+          if (!ch.id) await new Promise((r) => setTimeout(r, Math.ceil((ch.retry_after ?? 0.1) * 1000)));
+        }
+        await prisma.identity.updateMany({
+          where: { platform: 'DISCORD', platformUserId: o.platformUserId },
+          data: { dmChatId: ch.id },
+        });
+      }),
+    );
+  }
+}

@@ -2,6 +2,8 @@
 // 30% of the nodes drop at once. Counts DMs at the emulators (which enforce the platforms'
 // real limits: Telegram 30/s, Discord 50/s) and compares the time to the last DM with the
 // rate-limit floor: affected owners on a platform ÷ its limit, the larger of the two.
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { startDiscordSandbox } from '../../sandbox/discord';
 import { startTelegramSandbox } from '../../sandbox/telegram';
 import { createLogger } from '../../core/logger';
@@ -11,7 +13,7 @@ import { LivenessStore } from '../../notifier/liveness/store';
 import { seedOwners } from '../../test/support/fleet';
 import { TEST_REDIS_URL } from '../../test/support/env';
 import { waitFor } from '../../test/support/wait';
-import { fmt, report, scratch } from './common';
+import { fmt, openDiscordDms, report, scratch } from './common';
 
 const OWNERS = Number(process.env.BENCH_OWNERS ?? 2_000);
 const NODES_PER_OWNER = Number(process.env.BENCH_NODES_PER_OWNER ?? 10);
@@ -52,27 +54,7 @@ export async function benchStorm() {
     }
     // Discord DM channels are opened when a user first uses the bot (bots/discord), so at
     // storm time they are known: open them the same way here, one REST call per user.
-    const dcOwners = owners.filter((o) => o.platform === 'DISCORD');
-    for (let i = 0; i < dcOwners.length; i += 25) {
-      await Promise.all(
-        dcOwners.slice(i, i + 25).map(async (o) => {
-          let ch: { id?: string; retry_after?: number } = {};
-          while (!ch.id) {
-            const res = await fetch(`${dc.apiBase}/v10/users/@me/channels`, {
-              method: 'POST',
-              headers: { authorization: `Bot ${dc.token}`, 'content-type': 'application/json' },
-              body: JSON.stringify({ recipient_id: o.platformUserId }),
-            });
-            ch = (await res.json()) as typeof ch;
-            if (!ch.id) await new Promise((r) => setTimeout(r, Math.ceil((ch.retry_after ?? 0.1) * 1000)));
-          }
-          await tdb.db.prisma.identity.updateMany({
-            where: { platform: 'DISCORD', platformUserId: o.platformUserId },
-            data: { dmChatId: ch.id },
-          });
-        }),
-      );
-    }
+    await openDiscordDms(dc, tdb.db.prisma, owners);
     const warmup429 = dc.rateLimitHits();
     const store = new LivenessStore(runtime.hub.redis, prefix, 'push');
     const all = owners.flatMap((o) => o.nodeIds);
@@ -105,6 +87,9 @@ export async function benchStorm() {
 
     alive = all.filter((n) => !dropped.has(n));
     const dropAt = Date.now();
+    const cpu0 = process.cpuUsage();
+    const hr0 = process.hrtime.bigint() / 1000n;
+    const elu0 = performance.eventLoopUtilization();
     const isAlert = (text: string | undefined) => /went offline/.test(text ?? '');
     const tgCount = () => tg.sent().filter((m) => isAlert(m.text)).length;
     const dcCount = () =>
@@ -121,6 +106,10 @@ export async function benchStorm() {
       what: 'all alerts',
     });
     const lastAt = Date.now();
+    const cpu = process.cpuUsage(cpu0);
+    if (process.env.BENCH_MARKS)
+      console.log(`storm window (hrtime µs): ${hr0} ${process.hrtime.bigint() / 1000n}`);
+    const elu = performance.eventLoopUtilization(elu0);
     // Let stragglers (duplicates, if any) surface before counting.
     await waitFor(
       async () =>
@@ -170,6 +159,13 @@ export async function benchStorm() {
         ? `${fmt((Math.min(...xs) - dueAt) / 1000, 1)} → ${fmt((Math.max(...xs) - dueAt) / 1000, 1)} s after due`
         : '-';
     void tgTimes;
+    const jobs = [
+      ...(await runtime.hub.queue('deliver-telegram').getJobs(['completed'], 0, -1)),
+      ...(await runtime.hub.queue('deliver-discord').getJobs(['completed'], 0, -1)),
+    ];
+    const queued = jobs.map((j) => j.timestamp);
+    const parks = jobs.reduce((s, j) => s + Math.max(0, (j.attemptsStarted ?? 1) - 1), 0);
+    const stormS = (lastAt - dropAt) / 1000;
     report(
       'Storm: 30% of 20,000 nodes drop at once',
       {
@@ -186,6 +182,11 @@ export async function benchStorm() {
         'ratio to floor': fmt(ratio, 3),
         'Telegram sends (first → last)': span(tgCalls),
         'Discord sends (first → last)': span(dcCalls),
+        'alerts queued (first → last)': span(queued),
+        'jobs parked (delayed and re-run)': fmt(parks),
+        'CPU during storm (s, user+sys)': `${fmt((cpu.user + cpu.system) / 1e6, 1)} (${fmt(((cpu.user + cpu.system) / 1e6 / stormS) * 100)}% of one core)`,
+        'event loop busy during storm': `${fmt(elu.utilization * 100)}%`,
+        'load average (1 min)': fmt(os.loadavg()[0]!, 2),
       },
       {
         ok: duplicates === 0 && missed === 0 && ratio <= 1.1,

@@ -35,8 +35,20 @@ export const PLATFORM_PACING: Record<Platform, PacingLimits> = {
   DISCORD: { perSecond: 50, chat: () => null },
 };
 
-/** `at`: the grant's time on Redis's clock (ms), the one every process shares. */
-export type Grant = { ok: true; at: number } | { ok: false; scope: 'chat' | 'global'; waitMs: number };
+/**
+ * `at`: the grant's time on Redis's clock (ms), the one every process shares; `read`: the
+ * guard's read key ('' when unset). `stop`: a guard key was set (`which` names it).
+ */
+export type Grant =
+  | { ok: true; at: number; read: string }
+  | { ok: false; scope: 'chat' | 'global'; waitMs: number }
+  | { ok: false; scope: 'stop'; which: 0 | 1 };
+
+/** Delivery's flags, checked with the grant: stop when either key exists, else read `read`. */
+export interface Guard {
+  stop: [string, string];
+  read: string;
+}
 
 /**
  * Two rules make a grant. The grid: one token per interval, and a caller that comes up to
@@ -49,16 +61,25 @@ export type Grant = { ok: true; at: number } | { ok: false; scope: 'chat' | 'glo
  */
 const GLOBAL_WINDOW_MS = 1_020;
 
-// KEYS: global TAT, global log, chat log, chat hold (a 429's retry_after), mark; logs are
-// lists of grant times, newest first.
+// KEYS: global TAT, global log, chat log, chat hold (a 429's retry_after), mark, then the
+// guard: two stop keys and a read key; logs are lists of grant times, newest first.
 // ARGV: interval ms, slack ms, global limit, global window ms, chat limit (0 = no chat
-// rule), chat window ms, mark TTL s (0 = no mark).
+// rule), chat window ms, mark TTL s (0 = no mark), guard ('1' = on).
 // The mark (delivery's "sending" flag) is set with the grant: no round trip between the
-// token and the request, where a stall would bunch sends up at the platform.
+// token and the request, where a stall would bunch sends up at the platform. The guard
+// (delivery's "sent" and "sending" flags, and its parts count) is read in the same step:
+// one round trip per message instead of two.
+// A grant returns the time until the next platform-wide token, so the next caller of the
+// process asks then instead of asking at once and being told to wait (a round trip saved
+// per token, which a loaded event loop would otherwise pay out of the platform's rate).
 // Redis's own clock, so every process agrees on "now".
 const ACQUIRE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+if ARGV[8] == '1' then
+  if redis.call('EXISTS', KEYS[6]) == 1 then return {'stop', '0'} end
+  if redis.call('EXISTS', KEYS[7]) == 1 then return {'stop', '1'} end
+end
 local hold = tonumber(redis.call('GET', KEYS[4]) or '0')
 if hold > now then return {'chat', string.format('%.3f', hold - now)} end
 local function logWait(key, limit, window)
@@ -82,7 +103,10 @@ end
 logPush(KEYS[2], tonumber(ARGV[3]), tonumber(ARGV[4]))
 logPush(KEYS[3], chatLimit, chatWindow)
 if ARGV[7] ~= '0' then redis.call('SET', KEYS[5], '1', 'EX', tonumber(ARGV[7])) end
-return {'ok', string.format('%.3f', now)}
+local nextMs = math.max(nextTat - now, logWait(KEYS[2], tonumber(ARGV[3]), tonumber(ARGV[4])))
+local read = false
+if ARGV[8] == '1' then read = redis.call('GET', KEYS[8]) end
+return {'ok', string.format('%.3f', now), string.format('%.3f', nextMs), read or ''}
 `;
 
 // KEYS: global TAT, chat hold, recent 429 chats (zset). ARGV: ms, scope, chat id, spread.
@@ -113,7 +137,7 @@ return scope
 `;
 
 type WithPacing = Redis & {
-  ndPaceAcquire(...args: Array<string | number>): Promise<[string, string]>;
+  ndPaceAcquire(...args: Array<string | number>): Promise<[string, string, string?, string?]>;
   ndPacePenalize(...args: Array<string | number>): Promise<string>;
 };
 
@@ -131,7 +155,7 @@ export class SendPacer {
   ) {
     this.redis = redis as WithPacing;
     if (typeof this.redis.ndPaceAcquire !== 'function') {
-      redis.defineCommand('ndPaceAcquire', { numberOfKeys: 5, lua: ACQUIRE });
+      redis.defineCommand('ndPaceAcquire', { numberOfKeys: 8, lua: ACQUIRE });
       redis.defineCommand('ndPacePenalize', { numberOfKeys: 3, lua: PENALIZE });
     }
     this.interval = 1000 / (limits.perSecond * PACE);
@@ -144,18 +168,24 @@ export class SendPacer {
 
   /**
    * One token now, or how long to wait and why. Nothing is taken when refused. With
-   * `mark`, that key is set (for `ttlS` seconds) in the same step as the grant.
+   * `mark`, that key is set (for `ttlS` seconds) in the same step as the grant; with
+   * `guard`, nothing is taken when a stop key exists.
    */
-  async tryAcquire(chatId?: string, mark?: { key: string; ttlS: number }): Promise<Grant> {
+  async tryAcquire(chatId?: string, mark?: { key: string; ttlS: number }, guard?: Guard): Promise<Grant> {
     const rule = chatId === undefined ? null : this.limits.chat(chatId);
     const [log, hold] = this.chatKeys(chatId);
+    const none = `${this.base}:nomark`;
+    const asked = Date.now();
     // A chat's window is stretched by the same share as the global pace: 1 per 1.03 s.
-    const [verdict, wait] = await this.redis.ndPaceAcquire(
+    const [verdict, wait, next, read] = await this.redis.ndPaceAcquire(
       `${this.base}:global`,
       `${this.base}:log`,
       log,
       hold,
-      mark?.key ?? `${this.base}:nomark`,
+      mark?.key ?? none,
+      guard?.stop[0] ?? none,
+      guard?.stop[1] ?? none,
+      guard?.read ?? none,
       this.interval,
       this.interval,
       Math.floor(this.limits.perSecond),
@@ -163,33 +193,49 @@ export class SendPacer {
       rule?.limit ?? 0,
       rule ? rule.windowMs / PACE : 0,
       mark?.ttlS ?? 0,
+      guard ? '1' : '0',
     );
-    if (verdict === 'ok') return { ok: true, at: Number(wait) };
+    if (verdict === 'stop') return { ok: false, scope: 'stop', which: wait === '1' ? 1 : 0 };
+    if (verdict === 'ok') {
+      // The answer left Redis about half a round trip ago: ask for the next token so that
+      // the request lands when it is due (a little late keeps the grid, early costs a trip).
+      const now = Date.now();
+      this.nextAskAt = now + Number(next ?? 0) - (now - asked) / 2;
+      return { ok: true, at: Number(wait), read: read ?? '' };
+    }
     return { ok: false, scope: verdict === 'chat' ? 'chat' : 'global', waitMs: Math.max(1, Number(wait)) };
   }
+
+  /** When this process's next platform-wide token is due (local clock), from the last grant. */
+  private nextAskAt = 0;
 
   /**
    * Waits for a token. Gives up (returning the refusal) when the next one is further than
    * `maxWaitMs` away, so a queue can park the job instead of holding a worker slot.
-   * Callers of one process wait in line for the platform-wide token: one polls Redis, the
-   * rest queue behind it (no herd re-asking on every token, no drift from its round trips).
-   * A chat wait is slept out of the line, so other chats go ahead meanwhile.
+   * Callers of one process wait in line for the platform-wide token: one asks Redis when
+   * the last grant said the next token is due, the rest queue behind it (no herd re-asking
+   * on every token, no drift from its round trips). A chat wait is slept out of the line,
+   * so other chats go ahead meanwhile.
    */
   async acquire(
     chatId?: string,
     maxWaitMs = Number.POSITIVE_INFINITY,
     mark?: { key: string; ttlS: number },
+    guard?: Guard,
   ): Promise<Grant> {
     const deadline = Date.now() + maxWaitMs;
     for (;;) {
       const g = await this.inLine(async () => {
         for (;;) {
-          const r = await this.tryAcquire(chatId, mark);
-          if (r.ok || r.scope === 'chat' || Date.now() + r.waitMs > deadline) return r;
+          const due = this.nextAskAt - Date.now();
+          if (Date.now() + due > deadline) return { ok: false, scope: 'global', waitMs: due } as const;
+          if (due >= 1) await sleep(Math.floor(due));
+          const r = await this.tryAcquire(chatId, mark, guard);
+          if (r.ok || r.scope !== 'global' || Date.now() + r.waitMs > deadline) return r;
           await sleep(Math.ceil(r.waitMs));
         }
       });
-      if (g.ok || Date.now() + g.waitMs > deadline) return g;
+      if (g.ok || g.scope === 'stop' || Date.now() + g.waitMs > deadline) return g;
       await sleep(Math.ceil(g.waitMs));
     }
   }

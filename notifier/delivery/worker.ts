@@ -3,7 +3,9 @@
 // alert storms and interactive replies of every process together stay under the limits.
 // A message is sent at most once per dedupe key; a blocked user is served on their next
 // platform. 429s delay only what they concern and never cost an attempt.
-import type { Platform, PrismaClient } from '@prisma/client';
+import type { Identity, Platform, PrismaClient } from '@prisma/client';
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
 import { DelayedError, type Job } from 'bullmq';
 import { IdentityService } from '../../accounts/identity';
 import { resolveLocale } from '../../core/i18n';
@@ -21,12 +23,34 @@ export const PLATFORM_LIMITS: Record<Platform, { perSecond: number }> = {
   DISCORD: { perSecond: PLATFORM_PACING.DISCORD.perSecond },
 };
 
+type Recipient = Pick<Identity, 'id' | 'userId' | 'platformUserId' | 'dmChatId' | 'dmReachable' | 'locale'>;
+
+const IDENTITY_SQL = `SELECT id, user_id AS "userId", platform_user_id AS "platformUserId", dm_chat_id AS "dmChatId",
+  dm_reachable AS "dmReachable", locale FROM identities WHERE id = $1`;
+
+// KEYS: key to set, key to delete. ARGV: value, TTL s. A part accepted (parts count set,
+// "sending" cleared) or the message done ("sent" set, "sending" cleared): one command.
+const SET_CLEAR = `redis.call('SET', KEYS[1], ARGV[1], 'EX', tonumber(ARGV[2])) redis.call('DEL', KEYS[2]) return 1`;
+
+type WithMarks = Redis & {
+  ndSetClear(set: string, clear: string, value: string | number, ttlS: number): Promise<number>;
+};
+
+function withMarks(redis: Redis): WithMarks {
+  const r = redis as WithMarks;
+  if (typeof r.ndSetClear !== 'function')
+    redis.defineCommand('ndSetClear', { numberOfKeys: 2, lua: SET_CLEAR });
+  return r;
+}
+
 /** A token further away than this parks the job (delayed) instead of holding a worker slot. */
 const MAX_HOLD_MS = 1_500;
 const WEEK_S = 7 * 24 * 3600;
 
 export interface DeliveryWorkerDeps {
   prisma: PrismaClient;
+  /** The pool under `prisma`: the per-job identity read skips Prisma's query planning. */
+  pool?: pg.Pool;
   hub: QueueHub;
   delivery: DeliveryService;
   sender: PlatformSender;
@@ -52,10 +76,31 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps) {
   const pacer = deps.pacer ?? new SendPacer(redis, `${prefix}:pace:${platform.toLowerCase()}:local`, limits);
   const identities = deps.identities ?? new IdentityService(deps.prisma);
   const log = deps.logger.child({ worker: DELIVERY_QUEUE[platform] });
+  const marks = withMarks(redis);
 
   const park = async (job: Job<OutboundMessage>, token: string | undefined, waitMs: number) => {
     await job.moveToDelayed(Date.now() + Math.ceil(waitMs), token);
     throw new DelayedError();
+  };
+
+  /** The identity to send to: one indexed read (plain SQL when a pool is given, cheaper per job). */
+  const readIdentity = async (id: string): Promise<Recipient | null> => {
+    if (!deps.pool) return deps.prisma.identity.findUnique({ where: { id } });
+    const { rows } = await deps.pool.query<Recipient>(IDENTITY_SQL, [id]);
+    return rows[0] ?? null;
+  };
+
+  /** `which`: 0 = the message went out already (on any platform), 1 = an attempt died mid-send. */
+  const stopped = async (msg: OutboundMessage, which: 0 | 1) => {
+    if (which === 0) return { skipped: 'already sent' };
+    // A previous attempt died between handing a part to the platform and hearing back
+    // (kill -9, OOM). Telegram has no idempotency key, so we cannot ask; we count it as
+    // sent: that window is far longer than the one between marking and writing the
+    // request, so this turns most crash duplicates into nothing and loses a message only
+    // when the process died in the sub-millisecond gap before the write.
+    await redis.set(k.deliverySent(msg.dedupeKey), `${platform}?`, 'EX', WEEK_S);
+    log.warn({ dedupeKey: msg.dedupeKey }, 'previous attempt ended mid-send; not sending again');
+    return { skipped: 'ambiguous earlier attempt' };
   };
 
   const handle = async (job: Job<OutboundMessage>, token?: string) => {
@@ -63,33 +108,27 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps) {
     const sentKey = k.deliverySent(msg.dedupeKey);
     const sendingKey = k.deliverySending(msg.dedupeKey);
     const partsKey = k.deliveryParts(platform, msg.dedupeKey);
-    const [sent, sending, parts] = await redis.mget(sentKey, sendingKey, partsKey);
-    // A retried or re-queued job whose message already went out (on any platform) stops here.
-    if (sent) return { skipped: 'already sent' };
-    // A previous attempt died between handing a part to the platform and hearing back
-    // (kill -9, OOM). Telegram has no idempotency key, so we cannot ask; we count it as
-    // sent: that window is far longer than the one between marking and writing the request,
-    // so this turns most crash duplicates into nothing and loses a message only when the
-    // process died in the sub-millisecond gap before the write.
-    if (sending) {
-      await redis.set(sentKey, `${platform}?`, 'EX', WEEK_S);
-      log.warn({ dedupeKey: msg.dedupeKey }, 'previous attempt ended mid-send; not sending again');
-      return { skipped: 'ambiguous earlier attempt' };
-    }
-
-    const identity = await deps.prisma.identity.findUnique({ where: { id: msg.identityId } });
+    const identity = await readIdentity(msg.identityId);
     if (!identity || identity.userId !== msg.userId || !identity.dmReachable) {
+      // Nothing to fall back for when the message went out (or may have) already.
+      const [sent, sending] = await redis.mget(sentKey, sendingKey);
+      if (sent || sending) return stopped(msg, sending && !sent ? 1 : 0);
       return fallback(msg, identity ? 'identity unreachable' : 'identity gone');
     }
     // In a Telegram private chat the chat id is the user id; Discord paces globally only.
     const chat = identity.dmChatId ?? identity.platformUserId;
     const reply = localize(msg.content, resolveLocale(identity.locale));
-    const fromPart = Number(parts ?? 0);
     // "Sending" covers exactly the part in flight (set with its token, cleared when it is
-    // accepted): a crash between parts resumes at the next one.
+    // accepted): a crash between parts resumes at the next one. The first token also checks
+    // the flags below, in the same Redis step.
     const mark = { key: sendingKey, ttlS: WEEK_S };
-    const grant = await pacer.acquire(chat, MAX_HOLD_MS, mark);
+    const grant = await pacer.acquire(chat, MAX_HOLD_MS, mark, {
+      stop: [sentKey, sendingKey],
+      read: partsKey,
+    });
+    if (!grant.ok && grant.scope === 'stop') return stopped(msg, grant.which);
     if (!grant.ok) return park(job, token, grant.waitMs);
+    const fromPart = Number(grant.read || 0);
     const outcome = await deps.sender.send(
       { platformUserId: identity.platformUserId, dmChatId: identity.dmChatId },
       reply,
@@ -99,24 +138,18 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps) {
           if (i === fromPart) return; // its token was taken above
           await pacer.acquire(chat, Number.POSITIVE_INFINITY, mark);
         },
-        onPart: async (i) => {
-          await redis
-            .multi()
-            .set(partsKey, String(i + 1), 'EX', WEEK_S)
-            .del(sendingKey)
-            .exec();
-        },
+        onPart: async (i) => void (await marks.ndSetClear(partsKey, sendingKey, i + 1, WEEK_S)),
       },
     );
-    // An answer from the platform, success or refusal, ends the ambiguity.
-    if (!outcome.ok) await redis.del(sendingKey);
     if (outcome.ok) {
-      await redis.multi().set(sentKey, platform, 'EX', WEEK_S).del(sendingKey).exec();
+      await marks.ndSetClear(sentKey, sendingKey, platform, WEEK_S);
       if (outcome.dmChatId && outcome.dmChatId !== identity.dmChatId)
         await identities.setDmChat(platform, identity.platformUserId, outcome.dmChatId);
       deps.onSent?.(msg, platform);
       return { sent: platform };
     }
+    // An answer from the platform, a refusal here, ends the ambiguity.
+    await redis.del(sendingKey);
     switch (outcome.kind) {
       case 'rate_limited': {
         // Not a failure: the pacer holds the chat (or pauses the platform), the job waits as told.
