@@ -2,6 +2,7 @@
 // node state, flapping detection, and incident membership. Idempotent: an event applied
 // before (same stream id) changes nothing, so a batch re-read after a crash is harmless.
 import type pg from 'pg';
+import { inTransaction } from '../../core/db';
 import type { LivenessEvent } from '../liveness/store';
 
 export interface FlapRules {
@@ -43,9 +44,7 @@ export async function applyEvents(
   if (events.length === 0) return result;
   const ordered = [...events].sort((a, b) => compareStreamIds(a.id, b.id));
   const nodeIds = [...new Set(ordered.map((e) => e.nodeId))];
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     const { rows: nodes } = await client.query<NodeRow>(
       `SELECT id, external_id, user_id, state, maintenance_until, flapping_since
          FROM nodes WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
@@ -95,10 +94,7 @@ export async function applyEvents(
       if (u) users.add(u);
     }
     result.users = [...users];
-    if (inserted.length === 0) {
-      await client.query('COMMIT');
-      return result;
-    }
+    if (inserted.length === 0) return result;
     inserted.sort((a, b) => compareStreamIds(a.event_id, b.event_id));
     // Lock order nodes → incidents → incident_nodes, the order the alert steps take
     // (incidents, then their nodes): touching incident_nodes first and closing incidents
@@ -206,14 +202,8 @@ export async function applyEvents(
         );
       }
     }
-    await client.query('COMMIT');
     return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** Locks the owners' open incidents, in id order (see the lock order above). */
@@ -264,9 +254,7 @@ export async function joinIncidents(
  * joins an incident now: stable and down is worth an alert.
  */
 export async function settleFlapping(pool: pg.Pool, stableMs: number, now = new Date()): Promise<string[]> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     const { rows } = await client.query<{
       id: string;
       user_id: string | null;
@@ -287,12 +275,6 @@ export async function settleFlapping(pool: pg.Pool, stableMs: number, now = new 
       down.map((r) => ({ nodeId: r.id, userId: r.user_id!, downAt: now, lastSeen: r.last_seen_at })),
       now,
     );
-    await client.query('COMMIT');
     return [...new Set(down.map((r) => r.user_id!))];
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }

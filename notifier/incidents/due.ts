@@ -6,6 +6,7 @@
 // fixed by that number, so a run repeated after a crash queues nothing twice.
 // Lock order (see docs/architecture.md): nodes, then incidents, then incident_nodes.
 import type pg from 'pg';
+import { inTransaction } from '../../core/db';
 import { formatTime } from '../../core/i18n/format';
 import type { LocalizedBlock } from '../../core/queue';
 import type { DeliveryService, UserMessage } from '../delivery/service';
@@ -42,21 +43,6 @@ function byIncident(rows: DownNode[]): Map<string, DownNode[]> {
     out.set(r.incident_id, list);
   }
   return out;
-}
-
-async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const out = await fn(client);
-    await client.query('COMMIT');
-    return out;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
 }
 
 /** Whether some alert step is due but was not taken (its incident was locked meanwhile). */

@@ -74,6 +74,7 @@ export class LivenessConsumer {
     const batch = this.opts.batch ?? 1_000;
     let lastClaim = 0;
     let lastCheck = 0;
+    let backlog = false;
     while (this.running) {
       try {
         if (this.opts.monitor && Date.now() - lastCheck > 5_000) {
@@ -97,6 +98,9 @@ export class LivenessConsumer {
               events,
               claimed[1].map((e) => e[0]),
             );
+          // A full batch: a dead consumer left a backlog; take the next part at once, not in 2 s.
+          backlog = (claimed[1]?.length ?? 0) >= batch;
+          if (backlog) lastClaim = 0;
         }
         const res = (await redis.xreadgroup(
           'GROUP',
@@ -105,7 +109,8 @@ export class LivenessConsumer {
           'COUNT',
           batch,
           'BLOCK',
-          this.opts.blockMs ?? 1_000,
+          // With a claimed backlog, new events are read without waiting for any.
+          backlog ? 1 : (this.opts.blockMs ?? 1_000),
           'STREAMS',
           stream,
           '>',
