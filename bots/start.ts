@@ -18,6 +18,8 @@ export async function startBots(deps: {
   onDmChannel?: (userId: string, channelId: string) => Promise<void>;
   /** Telegram's send budget for this bot token, shared with alert delivery. */
   telegramPacer?: SendPacer;
+  /** Discord's send budget for this bot token, shared with alert delivery. */
+  discordPacer?: SendPacer;
 }) {
   const { config, logger, lifecycle, router } = deps;
   const started: string[] = [];
@@ -61,6 +63,7 @@ export async function startBots(deps: {
       logger,
       staffChannelIds: [config.DISCORD_MOD_CHANNEL_ID].filter((x): x is string => !!x),
       ...(deps.onDmChannel ? { onDmChannel: deps.onDmChannel } : {}),
+      ...(deps.discordPacer ? { pacer: deps.discordPacer } : {}),
     });
     lifecycle.onStop('discord bot', () => bot.stop());
     await bot.start();

@@ -10,6 +10,7 @@ import { QueueHub } from '../core/queue';
 import { startBots } from '../bots/start';
 import { startWeb } from '../web/start';
 import { startWorkers } from './workers';
+import { pacerFor } from '../notifier/delivery/pacing';
 import type { NotifierEngine } from '../notifier/engine';
 import { composeServices, type AppServices } from './compose';
 import type { FeatureModule } from '../core/feature';
@@ -114,6 +115,9 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
         lifecycle,
         onDmChannel: (userId, channelId) => app.services.identities.setDmChat('DISCORD', userId, channelId),
         ...(app.services.telegramPacer ? { telegramPacer: app.services.telegramPacer } : {}),
+        ...(config.DISCORD_TOKEN
+          ? { discordPacer: pacerFor(hub.redis, hub.prefix, 'DISCORD', config.DISCORD_TOKEN) }
+          : {}),
       });
     }
   } catch (err) {

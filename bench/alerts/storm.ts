@@ -87,7 +87,13 @@ export async function benchStorm() {
       (await runtime.hub.queue('deliver-telegram').getCompletedCount()) +
       (await runtime.hub.queue('deliver-discord').getCompletedCount());
     const want = affected.length;
-    await waitFor(async () => (await sentJobs()) >= want || null, {
+    const alertsSeen = () =>
+      tg.calls('sendMessage').filter((c) => c.status === 200 && isAlert(String(c.params.text ?? ''))).length +
+      dc
+        .requests({ method: 'POST', status: 200 })
+        .filter((r) => isAlert((r.body as { content?: string })?.content)).length;
+    // The emulators' logs are read only once the cheap count says all may be there.
+    await waitFor(async () => ((await sentJobs()) >= want && alertsSeen() >= want) || null, {
       timeoutMs: 600_000,
       intervalMs: 250,
       what: 'all alerts',

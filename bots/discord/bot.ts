@@ -24,6 +24,8 @@ import type { Inbound, Routed, Router } from '../shared/router';
 import { commandDefinitions } from './menu';
 import { buildModal } from './modal';
 import { NO_PINGS, renderDiscord, renderInteraction } from './render';
+import { pacedRequest } from './pacing';
+import type { SendPacer } from '../../notifier/delivery/pacing';
 
 export interface DiscordBotOptions {
   token: string;
@@ -35,6 +37,8 @@ export interface DiscordBotOptions {
   staffChannelIds?: readonly string[];
   /** Called once per user with their DM channel, so alerts need one request, not two. */
   onDmChannel?: (userId: string, channelId: string) => Promise<void>;
+  /** The bot token's send budget, shared with alert delivery (bots/discord/pacing.ts). */
+  pacer?: SendPacer;
 }
 
 /** Interactions must be answered within 3 s; slower work is deferred first. */
@@ -69,7 +73,7 @@ export class DiscordBot {
         GatewayIntentBits.MessageContent,
       ],
       partials: [Partials.Channel],
-      rest: { api: opts.apiBase },
+      rest: { api: opts.apiBase, ...(opts.pacer ? { makeRequest: pacedRequest(opts.pacer) } : {}) },
       // Belt and braces: even a message built elsewhere never pings by default.
       allowedMentions: { parse: [] },
     });

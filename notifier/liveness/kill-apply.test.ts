@@ -100,6 +100,15 @@ it('kill -9 mid-way through a 10,000-node batch: after a fresh consumer, every o
       timeoutMs: 120_000,
       intervalMs: 500,
       what: 'every owner alerted',
+    }).catch(async (err) => {
+      const { rows } = await tdb.db.pool.query(
+        `SELECT (SELECT count(*) FROM nodes WHERE state = 'OFFLINE') AS offline, (SELECT count(*) FROM incidents) AS incidents`,
+      );
+      const [left] = (await hub.redis.xpending(store.events, GROUP)) as [number];
+      const out = workers!.output();
+      throw new Error(
+        `${(err as Error).message}; ${JSON.stringify(rows[0])}, pending ${left}, alerts ${owners.filter((o) => alerts(o.platformUserId) > 0).length}\n${out.stdout.slice(-2000)}\n${out.stderr.slice(-2000)}`,
+      );
     });
     await waitFor(
       async () =>
