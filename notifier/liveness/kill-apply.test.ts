@@ -97,7 +97,7 @@ it('kill -9 mid-way through a 10,000-node batch: after a fresh consumer, every o
     const alerts = (chat: string) =>
       tg.sent().filter((m) => String(m.chat.id) === chat && /went offline/.test(m.text ?? '')).length;
     await waitFor(() => owners.every((o) => alerts(o.platformUserId) >= 1) || null, {
-      timeoutMs: 120_000,
+      timeoutMs: 180_000,
       intervalMs: 500,
       what: 'every owner alerted',
     }).catch(async (err) => {
@@ -130,4 +130,4 @@ it('kill -9 mid-way through a 10,000-node batch: after a fresh consumer, every o
     await deleteKeys(prefix);
     await tg.stop();
   }
-}, 240_000);
+}, 330_000);
