@@ -110,24 +110,16 @@ async function sendTo(api: Context['api'], chatId: number, reply: Reply, threadI
 async function send(ctx: Context, reply: Reply, inb: Inbound): Promise<void> {
   // Tokens, wallets and node lists asked for in a group go to the asker's private chat.
   if (reply.private && ctx.chat && ctx.chat.type !== 'private' && ctx.from) {
+    const chatId = ctx.chat.id;
+    const notice = async (text: string | undefined) => {
+      if (text) await sendTo(ctx.api, chatId, { blocks: [{ kind: 'text', text }] }, threadOf(inb));
+    };
     try {
       await sendTo(ctx.api, ctx.from.id, reply);
-      if (reply.groupNotices)
-        await sendTo(
-          ctx.api,
-          ctx.chat.id,
-          { blocks: [{ kind: 'text', text: reply.groupNotices.sentToDm }] },
-          threadOf(inb),
-        );
+      await notice(reply.groupNotices?.sentToDm);
     } catch {
       // 403: the user never opened a chat with the bot.
-      if (reply.groupNotices)
-        await sendTo(
-          ctx.api,
-          ctx.chat.id,
-          { blocks: [{ kind: 'text', text: reply.groupNotices.openDmFirst }] },
-          threadOf(inb),
-        );
+      await notice(reply.groupNotices?.openDmFirst);
     }
     return;
   }
