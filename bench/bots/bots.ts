@@ -15,6 +15,7 @@ import { startTelegramSandbox } from '../../sandbox/telegram';
 import { TEST_REDIS_URL } from '../../test/support/env';
 import { fmt, percentile, report, scratch } from '../alerts/common';
 import type { FromChild, Sample, ToChild } from './bot-process';
+import type { InteractionResponseRecord } from '../../sandbox/discord/types';
 
 const USERS = Number(process.env.BENCH_USERS ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
@@ -106,7 +107,7 @@ export async function benchBots() {
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(Math.random() * xs.length)]!;
   // What each user asked for and got, reconciled at the end (late duplicates count too).
   const tgUsers: { messages: () => unknown[]; asked: number }[] = [];
-  const dcHandles: { responses: { kind: string }[] }[] = [];
+  const dcHandles: { responses: InteractionResponseRecord[] }[] = [];
 
   const telegramUser = async (i: number) => {
     await ramp(2 * i);
@@ -190,8 +191,14 @@ export async function benchBots() {
   let duplicated = 0;
   for (const u of tgUsers) duplicated += Math.max(0, u.messages().length - u.asked);
   for (const h of dcHandles) {
-    const callbacks = h.responses.filter((r) => r.kind === 'callback').length;
-    duplicated += Math.max(0, callbacks - 1) + h.responses.filter((r) => r.kind === 'followup').length;
+    // Answers: a message or update callback (4, 7), follow-ups, and the edit that fills a
+    // deferred reply (5); a deferral itself (5, 6) is an acknowledgement, not an answer.
+    const types = h.responses.flatMap((r) => (r.kind === 'callback' ? [r.type] : []));
+    const answers =
+      types.filter((t) => t === 4 || t === 7).length +
+      h.responses.filter((r) => r.kind === 'followup').length +
+      (types.includes(5) && h.responses.some((r) => r.kind === 'edit' && r.original) ? 1 : 0);
+    duplicated += Math.max(0, answers - 1);
   }
   await dc.stop();
   await tg.stop();
