@@ -39,6 +39,9 @@ const loop = monitorEventLoopDelay({ resolution: 5 });
 // BENCH_PHASES=1: time the router's steps (identity, roles, database) to find where time goes.
 const phases = process.env.BENCH_PHASES ? timePhases(() => measuring) : () => ({});
 
+// A parent that died (a failed run) must not leave the bots running.
+process.on('disconnect', () => process.exit(1));
+
 process.on('message', async (msg: ToChild) => {
   try {
     if (msg.kind === 'start') {
