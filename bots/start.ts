@@ -6,9 +6,11 @@ import type { Logger } from '../core/logger';
 import { DiscordBot } from './discord/bot';
 import type { Router } from './shared/router';
 import { createTelegramBot } from './telegram/bot';
-import { initWithDeadline, stopWithin } from './telegram/lifecycle';
+import { initWithDeadline } from './telegram/lifecycle';
 import { publishCommands } from './telegram/menu';
+import { startPolling } from './telegram/polling';
 import type { SendPacer } from '../notifier/delivery/pacing';
+import type { LatencyObserver } from './shared/latency';
 
 export async function startBots(deps: {
   config: Config;
@@ -20,6 +22,8 @@ export async function startBots(deps: {
   telegramPacer?: SendPacer;
   /** Discord's send budget for this bot token, shared with alert delivery. */
   discordPacer?: SendPacer;
+  /** Update-in → reply-out per update, both platforms (benchmarks, metrics). */
+  observeLatency?: LatencyObserver;
 }) {
   const { config, logger, lifecycle, router } = deps;
   const started: string[] = [];
@@ -32,6 +36,7 @@ export async function startBots(deps: {
       logger,
       ...(deps.telegramPacer ? { pacer: deps.telegramPacer } : {}),
       ...(config.TELEGRAM_STAFF_CHAT_ID ? { staffChatId: config.TELEGRAM_STAFF_CHAT_ID } : {}),
+      ...(deps.observeLatency ? { observeLatency: deps.observeLatency } : {}),
     });
     await initWithDeadline(bot, {
       apiRoot: config.TELEGRAM_API_ROOT,
@@ -46,11 +51,8 @@ export async function startBots(deps: {
       });
       started.push('telegram (webhook)');
     } else {
-      const polling = bot.start({ drop_pending_updates: false });
-      polling.catch((err: Error) =>
-        logger.error({ err: { message: err.message } }, 'telegram polling stopped'),
-      );
-      lifecycle.onStop('telegram bot', () => stopWithin(bot));
+      const polling = await startPolling(bot, logger);
+      lifecycle.onStop('telegram bot', () => polling.stop());
       started.push('telegram');
     }
   }
@@ -64,6 +66,7 @@ export async function startBots(deps: {
       staffChannelIds: [config.DISCORD_MOD_CHANNEL_ID].filter((x): x is string => !!x),
       ...(deps.onDmChannel ? { onDmChannel: deps.onDmChannel } : {}),
       ...(deps.discordPacer ? { pacer: deps.discordPacer } : {}),
+      ...(deps.observeLatency ? { observeLatency: deps.observeLatency } : {}),
     });
     lifecycle.onStop('discord bot', () => bot.stop());
     await bot.start();

@@ -15,6 +15,7 @@ import type { NotifierEngine } from '../notifier/engine';
 import { composeServices, type AppServices } from './compose';
 import type { FeatureModule } from '../core/feature';
 import { seedKnowledgeBase } from '../assistant/compose';
+import type { LatencyObserver } from '../bots/shared/latency';
 
 export const ROLES = ['bots', 'workers', 'web'] as const;
 export type Role = (typeof ROLES)[number];
@@ -51,6 +52,8 @@ export interface StartOptions {
   features?: FeatureModule[];
   /** Routing time per input (benchmarks). */
   observeRouting?: (input: 'command' | 'button' | 'modal' | 'text', ms: number) => void;
+  /** Update-in → reply-out per update, both platforms (benchmarks). */
+  observeLatency?: LatencyObserver;
 }
 
 export async function startRuntime(opts: StartOptions): Promise<Runtime> {
@@ -118,6 +121,7 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
         ...(config.DISCORD_TOKEN
           ? { discordPacer: pacerFor(hub.redis, hub.prefix, 'DISCORD', config.DISCORD_TOKEN) }
           : {}),
+        ...(opts.observeLatency ? { observeLatency: opts.observeLatency } : {}),
       });
     }
   } catch (err) {

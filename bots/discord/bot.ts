@@ -21,6 +21,7 @@ import type { Contact } from '../../accounts/identity';
 import type { Origin } from '../../core/feature';
 import type { Logger } from '../../core/logger';
 import type { Inbound, Routed, Router } from '../shared/router';
+import { ReplyClock, type InputKind, type LatencyObserver } from '../shared/latency';
 import { commandDefinitions } from './menu';
 import { buildModal } from './modal';
 import { NO_PINGS, renderDiscord, renderInteraction } from './render';
@@ -39,6 +40,8 @@ export interface DiscordBotOptions {
   onDmChannel?: (userId: string, channelId: string) => Promise<void>;
   /** The bot token's send budget, shared with alert delivery (bots/discord/pacing.ts). */
   pacer?: SendPacer;
+  /** Update-in → reply-out per interaction or message (benchmarks, metrics). */
+  observeLatency?: LatencyObserver;
 }
 
 /** Interactions must be answered within 3 s; slower work is deferred first. */
@@ -155,9 +158,12 @@ export class DiscordBot {
   }
 
   private async onInteraction(interaction: Interaction): Promise<void> {
+    const clock = new ReplyClock();
+    let kind: InputKind | undefined;
     try {
       const router = this.opts.router;
       if (interaction.isChatInputCommand()) {
+        kind = 'command';
         const resolved = router.registry.resolveSlash(
           interaction.commandName,
           interaction.options.getSubcommand(false),
@@ -167,11 +173,14 @@ export class DiscordBot {
         await this.answer(
           interaction,
           router.command(inb, resolved?.command.name ?? interaction.commandName, resolved?.args ?? {}),
+          clock,
         );
         void this.rememberDm(interaction.user);
       } else if (interaction.isButton()) {
-        await this.answer(interaction, router.button(this.inbound(interaction), interaction.customId));
+        kind = 'button';
+        await this.answer(interaction, router.button(this.inbound(interaction), interaction.customId), clock);
       } else if (interaction.isModalSubmit()) {
+        kind = 'modal';
         const values: Record<string, string> = {};
         for (const [id, f] of interaction.fields.fields) {
           if ('value' in f && typeof f.value === 'string') values[id] = f.value;
@@ -180,6 +189,7 @@ export class DiscordBot {
         await this.answer(
           interaction,
           router.modalSubmit(this.inbound(interaction), interaction.customId, values),
+          clock,
         );
       }
     } catch (err) {
@@ -187,11 +197,13 @@ export class DiscordBot {
         { err: { message: (err as Error).message }, interaction: interaction.id },
         'interaction failed',
       );
+    } finally {
+      if (kind) clock.report(this.opts.observeLatency, 'DISCORD', kind);
     }
   }
 
   /** Answers within Discord's 3 s: the outcome if it is ready, else a deferral and then the outcome. */
-  private async answer(i: Answerable, work: Promise<Routed>): Promise<void> {
+  private async answer(i: Answerable, work: Promise<Routed>, clock: ReplyClock): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'defer'>(
       (resolve) => (timer = setTimeout(() => resolve('defer'), DEFER_AFTER_MS)),
@@ -199,13 +211,15 @@ export class DiscordBot {
     const first = await Promise.race([work, late]);
     clearTimeout(timer);
     const component = i.isButton() || (i.isModalSubmit() && i.isFromMessage());
-    if (first !== 'defer') return this.render(i, first, false);
+    if (first !== 'defer') return this.render(i, first, false, clock);
     if (component) await i.deferUpdate();
     else await i.deferReply({ flags: MessageFlags.Ephemeral });
-    return this.render(i, await work, true);
+    return this.render(i, await work, true, clock);
   }
 
-  private async render(i: Answerable, routed: Routed, deferred: boolean): Promise<void> {
+  private async render(i: Answerable, routed: Routed, deferred: boolean, clock: ReplyClock): Promise<void> {
+    // Rendering below is synchronous up to the first REST call: the answer leaves now.
+    clock.out();
     const o = routed.outcome;
     const component = i.isButton() || (i.isModalSubmit() && i.isFromMessage());
     const sayEphemeral = async (content: string) => {
@@ -260,6 +274,7 @@ export class DiscordBot {
 
   /** Free text in the user's DM or in a thread the bot owns. */
   private async onMessage(message: Message): Promise<void> {
+    const clock = new ReplyClock();
     try {
       if (message.author.bot || message.system) return;
       const channel = message.channel;
@@ -298,6 +313,8 @@ export class DiscordBot {
             : null;
       if (!text) return;
       if (!('send' in channel)) return;
+      clock.out();
+      clock.report(this.opts.observeLatency, 'DISCORD', 'text');
       for (const m of renderDiscord(text)) await channel.send(m);
     } catch (err) {
       this.log.warn({ err: { message: (err as Error).message } }, 'message handling failed');

@@ -13,6 +13,9 @@ import { renderTelegram } from './render';
 import { logApiFailures } from './lifecycle';
 import { pacingTransformer } from './pacing';
 import type { SendPacer } from '../../notifier/delivery/pacing';
+import { sequentialize } from '@grammyjs/runner';
+import type { LatencyObserver } from '../shared/latency';
+import { replyClock, stampArrivals } from './latency';
 
 export interface TelegramBotOptions {
   token: string;
@@ -22,6 +25,8 @@ export interface TelegramBotOptions {
   /** The bot token's send budget, shared with alert delivery (one per token, all processes). */
   pacer?: SendPacer;
   staffChatId?: string;
+  /** Update-in → reply-out per update (benchmarks, metrics). */
+  observeLatency?: LatencyObserver;
 }
 
 export function contactOf(from: User, chatId?: number, chatType?: string): Contact {
@@ -105,24 +110,16 @@ async function sendTo(api: Context['api'], chatId: number, reply: Reply, threadI
 async function send(ctx: Context, reply: Reply, inb: Inbound): Promise<void> {
   // Tokens, wallets and node lists asked for in a group go to the asker's private chat.
   if (reply.private && ctx.chat && ctx.chat.type !== 'private' && ctx.from) {
+    const chatId = ctx.chat.id;
+    const notice = async (text: string | undefined) => {
+      if (text) await sendTo(ctx.api, chatId, { blocks: [{ kind: 'text', text }] }, threadOf(inb));
+    };
     try {
       await sendTo(ctx.api, ctx.from.id, reply);
-      if (reply.groupNotices)
-        await sendTo(
-          ctx.api,
-          ctx.chat.id,
-          { blocks: [{ kind: 'text', text: reply.groupNotices.sentToDm }] },
-          threadOf(inb),
-        );
+      await notice(reply.groupNotices?.sentToDm);
     } catch {
       // 403: the user never opened a chat with the bot.
-      if (reply.groupNotices)
-        await sendTo(
-          ctx.api,
-          ctx.chat.id,
-          { blocks: [{ kind: 'text', text: reply.groupNotices.openDmFirst }] },
-          threadOf(inb),
-        );
+      await notice(reply.groupNotices?.openDmFirst);
     }
     return;
   }
@@ -184,6 +181,13 @@ export function createTelegramBot(opts: TelegramBotOptions): Bot {
   // 429s honour retry_after; 5xx and network errors are retried a few times too.
   bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60, rethrowHttpErrors: false }));
   const { router } = opts;
+  if (opts.observeLatency) {
+    bot.api.config.use(stampArrivals);
+    bot.use(replyClock(opts.observeLatency));
+  }
+  // Updates are handled concurrently (bots/telegram/polling.ts; webhooks by nature), but one
+  // chat's and one user's updates in order: a dialogue's answers, a press after its message.
+  bot.use(sequentialize((ctx) => [ctx.chat?.id, ctx.from?.id].filter((x) => x !== undefined).map(String)));
 
   bot.on('message:text', async (ctx) => {
     const text = ctx.message.text;
@@ -219,10 +223,11 @@ export function createTelegramBot(opts: TelegramBotOptions): Bot {
       const routed = await router.button(inb, ctx.callbackQuery.data);
       const o = routed.outcome;
       answered = true;
-      await ctx.answerCallbackQuery(
+      // Answered first and not waited for: the reply does not wait on a round trip to Telegram.
+      const answering = ctx.answerCallbackQuery(
         o.kind === 'toast' ? { text: o.text.slice(0, 200), show_alert: o.alert ?? false } : {},
       );
-      await respond(ctx, routed, inb, router);
+      await Promise.all([answering, respond(ctx, routed, inb, router)]);
     } finally {
       // Every callback query is answered, even when the handler failed.
       if (!answered) await ctx.answerCallbackQuery().catch(() => {});

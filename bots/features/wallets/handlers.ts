@@ -9,11 +9,22 @@ async function limited(ctx: CommandContext): Promise<Reply | null> {
   return res.ok ? null : say(ctx, t(ctx.locale, 'error.rateLimited', { seconds: res.retryAfterSeconds }));
 }
 
-export async function link(ctx: CommandContext, args: Record<string, string>): Promise<Reply> {
-  const input = (args.wallet ?? '').trim();
-  if (!input) return say(ctx, t(ctx.locale, 'link.usage'));
+/** The argument, trimmed; or the usage text when it is missing, or the rate-limit note. */
+async function argument(
+  ctx: CommandContext,
+  raw: string | undefined,
+  usage: 'link.usage' | 'verify.usage',
+): Promise<{ value: string } | { say: Reply }> {
+  const value = (raw ?? '').trim();
+  if (!value) return { say: say(ctx, t(ctx.locale, usage)) };
   const blocked = await limited(ctx);
-  if (blocked) return blocked;
+  return blocked ? { say: blocked } : { value };
+}
+
+export async function link(ctx: CommandContext, args: Record<string, string>): Promise<Reply> {
+  const arg = await argument(ctx, args.wallet, 'link.usage');
+  if ('say' in arg) return arg.say;
+  const input = arg.value;
   const res = await ctx.services.wallets.start(ctx.identity, input);
   if (!res.ok) return say(ctx, t(ctx.locale, `link.invalid.${res.error}`));
   return reply(
@@ -27,10 +38,9 @@ export async function link(ctx: CommandContext, args: Record<string, string>): P
 }
 
 export async function verify(ctx: CommandContext, args: Record<string, string>): Promise<Reply> {
-  const signature = (args.signature ?? '').trim();
-  if (!signature) return say(ctx, t(ctx.locale, 'verify.usage'));
-  const blocked = await limited(ctx);
-  if (blocked) return blocked;
+  const arg = await argument(ctx, args.signature, 'verify.usage');
+  if ('say' in arg) return arg.say;
+  const signature = arg.value;
   const res = await ctx.services.wallets.verify(ctx.identity, signature);
   if (res.ok) return say(ctx, t(ctx.locale, `verify.${res.outcome}`, { address: res.address }));
   switch (res.error) {
