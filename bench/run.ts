@@ -1,10 +1,11 @@
 // `npm run bench`: every benchmark, one after the other, printing its figures.
-// One alone: `npm run bench -- ingest` (ingest, sweep, storm, rss, bots).
+// One alone: `npm run bench -- ingest` (ingest, sweep, storm, rss, bots, tickets).
 import { benchIngest } from './alerts/ingest';
 import { benchRss } from './alerts/rss';
 import { benchStorm } from './alerts/storm';
 import { benchSweep } from './alerts/sweep';
 import { benchBots } from './bots/bots';
+import { benchTickets } from './tickets/tickets';
 
 const all: Record<string, () => Promise<unknown>> = {
   ingest: benchIngest,
@@ -12,6 +13,7 @@ const all: Record<string, () => Promise<unknown>> = {
   storm: benchStorm,
   rss: benchRss,
   bots: benchBots,
+  tickets: benchTickets,
 };
 
 async function main() {
