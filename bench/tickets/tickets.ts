@@ -20,7 +20,7 @@ const RATE = Number(process.env.BENCH_RATE ?? 45);
 
 export async function benchTickets() {
   const { tdb, prefix, cleanup } = await scratch();
-  const tg = await startTelegramSandbox({ limits: false, defaultTimeoutMs: 120_000 });
+  const tg = await startTelegramSandbox({ limits: false, defaultTimeoutMs: 600_000 });
   const dc = await startDiscordSandbox({ limits: false });
   const config = parseConfig({
     DATABASE_URL: tdb.url,
@@ -53,7 +53,12 @@ export async function benchTickets() {
     const t0 = performance.now();
     await Promise.all(users.map((u, i) => u.send(`/support bench ticket ${i}`)));
     const asks = await Promise.all(users.map((u) => u.nextMessage()));
-    await Promise.all(users.map((u, i) => u.press(asks[i]!, { text: 'Something else' })));
+    // The opens are measured by their threads; a slow callback answer is not a lost ticket.
+    await Promise.all(
+      users.map((u, i) =>
+        u.press(asks[i]!, { text: 'Something else' }, { timeoutMs: 600_000 }).catch(() => null),
+      ),
+    );
     const opened = performance.now() - t0;
     await dc.waitFor(() => dc.threads().length >= TICKETS || null, {
       what: 'every thread',
