@@ -1,11 +1,12 @@
 // `npm run bench`: every benchmark, one after the other, printing its figures.
-// One alone: `npm run bench -- ingest` (ingest, sweep, deliver, storm, rss, bots).
+// One alone: `npm run bench -- ingest` (ingest, sweep, deliver, storm, rss, bots, tickets).
 import { benchDeliver } from './alerts/deliver';
 import { benchIngest } from './alerts/ingest';
 import { benchRss } from './alerts/rss';
 import { benchStorm } from './alerts/storm';
 import { benchSweep } from './alerts/sweep';
 import { benchBots } from './bots/bots';
+import { benchTickets } from './tickets/tickets';
 
 const all: Record<string, () => Promise<unknown>> = {
   ingest: benchIngest,
@@ -14,6 +15,7 @@ const all: Record<string, () => Promise<unknown>> = {
   storm: benchStorm,
   rss: benchRss,
   bots: benchBots,
+  tickets: benchTickets,
 };
 
 async function main() {

@@ -206,18 +206,19 @@ export function composeServices(deps: {
     home: config.TICKETS_HOME,
     logger,
   });
+  const roles = new RoleResolver(roleSources, logger);
   let registry: FeatureRegistry | null = null;
   registry = new FeatureRegistry([
     ...builtinFeatures(services, () => registry!, assistant, [
       moderationFeature({ moderation, prisma: db.prisma }),
     ]),
-    ticketsFeature(tickets),
+    ticketsFeature(tickets, { rolesOf: (p, id) => roles.rolesOf(p, id) }),
     ...(deps.features ?? []),
   ]);
   const router = new Router({
     registry,
     identities: services.identities,
-    roles: new RoleResolver(roleSources, logger),
+    roles,
     dialogues: new DialogueStore(hub.redis, hub.prefix),
     conversation,
     ...(deps.observeRouting ? { observe: deps.observeRouting } : {}),

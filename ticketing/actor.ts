@@ -15,6 +15,19 @@ export interface Actor {
   name: string;
   /** Decided by the adapter from the platform (staff group membership, Discord roles). */
   role: ActorRole;
+  /**
+   * Set when the conversation layer audits this action itself (a staff-permission command
+   * goes through bots/shared/router.ts, which writes one row): the domain hands its details
+   * there instead of writing a second row. Unset (timers, other features, domain calls), the
+   * domain writes the row.
+   */
+  reportAudit?: (entry: AuditEntry) => void;
+}
+
+export interface AuditEntry {
+  action: TicketAction;
+  subject: { type: 'ticket' | 'snippet' | 'panel'; id: string };
+  details?: Prisma.InputJsonValue;
 }
 
 export const isStaff = (a: Pick<Actor, 'role'>) => a.role === 'staff' || a.role === 'moderator';
@@ -47,11 +60,15 @@ export const TX_OPTIONS = { maxWait: 30_000, timeout: 20_000 } as const;
 
 export async function auditTicket(
   tx: Pick<PrismaClient, 'auditEvent'>,
-  actor: Pick<Actor, 'userId' | 'identityId'> | null,
+  actor: Pick<Actor, 'userId' | 'identityId' | 'reportAudit'> | null,
   action: TicketAction,
   subject: { type: 'ticket' | 'snippet' | 'panel'; id: string },
   details?: Prisma.InputJsonValue,
 ): Promise<void> {
+  if (actor?.reportAudit) {
+    actor.reportAudit({ action, subject, ...(details !== undefined ? { details } : {}) });
+    return;
+  }
   await tx.auditEvent.create({
     data: {
       action,

@@ -14,6 +14,7 @@ export type TicketErrorCode =
   | 'bad_priority'
   | 'bad_rating'
   | 'bad_tag'
+  | 'bad_assignee'
   | 'already_rated'
   | 'snippet_missing'
   | 'bad_snippet'

@@ -6,7 +6,8 @@ export const ticketsEn = {
   'tickets.help.reason': 'why it is closed',
   'tickets.help.claim': 'take this ticket',
   'tickets.help.unclaim': 'give this ticket back',
-  'tickets.help.assign': 'assign this ticket to a staff member (user id)',
+  'tickets.help.assign': 'assign this ticket to a staff member (@username, mention or id)',
+  'tickets.help.who': 'staff member: @username, mention or id',
   'tickets.help.priority': 'set priority: low, normal, high or urgent',
   'tickets.help.tags': 'set tags (+tag adds, -tag removes)',
   'tickets.help.snippet': 'send a saved reply',
@@ -29,6 +30,7 @@ export const ticketsEn = {
   'tickets.panel.body': 'Pick what it is about; a private thread opens for you and our staff.',
   'tickets.panelPosted': 'Panel posted. Run /ticket panel here again to refresh it.',
   'tickets.disputeButton': 'Open a dispute ticket',
+  'tickets.offerButton': 'Open a ticket with this question',
   'tickets.intake.category': 'What is your ticket about? Tap a category or type its number:',
   'tickets.intake.categoryInvalid': 'Please tap one of the buttons or type a number from the list.',
   'tickets.intake.question': 'Question {index} of {total}: {prompt}',
@@ -74,6 +76,8 @@ export const ticketsEn = {
   'tickets.error.bad_priority': 'Priority "{value}" is not one of {allowed}.',
   'tickets.error.bad_rating': 'A rating is a number from 1 to 5.',
   'tickets.error.bad_tag': 'A tag is a short word of letters, digits and dashes ("{tag}" is not).',
+  'tickets.error.bad_assignee':
+    '"{who}" is not a staff member I know. Give their @username, a mention or their id; they must be staff.',
   'tickets.error.already_rated': 'You already rated this ticket.',
   'tickets.error.snippet_missing': 'There is no snippet named "{name}".',
   'tickets.error.bad_snippet':

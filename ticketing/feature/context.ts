@@ -4,14 +4,32 @@ import type { FeatureContext, HandlerResult } from '../../core/feature';
 import { t } from '../../core/i18n';
 import { formatTime } from '../../core/i18n/format';
 import { reply, text } from '../../core/reply';
-import type { Actor } from '../actor';
+import type { Actor, AuditEntry } from '../actor';
 import { isTicketError } from '../errors';
 import { homeKey } from '../home';
 import type { Ticketing } from '../index';
 
+/** Contexts of staff-permission handlers: the router writes their one audit row. */
+const routerAudited = new WeakSet<FeatureContext>();
+
+export function routerAudits(ctx: FeatureContext): FeatureContext {
+  routerAudited.add(ctx);
+  return ctx;
+}
+
 export function actorOf(ctx: FeatureContext): Actor {
   const roles = ctx.actor.roles;
   return {
+    ...(routerAudited.has(ctx)
+      ? {
+          reportAudit: (e: AuditEntry) =>
+            ctx.auditAs({
+              subjectType: e.subject.type,
+              subjectId: e.subject.id,
+              details: { action: e.action, ...((e.details as object | undefined) ?? {}) },
+            }),
+        }
+      : {}),
     identityId: ctx.actor.identity.id,
     userId: ctx.actor.identity.userId,
     platform: ctx.actor.identity.platform,
@@ -36,6 +54,8 @@ export async function refusals(
     return await work();
   } catch (err) {
     if (!isTicketError(err)) throw err;
+    // A refusal changed nothing: the router writes no audit row for it.
+    ctx.auditAs({ subjectType: 'ticket', subjectId: '-', unchanged: true });
     const params: Record<string, string | number> = {};
     for (const [k, v] of Object.entries(err.params)) params[k] = v instanceof Date ? formatTime(v) : v;
     return reply([text(t(ctx.locale, `tickets.error.${err.code}`, params))], { private: true });
@@ -47,3 +67,7 @@ export const say = (
   key: Parameters<typeof t>[1],
   params?: Record<string, string | number>,
 ) => reply([text(t(ctx.locale, key, params))]);
+
+/** The platform message an input came from: stored messages are keyed by it (idempotent relay). */
+export const sourceKey = (ctx: FeatureContext) =>
+  `${ctx.actor.identity.platform}:${ctx.message?.chatId ?? ''}:${ctx.message?.messageId || Date.now()}`;

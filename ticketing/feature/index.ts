@@ -4,45 +4,22 @@
 import {
   defineFeature,
   HOLDER_ORDER,
-  type CommandDecl,
   type FeatureContext,
   type FeatureModule,
   type ParamChoice,
 } from '../../core/feature';
-import type { MessageKey } from '../../core/i18n';
-import { t } from '../../core/i18n';
-import { reply, text, title } from '../../core/reply';
 import { isStaff } from '../actor';
 import { TicketError } from '../errors';
 import type { Ticketing } from '../index';
 import { validateAnswers } from '../intake';
-import { button, intakeReply } from '../render';
-import { renderStats, statsFor } from '../stats';
-import { actorOf, refusals, say, ticketHere } from './context';
+import { intakeReply } from '../render';
+import { actorOf, refusals, say, sourceKey, ticketHere } from './context';
+import { prefillButtons } from './prefill';
+import { categoryKey, staffCommands, type StaffDeps } from './staff';
 
-const categoryKey = (id: string) => `tickets.category.${id}` as MessageKey;
+export { ticketOfferButton } from './prefill';
 
-export function ticketsFeature(tk: Ticketing): FeatureModule {
-  const inTicket = async (ctx: FeatureContext) => {
-    const ticket = await ticketHere(tk, ctx);
-    if (!ticket) throw new TicketError('not_found');
-    return ticket;
-  };
-  const sourceKey = (ctx: FeatureContext) =>
-    `${ctx.actor.identity.platform}:${ctx.message?.chatId ?? ''}:${ctx.message?.messageId || Date.now()}`;
-  const staffCommand = (
-    name: string,
-    descriptionKey: MessageKey,
-    params: CommandDecl['params'],
-    run: (ctx: FeatureContext, args: Record<string, string>) => Promise<ReturnType<typeof reply>>,
-  ): CommandDecl => ({
-    name,
-    descriptionKey,
-    permission: 'staff',
-    discord: { group: 'ticket', name: name.replace(/^ticket_/, '').replace('_', '-') },
-    ...(params ? { params } : {}),
-    handler: (ctx, args) => refusals(ctx, () => run(ctx, args)),
-  });
+export function ticketsFeature(tk: Ticketing, opts: StaffDeps = {}): FeatureModule {
   const categoryChoices: ParamChoice[] = tk.categories.list.map((c) => ({
     value: c.id,
     labelKey: categoryKey(c.id),
@@ -90,141 +67,13 @@ export function ticketsFeature(tk: Ticketing): FeatureModule {
               (await ticketHere(tk, ctx)) ??
               (ctx.origin.kind === 'dm' ? await tk.tickets.activeForUser(actor.userId) : null);
             if (!ticket) return say(ctx, 'tickets.error.no_ticket_here');
-            ctx.auditAs({ subjectType: 'ticket', subjectId: ticket.id });
             const r = await tk.lifecycle.close(actor, ticket.id, args.reason ?? null);
             return say(ctx, r.requested ? 'tickets.staff.closeRequested' : 'tickets.closed', {
               number: ticket.number,
             });
           }),
       },
-      staffCommand(
-        'note',
-        'tickets.help.note',
-        [{ name: 'text', descriptionKey: 'tickets.help.text', rest: true, required: true, maxLength: 4000 }],
-        async (ctx, args) => {
-          const ticket = await inTicket(ctx);
-          ctx.auditAs({ subjectType: 'ticket', subjectId: ticket.id });
-          await tk.relay.note(actorOf(ctx), ticket, { sourceKey: sourceKey(ctx), text: args.text ?? '' });
-          return say(ctx, 'tickets.staff.noteSaved');
-        },
-      ),
-      staffCommand('claim', 'tickets.help.claim', undefined, async (ctx) => {
-        const ticket = await tk.lifecycle.claim(actorOf(ctx), (await inTicket(ctx)).id);
-        ctx.auditAs({ subjectType: 'ticket', subjectId: ticket.id });
-        return say(ctx, 'tickets.staff.claimed', { name: ticket.assigneeName ?? '', number: ticket.number });
-      }),
-      staffCommand('unclaim', 'tickets.help.unclaim', undefined, async (ctx) => {
-        const ticket = await tk.lifecycle.unclaim(actorOf(ctx), (await inTicket(ctx)).id);
-        ctx.auditAs({ subjectType: 'ticket', subjectId: ticket.id });
-        return say(ctx, 'tickets.staff.unclaimed', { number: ticket.number });
-      }),
-      staffCommand(
-        'priority',
-        'tickets.help.priority',
-        [
-          {
-            name: 'level',
-            descriptionKey: 'tickets.help.priority',
-            required: true,
-            maxLength: 10,
-            choices: ['low', 'normal', 'high', 'urgent'].map((value) => ({ value })),
-          },
-        ],
-        async (ctx, args) => {
-          const ticket = await tk.lifecycle.setPriority(
-            actorOf(ctx),
-            (await inTicket(ctx)).id,
-            args.level ?? '',
-          );
-          ctx.auditAs({ subjectType: 'ticket', subjectId: ticket.id });
-          return say(ctx, 'tickets.staff.priority', {
-            number: ticket.number,
-            priority: ticket.priority.toLowerCase(),
-          });
-        },
-      ),
-      staffCommand(
-        'tags',
-        'tickets.help.tags',
-        [{ name: 'tags', descriptionKey: 'tickets.help.tags', rest: true, required: true, maxLength: 200 }],
-        async (ctx, args) => {
-          const ticket = await tk.lifecycle.setTags(actorOf(ctx), (await inTicket(ctx)).id, args.tags ?? '');
-          ctx.auditAs({ subjectType: 'ticket', subjectId: ticket.id });
-          return say(ctx, 'tickets.staff.tags', {
-            number: ticket.number,
-            tags: ticket.tags.join(', ') || '—',
-          });
-        },
-      ),
-      staffCommand(
-        'snippet',
-        'tickets.help.snippet',
-        [{ name: 'name', descriptionKey: 'tickets.help.snippet', required: true, maxLength: 32 }],
-        async (ctx, args) => {
-          const ticket = await inTicket(ctx);
-          ctx.auditAs({ subjectType: 'ticket', subjectId: ticket.id });
-          await tk.relay.snippet(actorOf(ctx), ticket, args.name ?? '', sourceKey(ctx));
-          return { kind: 'none' } as never;
-        },
-      ),
-      staffCommand(
-        'snippet_save',
-        'tickets.help.snippetSave',
-        [{ name: 'text', descriptionKey: 'tickets.help.text', rest: true, required: true, maxLength: 2100 }],
-        async (ctx, args) => {
-          const s = await tk.snippets.save(actorOf(ctx), args.text ?? '');
-          ctx.auditAs({ subjectType: 'snippet', subjectId: s.name });
-          return say(ctx, 'tickets.staff.snippetSaved', { name: s.name });
-        },
-      ),
-      staffCommand('ticket_stats', 'tickets.help.stats', undefined, async (ctx) =>
-        renderStats(await statsFor(tk.gate, tk.prisma, tk.pool, actorOf(ctx))),
-      ),
-      {
-        name: 'ticket_panel',
-        descriptionKey: 'tickets.help.panel',
-        permission: 'staff',
-        telegram: false,
-        discord: { group: 'ticket', name: 'panel' },
-        handler: (ctx) =>
-          refusals(ctx, async () => {
-            const panel = reply(
-              [title(t(ctx.locale, 'tickets.panel.title')), text(t(ctx.locale, 'tickets.panel.body'))],
-              {
-                buttons: tk.categories.list.map((c) => [
-                  button('panel', c.id, t(ctx.locale, categoryKey(c.id))),
-                ]),
-              },
-            );
-            const o = ctx.origin;
-            if (o.kind === 'dm') return say(ctx, 'tickets.error.no_ticket_here');
-            const existing = await tk.prisma.ticketPanel.findFirst({
-              where: { platform: o.platform, ref: { path: ['chatId'], equals: o.chatId } },
-            });
-            // Editable after posting (discord-tickets #362): the same command refreshes it in place.
-            const prior = existing?.ref as
-              { platform: 'DISCORD'; chatId: string; messageId: string } | undefined;
-            const posted = prior
-              ? await ctx.conversation.edit(prior, panel)
-              : await ctx.conversation.post(
-                  { kind: 'channel', platform: o.platform, chatId: o.chatId },
-                  panel,
-                );
-            if (posted.ok && !existing)
-              await tk.prisma.ticketPanel.create({
-                data: {
-                  platform: o.platform,
-                  ref: { ...posted.value },
-                  title: 'panel',
-                  body: '',
-                  categories: tk.categories.list.map((c) => c.id),
-                  createdById: ctx.actor.identity.id,
-                },
-              });
-            ctx.auditAs({ subjectType: 'panel', subjectId: o.chatId });
-            return say(ctx, 'tickets.panelPosted');
-          }),
-      },
+      ...staffCommands(tk, opts),
     ],
     modals: [
       {
@@ -354,27 +203,7 @@ export function ticketsFeature(tk: Ticketing): FeatureModule {
             return { kind: 'modal', action: 'open', arg: id, prefill: { category: id } };
           }),
       },
-      {
-        // "Node already linked to another account" → a dispute ticket about that node.
-        action: 'dispute',
-        permission: 'everyone',
-        handler: (ctx, nodeId) =>
-          refusals(ctx, async () => {
-            if (ctx.actor.identity.platform === 'DISCORD')
-              return {
-                kind: 'modal',
-                action: 'open',
-                arg: 'dispute',
-                prefill: { category: 'dispute', node_id: nodeId },
-              };
-            const prompt = await tk.intake.start(actorOf(ctx), {
-              category: 'dispute',
-              answers: { node_id: nodeId },
-            });
-            if (prompt.kind !== 'done') await ctx.dialogue.start('intake', {});
-            return intakeReply(prompt, ctx.locale, tk.categories);
-          }),
-      },
+      ...prefillButtons(tk),
     ],
     holders: [
       {
