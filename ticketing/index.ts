@@ -15,6 +15,7 @@ import { TicketLifecycle } from './lifecycle';
 import { TicketPort, type StaffPlaces } from './port';
 import { TicketRelay } from './relay';
 import type { TicketSettings } from './settings';
+import { caseEscalator, openPrefilled, TicketOffers, type PrefilledOpen } from './prefilled';
 import { Snippets } from './snippets';
 import { TicketService } from './tickets';
 import { startTimerWorker } from './timer-worker';
@@ -56,6 +57,7 @@ export function createTicketing(deps: TicketingDeps) {
   const relay = new TicketRelay({ ...common, gate });
   const intake = new IntakeService(deps.prisma, deps.categories, tickets, deps.settings.intakeTtlMs, now);
   const snippets = new Snippets(deps.prisma, gate);
+  const offers = new TicketOffers(deps.hub.redis, deps.hub.prefix);
 
   return {
     gate,
@@ -67,6 +69,10 @@ export function createTicketing(deps: TicketingDeps) {
     relay,
     intake,
     snippets,
+    offers,
+    /** Stable entry points for other features (moderation, assistant): see prefilled.ts. */
+    openPrefilled: (input: PrefilledOpen) => openPrefilled({ prisma: deps.prisma, tickets }, input),
+    escalator: caseEscalator({ prisma: deps.prisma, tickets }),
     categories: deps.categories,
     settings: deps.settings,
     prisma: deps.prisma,

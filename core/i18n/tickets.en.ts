@@ -29,6 +29,7 @@ export const ticketsEn = {
   'tickets.panel.body': 'Pick what it is about; a private thread opens for you and our staff.',
   'tickets.panelPosted': 'Panel posted. Run /ticket panel here again to refresh it.',
   'tickets.disputeButton': 'Open a dispute ticket',
+  'tickets.offerButton': 'Open a ticket with this question',
   'tickets.intake.category': 'What is your ticket about? Tap a category or type its number:',
   'tickets.intake.categoryInvalid': 'Please tap one of the buttons or type a number from the list.',
   'tickets.intake.question': 'Question {index} of {total}: {prompt}',

@@ -31,6 +31,7 @@ export const ticketsZh: Record<keyof typeof ticketsEn, string> = {
   'tickets.panel.body': '选择问题类型，我们会为你和客服开一个私密帖子。',
   'tickets.panelPosted': '面板已发布。在此再次运行 /ticket panel 可刷新。',
   'tickets.disputeButton': '提交争议工单',
+  'tickets.offerButton': '用这个问题提交工单',
   'tickets.intake.category': '你的工单是关于什么的？请点选一个类别，或输入它的序号：',
   'tickets.intake.categoryInvalid': '请点击下方按钮，或输入列表中的序号。',
   'tickets.intake.question': '问题 {index}/{total}：{prompt}',

@@ -19,6 +19,9 @@ import { validateAnswers } from '../intake';
 import { button, intakeReply } from '../render';
 import { renderStats, statsFor } from '../stats';
 import { actorOf, refusals, say, ticketHere } from './context';
+import { prefillButtons } from './prefill';
+
+export { ticketOfferButton } from './prefill';
 
 const categoryKey = (id: string) => `tickets.category.${id}` as MessageKey;
 
@@ -354,27 +357,7 @@ export function ticketsFeature(tk: Ticketing): FeatureModule {
             return { kind: 'modal', action: 'open', arg: id, prefill: { category: id } };
           }),
       },
-      {
-        // "Node already linked to another account" → a dispute ticket about that node.
-        action: 'dispute',
-        permission: 'everyone',
-        handler: (ctx, nodeId) =>
-          refusals(ctx, async () => {
-            if (ctx.actor.identity.platform === 'DISCORD')
-              return {
-                kind: 'modal',
-                action: 'open',
-                arg: 'dispute',
-                prefill: { category: 'dispute', node_id: nodeId },
-              };
-            const prompt = await tk.intake.start(actorOf(ctx), {
-              category: 'dispute',
-              answers: { node_id: nodeId },
-            });
-            if (prompt.kind !== 'done') await ctx.dialogue.start('intake', {});
-            return intakeReply(prompt, ctx.locale, tk.categories);
-          }),
-      },
+      ...prefillButtons(tk),
     ],
     holders: [
       {
