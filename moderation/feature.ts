@@ -135,8 +135,26 @@ async function findUser(prisma: PrismaClient, who: string): Promise<string | nul
   return row?.userId ?? null;
 }
 
+/** `/appeal C12` or the Appeal button of the outcome DM: the owner's ticket with the case attached. */
+async function appealAs(moderation: Moderation, ctx: FeatureContext, caseArg: string | undefined) {
+  const number = parseCaseRef(caseArg);
+  if (number === null) return say(ctx, 'moderation.appeal.usage');
+  const res = await moderation.actions.appeal(number, {
+    userId: ctx.actor.identity.userId,
+    name: nameOf(ctx),
+  });
+  const ref = `C${number}`;
+  if (res.ok) return say(ctx, 'moderation.appeal.done', { case: ref, ticket: res.ticketRef ?? '' });
+  if (res.reason === 'already')
+    return say(ctx, 'moderation.appeal.already', { case: ref, ticket: res.by ?? '' });
+  if (res.reason === 'tickets_unavailable' || res.reason === 'ticket_failed')
+    return say(ctx, 'moderation.act.ticketsUnavailable', { case: ref });
+  return say(ctx, 'moderation.appeal.notOwner', { case: ref });
+}
+
 export function moderationFeature(deps: { moderation: Moderation; prisma: PrismaClient }): FeatureModule {
   const { moderation, prisma } = deps;
+  const appeal = (ctx: FeatureContext, caseArg: string | undefined) => appealAs(moderation, ctx, caseArg);
   const button = (
     action: string,
     done: MessageKey,
@@ -197,21 +215,7 @@ export function moderationFeature(deps: { moderation: Moderation; prisma: Prisma
         descriptionKey: 'moderation.help.appeal',
         permission: 'everyone',
         params: [{ name: 'case', descriptionKey: 'moderation.param.case', maxLength: 16 }],
-        handler: async (ctx, args) => {
-          const number = parseCaseRef(args.case);
-          if (number === null) return say(ctx, 'moderation.appeal.usage');
-          const res = await moderation.actions.appeal(number, {
-            userId: ctx.actor.identity.userId,
-            name: nameOf(ctx),
-          });
-          const ref = `C${number}`;
-          if (res.ok) return say(ctx, 'moderation.appeal.done', { case: ref, ticket: res.ticketRef ?? '' });
-          if (res.reason === 'already')
-            return say(ctx, 'moderation.appeal.already', { case: ref, ticket: res.by ?? '' });
-          if (res.reason === 'tickets_unavailable' || res.reason === 'ticket_failed')
-            return say(ctx, 'moderation.act.ticketsUnavailable', { case: ref });
-          return say(ctx, 'moderation.appeal.notOwner', { case: ref });
-        },
+        handler: async (ctx, args) => appeal(ctx, args.case),
       },
       {
         name: 'reportbar',
@@ -320,6 +324,8 @@ export function moderationFeature(deps: { moderation: Moderation; prisma: Prisma
       button('dismiss', 'moderation.act.dismissed', (n, a) => moderation.actions.decide(n, a, 'dismiss')),
       button('ask', 'moderation.act.asked', (n, a) => moderation.actions.askInfo(n, a)),
       button('escalate', 'moderation.act.escalated', (n, a) => moderation.actions.escalate(n, a)),
+      // On the owner's outcome DM; the service checks they own a node of the confirmed case.
+      { action: 'appeal', permission: 'everyone', handler: (ctx, id) => appeal(ctx, id) },
     ],
     holders: [
       {

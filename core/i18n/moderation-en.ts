@@ -64,6 +64,7 @@ export const moderationEn = {
   'moderation.button.confirm': 'Confirm fake',
   'moderation.button.dismiss': 'Dismiss',
   'moderation.button.ask': 'Ask for info',
+  'moderation.button.appeal': 'Appeal',
   'moderation.button.escalate': 'Escalate',
   'moderation.outcome.confirmed':
     'Your report #{case} on {nodes}: moderators confirmed the node is fake. Thank you for reporting.',
@@ -72,7 +73,7 @@ export const moderationEn = {
   'moderation.owner.confirmed':
     'Moderators confirmed case #{case}: your node(s) {nodes} do not show the GPUs they claim.',
   'moderation.owner.appeal':
-    'If this is wrong, appeal with /appeal {case}: it opens a support ticket with the case attached.',
+    'If this is wrong, press Appeal below or send /appeal {case}: it opens a support ticket with the case attached.',
   'moderation.info.ask':
     'A moderator asks for more about your report #{case} on node {node}. Reply here with what you saw (text, links to screenshots).',
   'moderation.info.question': 'Their question: {question}',

@@ -64,12 +64,14 @@ export const moderationZh: Record<keyof typeof moderationEn, string> = {
   'moderation.button.confirm': '确认造假',
   'moderation.button.dismiss': '驳回',
   'moderation.button.ask': '请求补充信息',
+  'moderation.button.appeal': '申诉',
   'moderation.button.escalate': '升级为工单',
   'moderation.outcome.confirmed': '您对 {nodes} 的举报 #{case}：版主已确认该节点造假。感谢您的举报。',
   'moderation.outcome.dismissed':
     '您对 {nodes} 的举报 #{case}：版主核查后予以驳回，未采取任何措施。感谢您的举报。',
   'moderation.owner.confirmed': '版主已确认案件 #{case}：您的节点 {nodes} 与其声称的 GPU 不符。',
-  'moderation.owner.appeal': '如有误，请发送 /appeal {case} 提出申诉：这会创建一个附带该案件的支持工单。',
+  'moderation.owner.appeal':
+    '如有误，请点击下方的“申诉”或发送 /appeal {case}：这会创建一个附带该案件的支持工单。',
   'moderation.info.ask':
     '版主希望您补充关于节点 {node} 的举报 #{case} 的信息。请直接在这里回复您看到的情况（文字、截图链接）。',
   'moderation.info.question': '问题：{question}',

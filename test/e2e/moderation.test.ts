@@ -211,6 +211,89 @@ describe('moderation (e2e)', () => {
     expect(toOwner.text).toContain(NODE);
   });
 
+  it("the owner's Appeal button in that DM opens a ticket with the case attached (once)", async () => {
+    const dm = await waitFor(
+      () => owner.messages().find((m: Message) => (m.text ?? '').includes(`/appeal ${ref}`)),
+      { ...slow, what: 'owner notice' },
+    );
+    const n = ref.slice(1);
+    const answer = await owner.press(dm, `moderation:appeal:${n}`);
+    expect(answer.show_alert).toBeFalsy();
+    const done = await waitFor(
+      () =>
+        owner
+          .messages()
+          .find((m: Message) => (m.text ?? '').startsWith(`Your appeal of #${ref} is ticket #`)),
+      { ...slow, what: 'appeal answer' },
+    );
+    const ticketNo = Number(/ticket #(\d+)/.exec(done.text!)![1]);
+    const ticket = await app.tdb.db.prisma.ticket.findUniqueOrThrow({ where: { number: ticketNo } });
+    expect(ticket.category).toBe('dispute');
+    expect(ticket.answers).toMatchObject({ case: ref, node_id: NODE });
+    const ownerUser = await app.tdb.db.prisma.identity.findFirstOrThrow({
+      where: { platformUserId: '131300' },
+    });
+    expect(ticket.userId).toBe(ownerUser.userId);
+    // A second press gives the same ticket, not another one.
+    await owner.press(dm, `moderation:appeal:${n}`);
+    await waitFor(
+      () =>
+        owner
+          .messages()
+          .find(
+            (m: Message) =>
+              m.text === t('en', 'moderation.appeal.already', { case: ref, ticket: `#${ticketNo}` }),
+          ),
+      { ...slow, what: 'second appeal answer' },
+    );
+    expect(
+      await app.tdb.db.prisma.ticket.count({ where: { answers: { path: ['case'], equals: ref } } }),
+    ).toBe(1);
+    await waitFor(
+      () => tgCards(ref).find((m) => m.text!.includes(`the owner appealed: ticket #${ticketNo}`)),
+      {
+        ...slow,
+        what: 'appeal on the card',
+      },
+    );
+  });
+
+  it('"Escalate" on a case card opens a ticket whose context card carries the case', async () => {
+    const reporter = tg.user(131_330, { languageCode: 'en' });
+    await reporter.send('/report escalate-node-0001 wrong claims an A100, shows a T4');
+    const eref = caseRefIn((await reporter.nextMessage()).text);
+    const card = await waitFor(() => tgCards(eref)[0], { ...slow, what: 'card to escalate' });
+    const mod = tg.user(131_331, { languageCode: 'en', username: 'escmod' });
+    group().setMember(mod, 'administrator');
+    const answer = await group().press(mod, card, `moderation:escalate:${eref.slice(1)}`);
+    expect(answer.text).toMatch(new RegExp(`^Case #${eref} is now ticket #\\d+\\.$`));
+    const ticketNo = Number(/ticket #(\d+)/.exec(answer.text!)![1]);
+    const ticket = await app.tdb.db.prisma.ticket.findUniqueOrThrow({ where: { number: ticketNo } });
+    expect(ticket.answers).toMatchObject({ case: eref, node_id: 'escalate-node-0001' });
+    // The ticket's staff topic opens with the context card naming the case.
+    await waitFor(
+      () =>
+        group()
+          .messages()
+          .find(
+            (m) =>
+              (m.text ?? '').includes(`Ticket #${ticketNo} `) && (m.text ?? '').includes(`case: ${eref}`),
+          ),
+      { ...slow, what: 'ticket context card with the case' },
+    );
+    await waitFor(
+      () => tgCards(eref).find((m) => m.text!.includes(`#${ticketNo}`) && m.text!.includes('@escmod')),
+      {
+        ...slow,
+        what: 'escalation on the case card',
+      },
+    );
+    const again = await group().press(mod, tgCards(eref)[0]!, `moderation:escalate:${eref.slice(1)}`);
+    expect(again.text).toBe(
+      t('en', 'moderation.act.alreadyEscalated', { case: eref, ticket: `#${ticketNo}` }),
+    );
+  });
+
   it('20 reports from fresh accounts within a minute are flagged; an 11th report within an hour is refused clearly', async () => {
     const target = 'brigaded-node-0001';
     let bref = '';
