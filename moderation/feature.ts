@@ -4,7 +4,14 @@
 // holder that takes a reporter's answer to "ask for info". Handlers only translate between
 // the conversation layer and the domain services; every rule lives in the services.
 import type { PrismaClient } from '@prisma/client';
-import { defineFeature, type FeatureContext, type FeatureModule, type HandlerResult } from '../core/feature';
+import {
+  defineFeature,
+  filesOf,
+  type FeatureContext,
+  type FeatureModule,
+  type HandlerResult,
+  type InboundFile,
+} from '../core/feature';
 import { formatDuration, formatTime } from '../core/i18n/format';
 import { reply, text } from '../core/reply';
 import type { ActionResult } from './actions';
@@ -124,6 +131,14 @@ function actionAnswer(
   }
 }
 
+const attachmentOf = (f: InboundFile) => ({
+  name: f.name,
+  ...(f.url ? { url: f.url } : {}),
+  ...(f.ref ? { ref: f.ref } : {}),
+  ...(f.contentType ? { contentType: f.contentType } : {}),
+  ...(f.size !== undefined ? { size: f.size } : {}),
+});
+
 /** `@name` or a platform user id → the user. */
 async function findUser(prisma: PrismaClient, who: string): Promise<string | null> {
   const w = who.trim();
@@ -197,6 +212,8 @@ export function moderationFeature(deps: { moderation: Moderation; prisma: Prisma
             nodeId: args.node_id,
             reason: reason ?? 'OTHER',
             text: reason ? rest.join(' ') : args.reason,
+            // A photo or document captioned with the command (Telegram).
+            attachments: (ctx.files ?? []).map(attachmentOf),
           });
           return reportAnswer(ctx, res);
         },
@@ -302,6 +319,8 @@ export function moderationFeature(deps: { moderation: Moderation; prisma: Prisma
             required: false,
             maxLength: 500,
           },
+          // Discord: a File Upload in the modal; Telegram's guided flow: a photo or document.
+          { kind: 'file', name: 'files', labelKey: 'moderation.modal.files', required: false, maxFiles: 5 },
         ],
         submit: async (ctx, values) => {
           const reason = REASONS.find((r) => r === values.reason) ?? 'OTHER';
@@ -312,7 +331,10 @@ export function moderationFeature(deps: { moderation: Moderation; prisma: Prisma
             nodeId: values.node_id ?? '',
             reason,
             text: values.details ?? '',
-            ...(link ? { attachments: [{ name: 'link', url: link }] } : {}),
+            attachments: [
+              ...filesOf(values, 'files').map(attachmentOf),
+              ...(link ? [{ name: 'link', url: link }] : []),
+            ],
           });
           return reportAnswer(ctx, res);
         },

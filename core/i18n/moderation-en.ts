@@ -14,6 +14,7 @@ export const moderationEn = {
   'moderation.card.nodes': 'Nodes ({count}):',
   'moderation.card.moreNodes': '… and {count} more',
   'moderation.card.reports': 'Reports: {reports} (each person counted once; {total} reports in all)',
+  'moderation.card.attachments': 'Attachments: {count} (kept with the reports)',
   'moderation.card.score': 'Score {score} = the sum of these signals:',
   'moderation.card.noSignals': 'No evidence signals yet.',
   'moderation.card.brigading':
@@ -108,6 +109,7 @@ export const moderationEn = {
   'moderation.modal.node': 'Node id',
   'moderation.modal.reason': 'Reason',
   'moderation.modal.details': 'What did you see?',
+  'moderation.modal.files': 'Files: screenshots, nvidia-smi output, logs',
   'moderation.modal.link': 'Attachment: link to a screenshot or log (https://…)',
   'moderation.act.claimed': 'You claimed #{case}.',
   'moderation.act.confirmed': 'You confirmed #{case} as fake: the reporters and the owner are told.',

@@ -16,6 +16,7 @@ export const moderationZh: Record<keyof typeof moderationEn, string> = {
   'moderation.card.nodes': '节点（{count} 个）：',
   'moderation.card.moreNodes': '……另有 {count} 个',
   'moderation.card.reports': '举报：{reports}（每人只计一次；共 {total} 条举报）',
+  'moderation.card.attachments': '附件：{count} 个（随举报保存）',
   'moderation.card.score': '分数 {score} = 以下信号之和：',
   'moderation.card.noSignals': '暂无证据信号。',
   'moderation.card.brigading':
@@ -101,6 +102,7 @@ export const moderationZh: Record<keyof typeof moderationEn, string> = {
   'moderation.modal.node': '节点 ID',
   'moderation.modal.reason': '原因',
   'moderation.modal.details': '您看到了什么？',
+  'moderation.modal.files': '文件：截图、nvidia-smi 输出、日志',
   'moderation.modal.link': '附件：截图或日志链接（https://…）',
   'moderation.act.claimed': '您已认领 #{case}。',
   'moderation.act.confirmed': '您已确认 #{case} 造假：已通知举报人和节点所有者。',

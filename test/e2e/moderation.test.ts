@@ -11,6 +11,9 @@ import { waitFor } from '../support/wait';
 const STAFF_CHAT = -1001313;
 const NODE = '7c1e2d3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f';
 const slow = { timeoutMs: 30_000 };
+/** A 1×1 PNG: the emulator reads photo sizes from real image bytes. */
+const PNG_1PX =
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 
 jest.setTimeout(180_000);
 
@@ -99,9 +102,18 @@ describe('moderation (e2e)', () => {
         reason: ['WRONG_MODEL'],
         details: 'claims an H100',
         link: '',
+        // Discord modals hold a File Upload (component 19 in a label): the screenshot comes with the report.
+        files: [{ filename: 'nvidia-smi.png', contentType: 'image/png', size: 48_213 }],
       })
     ).reply();
     expect(done.content).toContain(`#${ref}`);
+    const dcReport = await app.tdb.db.prisma.caseReport.findFirstOrThrow({
+      where: { case: { number: Number(ref.slice(1)) }, reason: 'WRONG_MODEL' },
+    });
+    expect(dcReport.attachments).toEqual([
+      expect.objectContaining({ name: 'nvidia-smi.png', contentType: 'image/png', size: 48_213 }),
+    ]);
+    expect((dcReport.attachments as Array<{ url: string }>)[0]!.url).toMatch(/^http.*nvidia-smi\.png$/);
 
     const card = await waitFor(() => tgCards(ref).find((m) => m.text!.includes('Reports: 3 (')), {
       ...slow,
@@ -292,6 +304,50 @@ describe('moderation (e2e)', () => {
     expect(again.text).toBe(
       t('en', 'moderation.act.alreadyEscalated', { case: eref, ticket: `#${ticketNo}` }),
     );
+  });
+
+  it("Telegram reports carry photos and documents: captioned /report, and the guided flow's file step", async () => {
+    const u = tg.user(131_340, { languageCode: 'en' });
+    await u.sendPhoto(Buffer.from(PNG_1PX, 'base64'), {
+      caption: '/report attach-node-0001 virtualized see the screenshot',
+    });
+    const aref = caseRefIn((await u.nextMessage()).text);
+    expect(aref).toMatch(/^C\d+$/);
+    await u.send('/report');
+    expect((await u.nextMessage()).text).toContain('Node id');
+    await u.send('attach-node-0001');
+    const reasonStep = await u.nextMessage();
+    await u.press(reasonStep, 'form:pick:DUPLICATED_CARD');
+    await u.nextMessage(); // details
+    await u.send('same UUID as another node');
+    await u.nextMessage(); // link
+    await u.send('-');
+    expect((await u.nextMessage()).text).toContain('Files');
+    await u.send('no file, just text');
+    expect((await u.nextMessage()).text).toBe(t('en', 'form.file'));
+    await u.sendDocument('GPU 0: NVIDIA GeForce RTX 4090 (UUID: GPU-1)', {
+      fileName: 'nvidia-smi.txt',
+      mimeType: 'text/plain',
+    });
+    expect((await u.nextMessage()).text).toBe(t('en', 'moderation.report.repeat', { case: aref }));
+    const reports = await app.tdb.db.prisma.caseReport.findMany({
+      where: { case: { number: Number(aref.slice(1)) } },
+      orderBy: { createdAt: 'asc' },
+    });
+    expect(reports.map((r) => r.attachments)).toEqual([
+      [expect.objectContaining({ name: 'photo.jpg', ref: expect.any(String) })],
+      [
+        expect.objectContaining({
+          name: 'nvidia-smi.txt',
+          contentType: 'text/plain',
+          ref: expect.any(String),
+        }),
+      ],
+    ]);
+    await waitFor(() => tgCards(aref).find((m) => m.text!.includes('Attachments: 2')), {
+      ...slow,
+      what: 'card counting the attachments',
+    });
   });
 
   it('20 reports from fresh accounts within a minute are flagged; an 11th report within an hour is refused clearly', async () => {
