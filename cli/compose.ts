@@ -175,15 +175,6 @@ export function composeServices(deps: {
       : {}),
   });
   const assistant = composeAssistant({ config, db, hub, logger });
-  const moderation = new Moderation({
-    prisma: db.prisma,
-    pool: db.pool,
-    hub,
-    logger: logger.child({ part: 'moderation' }),
-    messenger: delivery,
-    validNodeId: (id) => services.nodes.validId(id),
-    ...moderationRules(config),
-  });
   const tickets = createTicketing({
     prisma: db.prisma,
     pool: db.pool,
@@ -207,6 +198,17 @@ export function composeServices(deps: {
     logger,
   });
   const roles = new RoleResolver(roleSources, logger);
+  const moderation = new Moderation({
+    prisma: db.prisma,
+    pool: db.pool,
+    hub,
+    logger: logger.child({ part: 'moderation' }),
+    messenger: delivery,
+    validNodeId: (id) => services.nodes.validId(id),
+    // "Escalate" on a case card and the owner's appeal open tickets with the case attached.
+    escalator: tickets.escalator,
+    ...moderationRules(config),
+  });
   let registry: FeatureRegistry | null = null;
   registry = new FeatureRegistry([
     ...builtinFeatures(services, () => registry!, assistant, [

@@ -87,6 +87,8 @@ export interface FeatureContext {
   here: Target;
   /** The message that carried the pressed button, when there is one. */
   message?: MessageRef;
+  /** Files that came with this input (a Telegram photo or document captioned with the command). */
+  files?: readonly InboundFile[];
   /** The outbound port (threads, posts, edits, files) for both platforms. */
   conversation: ConversationPort;
   /** Dialogue (intake) state of this actor: persisted, survives a restart. */
@@ -166,7 +168,43 @@ export type ModalField =
       labelKey: MessageKey;
       options: readonly ParamChoice[];
       required?: boolean;
-    };
+    }
+  /** Files (Discord: a modal File Upload; Telegram: a photo or document sent at that step). Read with filesOf. */
+  | { kind: 'file'; name: string; labelKey: MessageKey; required?: boolean; maxFiles?: number };
+
+/** A file a person sent with their input: a Discord attachment, a Telegram photo or document. */
+export interface InboundFile {
+  name: string;
+  contentType?: string;
+  size?: number;
+  /** Where the platform serves it (Discord's CDN URL); Telegram gives a file id instead. */
+  url?: string;
+  /** The platform's own reference (Telegram file_id, Discord attachment id). */
+  ref?: string;
+}
+
+/** A file field's value in `submit`'s values is its files as JSON (forms persist values as strings). */
+export const encodeFiles = (files: readonly InboundFile[]): string => JSON.stringify(files.slice(0, 10));
+
+/** The files of a file field (an empty list for a skipped or malformed value). */
+export function filesOf(values: Args, name: string): InboundFile[] {
+  try {
+    const v: unknown = JSON.parse(values[name] ?? '[]');
+    if (!Array.isArray(v)) return [];
+    return v
+      .filter((f): f is InboundFile => typeof f === 'object' && f !== null && typeof f.name === 'string')
+      .slice(0, 10)
+      .map((f) => ({
+        name: f.name.slice(0, 200),
+        ...(typeof f.contentType === 'string' ? { contentType: f.contentType.slice(0, 100) } : {}),
+        ...(typeof f.size === 'number' ? { size: f.size } : {}),
+        ...(typeof f.url === 'string' ? { url: f.url.slice(0, 500) } : {}),
+        ...(typeof f.ref === 'string' ? { ref: f.ref.slice(0, 300) } : {}),
+      }));
+  } catch {
+    return [];
+  }
+}
 
 /** A form. Discord: a modal (at most 5 fields); Telegram: a dialogue asking each field in turn. */
 export interface ModalDecl {

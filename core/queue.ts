@@ -123,7 +123,9 @@ export type LocalizedParams = Record<string, LocalizedParam>;
 export type LocalizedBlock =
   | { kind: 'text' | 'title'; key: MessageKey; params?: LocalizedParams }
   | { kind: 'code'; text: string }
-  | { kind: 'list'; items: Array<{ key: MessageKey; params?: LocalizedParams }> };
+  | { kind: 'list'; items: Array<{ key: MessageKey; params?: LocalizedParams }> }
+  /** One row of buttons under the message; `id` is a feature's `<feature>:<action>:<arg>` (≤ 64 bytes). */
+  | { kind: 'buttons'; buttons: Array<{ id: string; key: MessageKey; params?: LocalizedParams }> };
 
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {
   attempts: 8,

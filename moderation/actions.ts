@@ -154,6 +154,11 @@ export class CaseActions {
           params: { case: ref, nodes: nodes.sort().join(', ') },
         },
         { kind: 'text', key: 'moderation.owner.appeal', params: { case: ref } },
+        // The button opens the appeal ticket (routed to this feature's `appeal` button).
+        {
+          kind: 'buttons',
+          buttons: [{ id: `moderation:appeal:${number}`, key: 'moderation.button.appeal' }],
+        },
       ];
       await messenger.sendToUser(userId, content, {
         dedupeKey: `mod.${ref}.owner.${userId}`,

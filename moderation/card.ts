@@ -34,6 +34,8 @@ export interface CaseView {
   reporters: number;
   /** Every report, repeats included. */
   reports: number;
+  /** Files and links kept with the reports. */
+  attachments: number;
   assigneeName: string | null;
   decidedByName: string | null;
   decidedAt: Date | null;
@@ -57,7 +59,7 @@ export async function loadCaseView(prisma: PrismaClient, caseId: string): Promis
     include: { nodes: { select: { nodeId: true }, orderBy: [{ addedAt: 'asc' }, { nodeId: 'asc' }] } },
   });
   if (!c) return null;
-  const [reports, reporters, history, merged] = await Promise.all([
+  const [reports, reporters, history, merged, files] = await Promise.all([
     prisma.caseReport.count({ where: { caseId } }),
     prisma.caseReport.findMany({
       where: { caseId, counted: true },
@@ -68,6 +70,9 @@ export async function loadCaseView(prisma: PrismaClient, caseId: string): Promis
     c.mergedIntoId
       ? prisma.moderationCase.findUnique({ where: { id: c.mergedIntoId }, select: { number: true } })
       : null,
+    prisma.$queryRaw<Array<{ n: number }>>`
+      SELECT COALESCE(sum(jsonb_array_length(attachments)), 0)::int AS n
+        FROM moderation_reports WHERE case_id = ${caseId}::uuid AND jsonb_typeof(attachments) = 'array'`,
   ]);
   return {
     id: c.id,
@@ -80,6 +85,7 @@ export async function loadCaseView(prisma: PrismaClient, caseId: string): Promis
     nodeIds: c.nodes.map((n) => n.nodeId),
     reporters: reporters.length,
     reports,
+    attachments: files[0]?.n ?? 0,
     assigneeName: c.assigneeName,
     decidedByName: c.decidedByName,
     decidedAt: c.decidedAt,
@@ -146,6 +152,7 @@ export function renderCard(view: CaseView, locale: Locale): Reply {
     blocks.push(list(more > 0 ? [...shown, tr('moderation.card.moreNodes', { count: more })] : shown));
   }
   blocks.push(text(tr('moderation.card.reports', { reports: view.reporters, total: view.reports })));
+  if (view.attachments > 0) blocks.push(text(tr('moderation.card.attachments', { count: view.attachments })));
   blocks.push(text(tr('moderation.card.score', { score: view.score })));
   blocks.push(
     view.signals.length

@@ -176,7 +176,8 @@ export class EvidenceEngine {
 
   /**
    * Fresh source data for these nodes: a strong signal (one GPU UUID on 3+ nodes, a
-   * network's `blocked`) opens a detected case, or grows the open one.
+   * network's `blocked`) opens a detected case, or grows the open one; open cases about
+   * any of the nodes gather their evidence again.
    */
   async scan(nodeIds: string[]): Promise<string[]> {
     const { store } = this.deps;
@@ -197,6 +198,13 @@ export class EvidenceEngine {
       const id = await this.openDetected(cl.key, cl.code, cl.nodeIds);
       if (id) touched.add(id);
     }
+    // New facts or verdicts about nodes already in an open case: that case's evidence is re-gathered.
+    const open = await this.deps.prisma.caseNode.findMany({
+      where: { nodeId: { in: nodeIds }, case: { state: { in: OPEN_STATES } } },
+      select: { caseId: true },
+      distinct: ['caseId'],
+    });
+    for (const o of open) touched.add(o.caseId);
     for (const id of touched) await this.deps.changed(id, 'evidence');
     return [...touched];
   }

@@ -4,7 +4,14 @@
 // holder that takes a reporter's answer to "ask for info". Handlers only translate between
 // the conversation layer and the domain services; every rule lives in the services.
 import type { PrismaClient } from '@prisma/client';
-import { defineFeature, type FeatureContext, type FeatureModule, type HandlerResult } from '../core/feature';
+import {
+  defineFeature,
+  filesOf,
+  type FeatureContext,
+  type FeatureModule,
+  type HandlerResult,
+  type InboundFile,
+} from '../core/feature';
 import { formatDuration, formatTime } from '../core/i18n/format';
 import { reply, text } from '../core/reply';
 import type { ActionResult } from './actions';
@@ -124,6 +131,14 @@ function actionAnswer(
   }
 }
 
+const attachmentOf = (f: InboundFile) => ({
+  name: f.name,
+  ...(f.url ? { url: f.url } : {}),
+  ...(f.ref ? { ref: f.ref } : {}),
+  ...(f.contentType ? { contentType: f.contentType } : {}),
+  ...(f.size !== undefined ? { size: f.size } : {}),
+});
+
 /** `@name` or a platform user id → the user. */
 async function findUser(prisma: PrismaClient, who: string): Promise<string | null> {
   const w = who.trim();
@@ -135,8 +150,26 @@ async function findUser(prisma: PrismaClient, who: string): Promise<string | nul
   return row?.userId ?? null;
 }
 
+/** `/appeal C12` or the Appeal button of the outcome DM: the owner's ticket with the case attached. */
+async function appealAs(moderation: Moderation, ctx: FeatureContext, caseArg: string | undefined) {
+  const number = parseCaseRef(caseArg);
+  if (number === null) return say(ctx, 'moderation.appeal.usage');
+  const res = await moderation.actions.appeal(number, {
+    userId: ctx.actor.identity.userId,
+    name: nameOf(ctx),
+  });
+  const ref = `C${number}`;
+  if (res.ok) return say(ctx, 'moderation.appeal.done', { case: ref, ticket: res.ticketRef ?? '' });
+  if (res.reason === 'already')
+    return say(ctx, 'moderation.appeal.already', { case: ref, ticket: res.by ?? '' });
+  if (res.reason === 'tickets_unavailable' || res.reason === 'ticket_failed')
+    return say(ctx, 'moderation.act.ticketsUnavailable', { case: ref });
+  return say(ctx, 'moderation.appeal.notOwner', { case: ref });
+}
+
 export function moderationFeature(deps: { moderation: Moderation; prisma: PrismaClient }): FeatureModule {
   const { moderation, prisma } = deps;
+  const appeal = (ctx: FeatureContext, caseArg: string | undefined) => appealAs(moderation, ctx, caseArg);
   const button = (
     action: string,
     done: MessageKey,
@@ -179,6 +212,8 @@ export function moderationFeature(deps: { moderation: Moderation; prisma: Prisma
             nodeId: args.node_id,
             reason: reason ?? 'OTHER',
             text: reason ? rest.join(' ') : args.reason,
+            // A photo or document captioned with the command (Telegram).
+            attachments: (ctx.files ?? []).map(attachmentOf),
           });
           return reportAnswer(ctx, res);
         },
@@ -197,21 +232,7 @@ export function moderationFeature(deps: { moderation: Moderation; prisma: Prisma
         descriptionKey: 'moderation.help.appeal',
         permission: 'everyone',
         params: [{ name: 'case', descriptionKey: 'moderation.param.case', maxLength: 16 }],
-        handler: async (ctx, args) => {
-          const number = parseCaseRef(args.case);
-          if (number === null) return say(ctx, 'moderation.appeal.usage');
-          const res = await moderation.actions.appeal(number, {
-            userId: ctx.actor.identity.userId,
-            name: nameOf(ctx),
-          });
-          const ref = `C${number}`;
-          if (res.ok) return say(ctx, 'moderation.appeal.done', { case: ref, ticket: res.ticketRef ?? '' });
-          if (res.reason === 'already')
-            return say(ctx, 'moderation.appeal.already', { case: ref, ticket: res.by ?? '' });
-          if (res.reason === 'tickets_unavailable' || res.reason === 'ticket_failed')
-            return say(ctx, 'moderation.act.ticketsUnavailable', { case: ref });
-          return say(ctx, 'moderation.appeal.notOwner', { case: ref });
-        },
+        handler: async (ctx, args) => appeal(ctx, args.case),
       },
       {
         name: 'reportbar',
@@ -298,6 +319,8 @@ export function moderationFeature(deps: { moderation: Moderation; prisma: Prisma
             required: false,
             maxLength: 500,
           },
+          // Discord: a File Upload in the modal; Telegram's guided flow: a photo or document.
+          { kind: 'file', name: 'files', labelKey: 'moderation.modal.files', required: false, maxFiles: 5 },
         ],
         submit: async (ctx, values) => {
           const reason = REASONS.find((r) => r === values.reason) ?? 'OTHER';
@@ -308,7 +331,10 @@ export function moderationFeature(deps: { moderation: Moderation; prisma: Prisma
             nodeId: values.node_id ?? '',
             reason,
             text: values.details ?? '',
-            ...(link ? { attachments: [{ name: 'link', url: link }] } : {}),
+            attachments: [
+              ...filesOf(values, 'files').map(attachmentOf),
+              ...(link ? [{ name: 'link', url: link }] : []),
+            ],
           });
           return reportAnswer(ctx, res);
         },
@@ -320,6 +346,8 @@ export function moderationFeature(deps: { moderation: Moderation; prisma: Prisma
       button('dismiss', 'moderation.act.dismissed', (n, a) => moderation.actions.decide(n, a, 'dismiss')),
       button('ask', 'moderation.act.asked', (n, a) => moderation.actions.askInfo(n, a)),
       button('escalate', 'moderation.act.escalated', (n, a) => moderation.actions.escalate(n, a)),
+      // On the owner's outcome DM; the service checks they own a node of the confirmed case.
+      { action: 'appeal', permission: 'everyone', handler: (ctx, id) => appeal(ctx, id) },
     ],
     holders: [
       {

@@ -51,6 +51,8 @@ export interface Reporter {
 export interface AttachmentMeta {
   name: string;
   url?: string;
+  /** The platform's reference (Telegram file_id, Discord attachment id). */
+  ref?: string;
   contentType?: string;
   size?: number;
 }

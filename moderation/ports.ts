@@ -49,3 +49,26 @@ export interface EscalationInput {
 export interface CaseEscalator {
   open(input: EscalationInput): Promise<{ ok: true; ticketRef: string } | { ok: false; reason: string }>;
 }
+
+/**
+ * A network's own verdict about one node, from the network sources (notifier/sources).
+ * `nodeId` is the node id as the network shows it (the external id members type, e.g. an
+ * io.net device id); `network` the source's name (`ionet`, `nosana`, …). `cleared` drops
+ * that network's verdicts for the node (the device is no longer blocked).
+ */
+export interface NetworkVerdictInput {
+  nodeId: string;
+  network: string;
+  verdict: 'blocked' | 'pow_failed' | 'antispoof_low' | 'cleared';
+  at: Date | number;
+}
+
+/**
+ * Stable entry point for the network sources (implemented by `Moderation`). Calling it
+ * every poll with the same verdict is cheap and harmless. A `blocked` verdict opens a
+ * "detected" case naming the node (or joins the node's open case); any change re-gathers
+ * the evidence of the node's open case, where the verdict shows as a named signal.
+ */
+export interface NetworkVerdictSink {
+  recordNetworkVerdict(v: NetworkVerdictInput): Promise<void>;
+}

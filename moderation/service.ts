@@ -14,8 +14,15 @@ import { EvidenceEngine, type VerdictSource } from './evidence';
 import { EvidenceStore, heartbeatFacts, type NodeFacts } from './evidence-store';
 import { ReportIntake } from './intake';
 import { CaseBusy, coalesced } from './lock';
-import type { CardPort, CaseEscalator, CaseMessenger } from './ports';
+import type {
+  CardPort,
+  CaseEscalator,
+  CaseMessenger,
+  NetworkVerdictInput,
+  NetworkVerdictSink,
+} from './ports';
 import { DEFAULT_SIGNAL_RULES, type SignalRules } from './signals';
+import { VerdictStore } from './verdicts';
 
 export interface ModerationDeps {
   prisma: PrismaClient;
@@ -25,6 +32,7 @@ export interface ModerationDeps {
   messenger: CaseMessenger;
   validNodeId(id: string): boolean;
   escalator?: CaseEscalator;
+  /** Where network verdicts are read; by default what `recordNetworkVerdict` kept. */
   verdicts?: VerdictSource;
   abuse?: Partial<AbuseRules>;
   signals?: Partial<SignalRules>;
@@ -51,12 +59,13 @@ for i = 1, #ARGV, 2 do
 end
 return out`;
 
-export class Moderation {
+export class Moderation implements NetworkVerdictSink {
   readonly store: EvidenceStore;
   readonly standings: ReporterStandings;
   readonly intake: ReportIntake;
   readonly actions: CaseActions;
   readonly evidence: EvidenceEngine;
+  readonly verdicts: VerdictStore;
   readonly rules: { abuse: AbuseRules; signals: SignalRules };
 
   constructor(private readonly deps: ModerationDeps) {
@@ -67,6 +76,7 @@ export class Moderation {
     };
     const changed = (caseId: string, what: 'evidence' | 'card') => this.changed(caseId, what);
     this.store = new EvidenceStore(pool);
+    this.verdicts = new VerdictStore(hub.redis, hub.prefix);
     this.standings = new ReporterStandings(prisma);
     this.intake = new ReportIntake({
       prisma,
@@ -82,7 +92,7 @@ export class Moderation {
       pool,
       store: this.store,
       rules: this.rules.signals,
-      ...(deps.verdicts ? { verdicts: deps.verdicts } : {}),
+      verdicts: deps.verdicts ?? this.verdicts,
       changed,
     });
     this.actions = new CaseActions({
@@ -110,6 +120,17 @@ export class Moderation {
         nodeIds: changed.slice(i, i + SCAN_CHUNK),
       });
     return changed.length;
+  }
+
+  /**
+   * A network's own verdict about a node (see NetworkVerdictSink in ports.ts): kept, and when
+   * it is news, a scan job opens a "detected" case for `blocked` or re-gathers the open one.
+   * Signature is a contract with notifier/sources: do not change it.
+   */
+  async recordNetworkVerdict(v: NetworkVerdictInput): Promise<void> {
+    if (!v.nodeId || !v.network) return;
+    if (await this.verdicts.record(v))
+      await this.deps.hub.add('moderation-evidence', { kind: 'scan', nodeIds: [v.nodeId] });
   }
 
   /** Heartbeat GPU inventories (web role, internal node ids): only changed ones go on. */

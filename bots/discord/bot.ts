@@ -6,6 +6,7 @@
 // text of messages in the bot's threads arrives empty (see docs/architecture.md).
 import {
   Client,
+  ComponentType,
   Events,
   GatewayIntentBits,
   MessageFlags,
@@ -18,7 +19,7 @@ import {
   type User,
 } from 'discord.js';
 import type { Contact } from '../../accounts/identity';
-import type { Origin } from '../../core/feature';
+import { encodeFiles, type Origin } from '../../core/feature';
 import type { Logger } from '../../core/logger';
 import type { Inbound, Routed, Router } from '../shared/router';
 import { ReplyClock, type InputKind, type LatencyObserver } from '../shared/latency';
@@ -183,7 +184,17 @@ export class DiscordBot {
         kind = 'modal';
         const values: Record<string, string> = {};
         for (const [id, f] of interaction.fields.fields) {
-          if ('value' in f && typeof f.value === 'string') values[id] = f.value;
+          if (f.type === ComponentType.FileUpload)
+            values[id] = encodeFiles(
+              [...(interaction.fields.getUploadedFiles(id) ?? new Map()).values()].map((a) => ({
+                name: a.name,
+                size: a.size,
+                url: a.url,
+                ref: a.id,
+                ...(a.contentType ? { contentType: a.contentType } : {}),
+              })),
+            );
+          else if ('value' in f && typeof f.value === 'string') values[id] = f.value;
           else if ('values' in f && Array.isArray(f.values)) values[id] = (f.values as string[]).join(',');
         }
         await this.answer(

@@ -1,6 +1,7 @@
-// A declared modal as a Discord modal: each field a Label holding a text input or a
-// string select (Discord allows five).
+// A declared modal as a Discord modal: each field a Label holding a text input, a string
+// select or a File Upload (Discord allows five).
 import {
+  FileUploadBuilder,
   LabelBuilder,
   ModalBuilder,
   StringSelectMenuBuilder,
@@ -35,6 +36,14 @@ export function buildModal(
           })),
         );
       return label.setStringSelectMenuComponent(select);
+    }
+    if (f.kind === 'file') {
+      const upload = new FileUploadBuilder()
+        .setCustomId(f.name)
+        .setRequired(f.required ?? true)
+        .setMinValues(f.required === false ? 0 : 1)
+        .setMaxValues(Math.min(10, f.maxFiles ?? 1));
+      return label.setFileUploadComponent(upload);
     }
     const input = new TextInputBuilder()
       .setCustomId(f.name)

@@ -1,8 +1,9 @@
 // Telegram has no modals: a declared modal is asked there one field at a time, as a
-// persisted dialogue (select fields as buttons, `-` skips an optional field, /cancel leaves).
+// persisted dialogue (select fields as buttons, file fields take a photo or document sent at
+// that step, `-` skips an optional field, /cancel leaves).
 // The values then go to the same `submit` as a Discord modal's.
 import type { IdentityRecord } from '../../accounts/identity';
-import { parseCustomId, type Args, type ModalDecl, type ModalField } from '../../core/feature';
+import { encodeFiles, parseCustomId, type Args, type ModalDecl, type ModalField } from '../../core/feature';
 import { t } from '../../core/i18n';
 import { reply, text } from '../../core/reply';
 import type { StoredDialogue } from './dialogues';
@@ -87,7 +88,10 @@ export class FormRunner {
     const field = decl.fields[state.index]!;
     const value = body.trim();
     const l = actor.identity.locale;
-    const again = (key: 'form.pick' | 'form.tooShort' | 'form.tooLong' | 'form.required', p = {}) => ({
+    const again = (
+      key: 'form.pick' | 'form.tooShort' | 'form.tooLong' | 'form.required' | 'form.file',
+      p = {},
+    ) => ({
       locale: l,
       outcome: {
         kind: 'reply' as const,
@@ -97,6 +101,10 @@ export class FormRunner {
     if (field.kind === 'select') return again('form.pick');
     if (value === '-' && field.required === false)
       return this.next(inb, actor, running.name, decl, state, null);
+    if (field.kind === 'file')
+      return inb.files?.length
+        ? this.next(inb, actor, running.name, decl, state, encodeFiles(inb.files))
+        : again('form.file');
     if (!value) return again('form.required');
     if (field.minLength && value.length < field.minLength)
       return again('form.tooShort', { min: field.minLength });

@@ -15,6 +15,7 @@ import {
   type FeatureContext,
   type FeatureModule,
   type HandlerResult,
+  type InboundFile,
   type InboundText,
   type ModalDecl,
   type Origin,
@@ -43,6 +44,8 @@ export interface Inbound {
   /** Discord: the member's role ids from the interaction, when it came from the guild. */
   memberRoleIds?: readonly string[];
   rawLength?: number;
+  /** Files sent with the input (a captioned Telegram photo or document). */
+  files?: InboundFile[];
 }
 
 export interface Routed {
@@ -180,6 +183,8 @@ export class Router {
             : await this.dialogueStep(inb, actor, { kind: 'text', text: body });
         return taken;
       }
+      // A file without a caption answers a form's file step; nobody else takes it.
+      if (!body.trim() && inb.files?.length) return this.none(actor);
       const input: InboundText = { text: body, origin: inb.origin, message: inb.message ?? this.noRef(inb) };
       for (const { feature, holder } of this.deps.registry.holders) {
         if (inb.origin.kind === 'group' || !holder.where.includes(inb.origin.kind)) continue;
@@ -335,6 +340,7 @@ export class Router {
       origin: inb.origin,
       here: inb.here,
       ...(inb.message ? { message: inb.message } : {}),
+      ...(inb.files?.length ? { files: inb.files } : {}),
       conversation: this.deps.conversation,
       auditAs: onAudit,
       dialogue: {

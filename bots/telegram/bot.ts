@@ -4,7 +4,7 @@ import { autoRetry } from '@grammyjs/auto-retry';
 import { Bot, GrammyError, HttpError, InputFile, type Context } from 'grammy';
 import type { User } from '@grammyjs/types';
 import type { Contact } from '../../accounts/identity';
-import type { Origin } from '../../core/feature';
+import type { InboundFile, Origin } from '../../core/feature';
 import type { Logger } from '../../core/logger';
 import type { Reply } from '../../core/reply';
 import { parseArgs } from '../shared/registry';
@@ -87,6 +87,24 @@ function inbound(ctx: Context, staffChatId?: string, rawLength?: number): Inboun
         }
       : {}),
     ...(rawLength !== undefined ? { rawLength } : {}),
+  };
+}
+
+/** The file of a photo (its largest size) or document message, by Telegram file id. */
+function telegramFile(m: NonNullable<Context['message']>): InboundFile {
+  if (m.document)
+    return {
+      name: (m.document.file_name ?? 'document').slice(0, 200),
+      ref: m.document.file_id,
+      ...(m.document.mime_type ? { contentType: m.document.mime_type } : {}),
+      ...(m.document.file_size !== undefined ? { size: m.document.file_size } : {}),
+    };
+  const best = [...(m.photo ?? [])].sort((a, b) => b.width * b.height - a.width * a.height)[0]!;
+  return {
+    name: 'photo.jpg',
+    contentType: 'image/jpeg',
+    ref: best.file_id,
+    ...(best.file_size !== undefined ? { size: best.file_size } : {}),
   };
 }
 
@@ -213,6 +231,20 @@ export function createTelegramBot(opts: TelegramBotOptions): Bot {
     } else {
       return; // in groups we answer only commands addressed to us
     }
+    if (routed) await respond(ctx, routed, inb, router);
+  });
+
+  // A photo or document in a private chat: captioned with a command (`/report <node> <reason>`),
+  // it runs the command with the file; uncaptioned, it answers a form's file step.
+  bot.on(['message:photo', 'message:document'], async (ctx) => {
+    if (ctx.chat.type !== 'private') return;
+    const caption = ctx.message.caption ?? '';
+    const inb = { ...inbound(ctx, opts.staffChatId, caption.length), files: [telegramFile(ctx.message)] };
+    const parsed = parseCommand(caption, ctx.me.username);
+    const found = parsed && router.registry.command(parsed.command);
+    const routed = parsed
+      ? await router.command(inb, parsed.command, found ? parseArgs(found.command, parsed.raw) : {})
+      : await router.text(inb, caption);
     if (routed) await respond(ctx, routed, inb, router);
   });
 

@@ -202,6 +202,7 @@ export const en = {
   'form.optional': 'Optional: send - to skip it.',
   'form.cancel': 'Send /cancel to stop.',
   'form.pick': 'Please choose one of the buttons above.',
+  'form.file': 'Please send a photo or a document here (or - to skip if it is optional).',
   'form.required': 'Please write an answer, or send /cancel.',
   'form.tooShort': 'Please write at least {min} characters.',
   'form.tooLong': 'Please keep it under {max} characters.',

@@ -14,6 +14,7 @@ export const moderationEn = {
   'moderation.card.nodes': 'Nodes ({count}):',
   'moderation.card.moreNodes': '… and {count} more',
   'moderation.card.reports': 'Reports: {reports} (each person counted once; {total} reports in all)',
+  'moderation.card.attachments': 'Attachments: {count} (kept with the reports)',
   'moderation.card.score': 'Score {score} = the sum of these signals:',
   'moderation.card.noSignals': 'No evidence signals yet.',
   'moderation.card.brigading':
@@ -64,6 +65,7 @@ export const moderationEn = {
   'moderation.button.confirm': 'Confirm fake',
   'moderation.button.dismiss': 'Dismiss',
   'moderation.button.ask': 'Ask for info',
+  'moderation.button.appeal': 'Appeal',
   'moderation.button.escalate': 'Escalate',
   'moderation.outcome.confirmed':
     'Your report #{case} on {nodes}: moderators confirmed the node is fake. Thank you for reporting.',
@@ -72,7 +74,7 @@ export const moderationEn = {
   'moderation.owner.confirmed':
     'Moderators confirmed case #{case}: your node(s) {nodes} do not show the GPUs they claim.',
   'moderation.owner.appeal':
-    'If this is wrong, appeal with /appeal {case}: it opens a support ticket with the case attached.',
+    'If this is wrong, press Appeal below or send /appeal {case}: it opens a support ticket with the case attached.',
   'moderation.info.ask':
     'A moderator asks for more about your report #{case} on node {node}. Reply here with what you saw (text, links to screenshots).',
   'moderation.info.question': 'Their question: {question}',
@@ -107,6 +109,7 @@ export const moderationEn = {
   'moderation.modal.node': 'Node id',
   'moderation.modal.reason': 'Reason',
   'moderation.modal.details': 'What did you see?',
+  'moderation.modal.files': 'Files: screenshots, nvidia-smi output, logs',
   'moderation.modal.link': 'Attachment: link to a screenshot or log (https://…)',
   'moderation.act.claimed': 'You claimed #{case}.',
   'moderation.act.confirmed': 'You confirmed #{case} as fake: the reporters and the owner are told.',

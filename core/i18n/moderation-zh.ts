@@ -16,6 +16,7 @@ export const moderationZh: Record<keyof typeof moderationEn, string> = {
   'moderation.card.nodes': '节点（{count} 个）：',
   'moderation.card.moreNodes': '……另有 {count} 个',
   'moderation.card.reports': '举报：{reports}（每人只计一次；共 {total} 条举报）',
+  'moderation.card.attachments': '附件：{count} 个（随举报保存）',
   'moderation.card.score': '分数 {score} = 以下信号之和：',
   'moderation.card.noSignals': '暂无证据信号。',
   'moderation.card.brigading':
@@ -64,12 +65,14 @@ export const moderationZh: Record<keyof typeof moderationEn, string> = {
   'moderation.button.confirm': '确认造假',
   'moderation.button.dismiss': '驳回',
   'moderation.button.ask': '请求补充信息',
+  'moderation.button.appeal': '申诉',
   'moderation.button.escalate': '升级为工单',
   'moderation.outcome.confirmed': '您对 {nodes} 的举报 #{case}：版主已确认该节点造假。感谢您的举报。',
   'moderation.outcome.dismissed':
     '您对 {nodes} 的举报 #{case}：版主核查后予以驳回，未采取任何措施。感谢您的举报。',
   'moderation.owner.confirmed': '版主已确认案件 #{case}：您的节点 {nodes} 与其声称的 GPU 不符。',
-  'moderation.owner.appeal': '如有误，请发送 /appeal {case} 提出申诉：这会创建一个附带该案件的支持工单。',
+  'moderation.owner.appeal':
+    '如有误，请点击下方的“申诉”或发送 /appeal {case}：这会创建一个附带该案件的支持工单。',
   'moderation.info.ask':
     '版主希望您补充关于节点 {node} 的举报 #{case} 的信息。请直接在这里回复您看到的情况（文字、截图链接）。',
   'moderation.info.question': '问题：{question}',
@@ -99,6 +102,7 @@ export const moderationZh: Record<keyof typeof moderationEn, string> = {
   'moderation.modal.node': '节点 ID',
   'moderation.modal.reason': '原因',
   'moderation.modal.details': '您看到了什么？',
+  'moderation.modal.files': '文件：截图、nvidia-smi 输出、日志',
   'moderation.modal.link': '附件：截图或日志链接（https://…）',
   'moderation.act.claimed': '您已认领 #{case}。',
   'moderation.act.confirmed': '您已确认 #{case} 造假：已通知举报人和节点所有者。',

@@ -184,6 +184,7 @@ export const zh: Record<MessageKey, string> = {
   'form.optional': '可选：发送 - 跳过。',
   'form.cancel': '发送 /cancel 停止。',
   'form.pick': '请选择上面的一个按钮。',
+  'form.file': '请在这里发送图片或文件（可选项可发送 - 跳过）。',
   'form.required': '请写下回答，或发送 /cancel。',
   'form.tooShort': '请至少写 {min} 个字符。',
   'form.tooLong': '请不要超过 {max} 个字符。',

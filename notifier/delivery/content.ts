@@ -2,7 +2,7 @@
 import { t, type Locale } from '../../core/i18n';
 import { formatDuration } from '../../core/i18n/format';
 import type { LocalizedBlock, LocalizedParams } from '../../core/queue';
-import type { Block, Reply } from '../../core/reply';
+import type { Block, Button, Reply } from '../../core/reply';
 
 function params(locale: Locale, p: LocalizedParams | undefined): Record<string, string | number> {
   const out: Record<string, string | number> = {};
@@ -12,16 +12,23 @@ function params(locale: Locale, p: LocalizedParams | undefined): Record<string, 
 }
 
 export function localize(content: LocalizedBlock[], locale: Locale): Reply {
-  const blocks: Block[] = content.map((b) => {
+  const buttons: Button[][] = content.flatMap((b) =>
+    b.kind === 'buttons'
+      ? [b.buttons.map((x) => ({ id: x.id, label: t(locale, x.key, params(locale, x.params)) }))]
+      : [],
+  );
+  const blocks: Block[] = content.flatMap((b): Block[] => {
     switch (b.kind) {
+      case 'buttons':
+        return [];
       case 'text':
       case 'title':
-        return { kind: b.kind, text: t(locale, b.key, params(locale, b.params)) };
+        return [{ kind: b.kind, text: t(locale, b.key, params(locale, b.params)) }];
       case 'code':
-        return { kind: 'code', text: b.text };
+        return [{ kind: 'code', text: b.text }];
       case 'list':
-        return { kind: 'list', items: b.items.map((i) => t(locale, i.key, params(locale, i.params))) };
+        return [{ kind: 'list', items: b.items.map((i) => t(locale, i.key, params(locale, i.params))) }];
     }
   });
-  return { blocks };
+  return buttons.length ? { blocks, buttons } : { blocks };
 }

@@ -4,6 +4,7 @@ import {
   InteractionType,
   type APIApplicationCommand,
 } from 'discord-api-types/v10';
+import { snowflake } from './ids';
 import { createMessage } from './messages';
 import { P } from './permissions';
 import type { SandboxState, UserOptions } from './state';
@@ -23,7 +24,14 @@ import type { MessageCursor } from './cursor';
 export type MessageRef = string | { id: string };
 
 /** Modal field values: text inputs take a string, selects inside labels take string[]. */
-export type ModalValues = Record<string, string | string[]>;
+/** A file a user uploads in a modal's File Upload field. */
+export interface UploadedFile {
+  filename: string;
+  contentType?: string;
+  size?: number;
+}
+
+export type ModalValues = Record<string, string | string[] | UploadedFile[]>;
 
 /** A Discord user that the test drives: slash commands, buttons, modals, messages, DMs. */
 export class SandboxUser {
@@ -135,7 +143,12 @@ export class SandboxUser {
         `the bot never showed modal "${customId}" to user ${this.id} (shown: ${shown.join(', ') || 'none'})`,
       );
     }
-    const components = modalAnswer(modal, values);
+    const { components, attachments } = modalAnswer(
+      modal,
+      values,
+      this.state.origin,
+      origin0(this.state, modal),
+    );
     modal.submitted = true;
     const origin = this.state.interactions.get(modal.interactionId)!;
     const source = origin.sourceMessageId ? this.state.messages.get(origin.sourceMessageId)?.api : undefined;
@@ -143,7 +156,11 @@ export class SandboxUser {
       type: InteractionType.ModalSubmit,
       user: this.rec,
       channelId: origin.channelId,
-      data: { custom_id: customId, components },
+      data: {
+        custom_id: customId,
+        components,
+        ...(Object.keys(attachments).length ? { resolved: { attachments } } : {}),
+      },
       ...(source ? { sourceMessage: source } : {}),
     });
   }
@@ -281,15 +298,58 @@ type ModalComponent = {
   components?: ModalComponent[];
   component?: ModalComponent;
   options?: { value: string }[];
+  min_values?: number;
+  max_values?: number;
 };
 
+const origin0 = (state: SandboxState, modal: ModalRecord) =>
+  state.interactions.get(modal.interactionId)?.channelId ?? '0';
+
 /** The submitted `components`, mirroring the modal's layout (action rows or labels). */
-function modalAnswer(modal: ModalRecord, values: ModalValues): unknown[] {
+function modalAnswer(
+  modal: ModalRecord,
+  values: ModalValues,
+  base: string,
+  channelId: string,
+): { components: unknown[]; attachments: Record<string, unknown> } {
   const seen = new Set<string>();
+  const attachments: Record<string, unknown> = {};
   const answer = (input: ModalComponent) => {
     const id = input.custom_id!;
     seen.add(id);
     const given = values[id];
+    if (input.type === ComponentType.FileUpload) {
+      // Discord uploads the files, then sends their ids in `values` and the attachments in `resolved`.
+      const files = (Array.isArray(given) ? given : []).filter(
+        (f): f is UploadedFile => typeof f === 'object',
+      );
+      if (given !== undefined && files.length !== (given as unknown[]).length)
+        throw new Error(`modal field "${id}" is a file upload; give files`);
+      const min = input.min_values ?? 1;
+      const max = input.max_values ?? 1;
+      if ((input.required ?? true) && files.length < Math.max(1, min))
+        throw new Error(`modal field "${id}" is required`);
+      if (files.length > max) throw new Error(`modal field "${id}" takes at most ${max} file(s)`);
+      const ids = files.map((f) => {
+        const aid = snowflake();
+        const url = `${base}/attachments/${channelId}/${aid}/${encodeURIComponent(f.filename)}`;
+        attachments[aid] = {
+          id: aid,
+          filename: f.filename,
+          ...(f.contentType ? { content_type: f.contentType } : {}),
+          size: f.size ?? 1024,
+          url,
+          proxy_url: url,
+        };
+        return aid;
+      });
+      return {
+        type: input.type,
+        ...(input.id !== undefined ? { id: input.id } : {}),
+        custom_id: id,
+        values: ids,
+      };
+    }
     if (input.type === ComponentType.TextInput) {
       const value = typeof given === 'string' ? given : '';
       if (Array.isArray(given)) throw new Error(`modal field "${id}" is a text input; give a string`);
@@ -300,7 +360,9 @@ function modalAnswer(modal: ModalRecord, values: ModalValues): unknown[] {
         throw new Error(`modal field "${id}" allows at most ${input.max_length} characters`);
       return { type: input.type, ...(input.id !== undefined ? { id: input.id } : {}), custom_id: id, value };
     }
-    const picked = given === undefined ? [] : ([] as string[]).concat(given);
+    if (Array.isArray(given) && given.some((g) => typeof g !== 'string'))
+      throw new Error(`modal field "${id}" is a select; give option values`);
+    const picked = given === undefined ? [] : ([] as string[]).concat(given as string | string[]);
     if ((input.required ?? true) && !picked.length) throw new Error(`modal field "${id}" is required`);
     return {
       type: input.type,
@@ -326,5 +388,5 @@ function modalAnswer(modal: ModalRecord, values: ModalValues): unknown[] {
     throw new Error(
       `modal "${modal.custom_id}" has no field(s) ${unknown.join(', ')} (fields: ${[...seen].join(', ')})`,
     );
-  return out;
+  return { components: out, attachments };
 }

@@ -11,6 +11,9 @@ import { waitFor } from '../support/wait';
 const STAFF_CHAT = -1001313;
 const NODE = '7c1e2d3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f';
 const slow = { timeoutMs: 30_000 };
+/** A 1×1 PNG: the emulator reads photo sizes from real image bytes. */
+const PNG_1PX =
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 
 jest.setTimeout(180_000);
 
@@ -99,9 +102,18 @@ describe('moderation (e2e)', () => {
         reason: ['WRONG_MODEL'],
         details: 'claims an H100',
         link: '',
+        // Discord modals hold a File Upload (component 19 in a label): the screenshot comes with the report.
+        files: [{ filename: 'nvidia-smi.png', contentType: 'image/png', size: 48_213 }],
       })
     ).reply();
     expect(done.content).toContain(`#${ref}`);
+    const dcReport = await app.tdb.db.prisma.caseReport.findFirstOrThrow({
+      where: { case: { number: Number(ref.slice(1)) }, reason: 'WRONG_MODEL' },
+    });
+    expect(dcReport.attachments).toEqual([
+      expect.objectContaining({ name: 'nvidia-smi.png', contentType: 'image/png', size: 48_213 }),
+    ]);
+    expect((dcReport.attachments as Array<{ url: string }>)[0]!.url).toMatch(/^http.*nvidia-smi\.png$/);
 
     const card = await waitFor(() => tgCards(ref).find((m) => m.text!.includes('Reports: 3 (')), {
       ...slow,
@@ -209,6 +221,133 @@ describe('moderation (e2e)', () => {
       },
     );
     expect(toOwner.text).toContain(NODE);
+  });
+
+  it("the owner's Appeal button in that DM opens a ticket with the case attached (once)", async () => {
+    const dm = await waitFor(
+      () => owner.messages().find((m: Message) => (m.text ?? '').includes(`/appeal ${ref}`)),
+      { ...slow, what: 'owner notice' },
+    );
+    const n = ref.slice(1);
+    const answer = await owner.press(dm, `moderation:appeal:${n}`);
+    expect(answer.show_alert).toBeFalsy();
+    const done = await waitFor(
+      () =>
+        owner
+          .messages()
+          .find((m: Message) => (m.text ?? '').startsWith(`Your appeal of #${ref} is ticket #`)),
+      { ...slow, what: 'appeal answer' },
+    );
+    const ticketNo = Number(/ticket #(\d+)/.exec(done.text!)![1]);
+    const ticket = await app.tdb.db.prisma.ticket.findUniqueOrThrow({ where: { number: ticketNo } });
+    expect(ticket.category).toBe('dispute');
+    expect(ticket.answers).toMatchObject({ case: ref, node_id: NODE });
+    const ownerUser = await app.tdb.db.prisma.identity.findFirstOrThrow({
+      where: { platformUserId: '131300' },
+    });
+    expect(ticket.userId).toBe(ownerUser.userId);
+    // A second press gives the same ticket, not another one.
+    await owner.press(dm, `moderation:appeal:${n}`);
+    await waitFor(
+      () =>
+        owner
+          .messages()
+          .find(
+            (m: Message) =>
+              m.text === t('en', 'moderation.appeal.already', { case: ref, ticket: `#${ticketNo}` }),
+          ),
+      { ...slow, what: 'second appeal answer' },
+    );
+    expect(
+      await app.tdb.db.prisma.ticket.count({ where: { answers: { path: ['case'], equals: ref } } }),
+    ).toBe(1);
+    await waitFor(
+      () => tgCards(ref).find((m) => m.text!.includes(`the owner appealed: ticket #${ticketNo}`)),
+      {
+        ...slow,
+        what: 'appeal on the card',
+      },
+    );
+  });
+
+  it('"Escalate" on a case card opens a ticket whose context card carries the case', async () => {
+    const reporter = tg.user(131_330, { languageCode: 'en' });
+    await reporter.send('/report escalate-node-0001 wrong claims an A100, shows a T4');
+    const eref = caseRefIn((await reporter.nextMessage()).text);
+    const card = await waitFor(() => tgCards(eref)[0], { ...slow, what: 'card to escalate' });
+    const mod = tg.user(131_331, { languageCode: 'en', username: 'escmod' });
+    group().setMember(mod, 'administrator');
+    const answer = await group().press(mod, card, `moderation:escalate:${eref.slice(1)}`);
+    expect(answer.text).toMatch(new RegExp(`^Case #${eref} is now ticket #\\d+\\.$`));
+    const ticketNo = Number(/ticket #(\d+)/.exec(answer.text!)![1]);
+    const ticket = await app.tdb.db.prisma.ticket.findUniqueOrThrow({ where: { number: ticketNo } });
+    expect(ticket.answers).toMatchObject({ case: eref, node_id: 'escalate-node-0001' });
+    // The ticket's staff topic opens with the context card naming the case.
+    await waitFor(
+      () =>
+        group()
+          .messages()
+          .find(
+            (m) =>
+              (m.text ?? '').includes(`Ticket #${ticketNo} `) && (m.text ?? '').includes(`case: ${eref}`),
+          ),
+      { ...slow, what: 'ticket context card with the case' },
+    );
+    await waitFor(
+      () => tgCards(eref).find((m) => m.text!.includes(`#${ticketNo}`) && m.text!.includes('@escmod')),
+      {
+        ...slow,
+        what: 'escalation on the case card',
+      },
+    );
+    const again = await group().press(mod, tgCards(eref)[0]!, `moderation:escalate:${eref.slice(1)}`);
+    expect(again.text).toBe(
+      t('en', 'moderation.act.alreadyEscalated', { case: eref, ticket: `#${ticketNo}` }),
+    );
+  });
+
+  it("Telegram reports carry photos and documents: captioned /report, and the guided flow's file step", async () => {
+    const u = tg.user(131_340, { languageCode: 'en' });
+    await u.sendPhoto(Buffer.from(PNG_1PX, 'base64'), {
+      caption: '/report attach-node-0001 virtualized see the screenshot',
+    });
+    const aref = caseRefIn((await u.nextMessage()).text);
+    expect(aref).toMatch(/^C\d+$/);
+    await u.send('/report');
+    expect((await u.nextMessage()).text).toContain('Node id');
+    await u.send('attach-node-0001');
+    const reasonStep = await u.nextMessage();
+    await u.press(reasonStep, 'form:pick:DUPLICATED_CARD');
+    await u.nextMessage(); // details
+    await u.send('same UUID as another node');
+    await u.nextMessage(); // link
+    await u.send('-');
+    expect((await u.nextMessage()).text).toContain('Files');
+    await u.send('no file, just text');
+    expect((await u.nextMessage()).text).toBe(t('en', 'form.file'));
+    await u.sendDocument('GPU 0: NVIDIA GeForce RTX 4090 (UUID: GPU-1)', {
+      fileName: 'nvidia-smi.txt',
+      mimeType: 'text/plain',
+    });
+    expect((await u.nextMessage()).text).toBe(t('en', 'moderation.report.repeat', { case: aref }));
+    const reports = await app.tdb.db.prisma.caseReport.findMany({
+      where: { case: { number: Number(aref.slice(1)) } },
+      orderBy: { createdAt: 'asc' },
+    });
+    expect(reports.map((r) => r.attachments)).toEqual([
+      [expect.objectContaining({ name: 'photo.jpg', ref: expect.any(String) })],
+      [
+        expect.objectContaining({
+          name: 'nvidia-smi.txt',
+          contentType: 'text/plain',
+          ref: expect.any(String),
+        }),
+      ],
+    ]);
+    await waitFor(() => tgCards(aref).find((m) => m.text!.includes('Attachments: 2')), {
+      ...slow,
+      what: 'card counting the attachments',
+    });
   });
 
   it('20 reports from fresh accounts within a minute are flagged; an 11th report within an hour is refused clearly', async () => {
