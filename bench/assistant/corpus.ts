@@ -97,11 +97,11 @@ export const formatLatency = (l: Latency) =>
   `CPU p50 ${l.cpu.p50.toFixed(2)} ms, p99 ${l.cpu.p99.toFixed(2)} ms; ${l.n} queries, load ${l.load.toFixed(2)}`;
 
 /**
- * A control: fixed work of about a query's size (sorting the same 20,000 numbers), timed
+ * A control: fixed work of about a query's size (sorting the same 3,000 numbers), timed
  * the same way. Its p99 over its p50 is the share of a tail the machine adds by itself.
  */
 export function calibration(questions: Q[]): Latency {
   const rnd = random(11);
-  const numbers = Array.from({ length: 20_000 }, () => rnd());
+  const numbers = Array.from({ length: 3_000 }, () => rnd());
   return latency(null, questions, () => [...numbers].sort((a, b) => a - b));
 }

@@ -134,7 +134,7 @@ async function main() {
       console.log(`  ${seg}, 1,000 entries (${kind}): ${formatLatency(latency(big, questions))}`);
     }
   }
-  console.log(`  control (fixed work, sorting 20,000 numbers): ${formatLatency(calibration(questions))}`);
+  console.log(`  control (fixed work, sorting 3,000 numbers): ${formatLatency(calibration(questions))}`);
   const ai = await startOpenAISandbox();
   try {
     const analyzer = new Analyzer(synonyms, 'intl');
