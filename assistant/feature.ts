@@ -1,8 +1,8 @@
 // The assistant as a feature module: /ask, /points, staff /kb publish and /kb history,
 // and plain DM text as a question when no dialogue or ticket holds the conversation.
 // Handlers only translate between the conversation layer and the Assistant service.
-import type { Button } from '../core/reply';
 import {
+  customId,
   defineFeature,
   HOLDER_ORDER,
   type FeatureContext,
@@ -10,6 +10,7 @@ import {
   type HandlerResult,
 } from '../core/feature';
 import { reply, text } from '../core/reply';
+import type { TicketHandoff } from './handoff';
 import { renderAnswer, renderHistory, renderPoints, renderPublish } from './render';
 import type { Assistant } from './service';
 
@@ -17,8 +18,8 @@ export const MAX_QUESTION = 500;
 
 export interface AssistantFeatureDeps {
   assistant: Assistant;
-  /** A button that opens a ticket with the question prefilled; absent until tickets exist. */
-  ticketButton?: (ctx: FeatureContext, question: string) => Promise<Button | null>;
+  /** Opens a ticket with the question prefilled (the refusal's button); absent without tickets. */
+  tickets?: TicketHandoff;
 }
 
 export function assistantFeature(deps: AssistantFeatureDeps): FeatureModule {
@@ -31,9 +32,24 @@ export function assistantFeature(deps: AssistantFeatureDeps): FeatureModule {
       return reply([text(ctx.t('assistant.tooLong', { max: MAX_QUESTION }))]);
     const r = await assistant.respond(question, ctx.locale, ctx.actor.identity.userId);
     if (r.kind === 'points') return { ...renderPoints(r.report, ctx.locale), private: true };
-    const button =
-      r.answer.kind === 'unknown' && deps.ticketButton ? await deps.ticketButton(ctx, question) : null;
-    return renderAnswer(r.answer, ctx.locale, button ? { button } : {});
+    if (r.answer.kind !== 'unknown' || !deps.tickets || !assistant.offers)
+      return renderAnswer(r.answer, ctx.locale);
+    const token = await assistant.offers.put({ userId: ctx.actor.identity.userId, question });
+    const button = { id: customId('assistant', 'ticket', token), label: ctx.t('assistant.ticketButton') };
+    return renderAnswer(r.answer, ctx.locale, { button });
+  }
+
+  /** The refusal's "Open a ticket" button: the question it kept becomes the ticket. */
+  async function openTicket(ctx: FeatureContext, token: string): Promise<HandlerResult> {
+    const offer = await assistant.offers?.get(token);
+    if (!offer || !deps.tickets) return reply([text(ctx.t('assistant.offerExpired'))], { private: true });
+    if (offer.userId !== ctx.actor.identity.userId)
+      return { kind: 'toast', text: ctx.t('assistant.offerNotYours'), alert: true };
+    return deps.tickets.open(ctx, {
+      question: offer.question,
+      key: token,
+      topic: assistant.topic(offer.question),
+    });
   }
 
   async function publish(ctx: FeatureContext, entryText: string): Promise<HandlerResult> {
@@ -140,6 +156,7 @@ export function assistantFeature(deps: AssistantFeatureDeps): FeatureModule {
         submit: (ctx, values) => publish(ctx, values.entry ?? ''),
       },
     ],
+    buttons: [{ action: 'ticket', permission: 'everyone', handler: openTicket }],
     holders: [
       {
         // Last in line: a running intake or an open ticket takes the text first.

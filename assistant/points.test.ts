@@ -1,6 +1,11 @@
 // /points from the user's own history: uptime per window from node_transitions, the
 // published snapshots a node was offline at, then the curated explanation.
+import IORedis from 'ioredis';
+import { NetworkViewStore } from '../notifier/network-view';
 import { createTestDatabase, type TestDatabase } from '../test/support/db';
+import { TEST_REDIS_URL } from '../test/support/env';
+import { deleteKeys, testPrefix } from '../test/support/redis';
+import { networkFigures } from './points';
 import { renderPoints } from './render';
 import { KNOWLEDGE_DIR } from './retrieval/text';
 import { Assistant } from './service';
@@ -12,10 +17,13 @@ describe('personal points', () => {
   let assistant: Assistant;
   let userId: string;
   const now = Date.now();
+  const prefix = testPrefix();
+  const redis = new IORedis(TEST_REDIS_URL);
+  const view = new NetworkViewStore(redis, prefix);
 
   beforeAll(async () => {
     tdb = await createTestDatabase();
-    assistant = new Assistant({ prisma: tdb.db.prisma, pool: tdb.db.pool });
+    assistant = new Assistant({ prisma: tdb.db.prisma, pool: tdb.db.pool, figures: networkFigures(view) });
     await assistant.importDir(KNOWLEDGE_DIR);
     userId = (await tdb.db.prisma.user.create({ data: {} })).id;
     const node = await tdb.db.prisma.node.create({ data: { externalId: 'rig-01', userId, state: 'ONLINE' } });
@@ -28,7 +36,11 @@ describe('personal points', () => {
       ],
     });
   });
-  afterAll(() => tdb.drop());
+  afterAll(async () => {
+    await deleteKeys(prefix);
+    redis.disconnect();
+    await tdb.drop();
+  });
 
   it('names each node with 24 h, 7 d and season uptime, then the curated explanation', async () => {
     const report = await assistant.points(userId, 'en');
@@ -77,5 +89,42 @@ describe('personal points', () => {
       .blocks.map((b) => JSON.stringify(b))
       .join('\n');
     expect(shown).toContain('/addnode');
+  });
+
+  it('shows the points figure a network source reports, in its unit, and none where the network gives none', async () => {
+    const rig = await tdb.db.prisma.node.findFirstOrThrow({ where: { externalId: 'rig-01' } });
+    const quiet = await tdb.db.prisma.node.create({
+      data: { externalId: 'rig-02', userId, state: 'ONLINE' },
+    });
+    const observedAt = now - HOUR;
+    const snapshot = (externalId: string, earnings: { amount: number; unit: string } | null) => ({
+      externalId,
+      rawState: 'up',
+      liveness: 'online' as const,
+      observedAt,
+      earnings,
+      verdicts: {},
+    });
+    await view.write('ionet', [
+      { nodeId: rig.id, snapshot: snapshot('rig-01', { amount: 1234.5, unit: 'IO' }) },
+      { nodeId: quiet.id, snapshot: snapshot('rig-02', null) },
+    ]);
+    const report = await assistant.points(userId, 'en');
+    expect(report.figures).toEqual([
+      { externalId: 'rig-01', value: 1234.5, unit: 'IO', network: 'ionet', asOf: new Date(observedAt) },
+    ]);
+    const shown = renderPoints(report, 'en')
+      .blocks.map((b) => JSON.stringify(b))
+      .join('\n');
+    expect(shown).toContain('rig-01: 1234.5 IO, as io.net reports it');
+    expect(shown).not.toMatch(/rig-02: [\d.]+ /);
+    // The personal answer to "why are my points low?" carries the same figure.
+    const r = await assistant.respond('why are my points low', 'zh', userId);
+    expect(r.kind === 'points' && r.report.figures.map((f) => f.externalId)).toEqual(['rig-01']);
+    const zh = renderPoints((r as { report: typeof report }).report, 'zh')
+      .blocks.map((b) => JSON.stringify(b))
+      .join('\n');
+    expect(zh).toContain('rig-01：1234.5 IO（io.net 提供的数据');
+    await tdb.db.prisma.node.delete({ where: { id: quiet.id } });
   });
 });

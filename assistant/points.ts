@@ -4,6 +4,8 @@
 // explanation. Snapshot times and the season window come from the knowledge base's
 // optional front matter, never from a guess; there is no formula here.
 import type pg from 'pg';
+import type { NetworkViewStore } from '../notifier/network-view';
+import type { SnapshotSourceName } from '../notifier/sources/types';
 import { uptimeFor } from '../notifier/uptime';
 import type { Answer } from './answer/compose';
 import type { KbEntry } from './kb/store';
@@ -21,12 +23,43 @@ export interface NodeUptime {
 export interface PointsFigure {
   externalId: string;
   value: number;
+  /** The network's own unit (IO, NOS, USD, points…), shown as it gives it. */
+  unit: string;
+  /** The source that reported it. */
+  network: SnapshotSourceName;
   asOf: Date;
 }
 
-/** A network source that knows each node's points (none of the current sources does). */
+/** Where each node's points or earnings figure comes from, when a network gives one. */
 export interface PointsFigureSource {
   figures(nodes: Array<{ id: string; externalId: string }>): Promise<PointsFigure[]>;
+}
+
+/**
+ * The figures the network sources last reported (the notifier's network view): a node's
+ * earnings or points exactly as its network states them, in its unit. A node whose network
+ * states none gets no figure; nothing is estimated.
+ */
+export function networkFigures(view: Pick<NetworkViewStore, 'read'>): PointsFigureSource {
+  return {
+    async figures(nodes) {
+      const seen = await view.read(nodes.map((n) => n.id));
+      return nodes.flatMap((n): PointsFigure[] => {
+        const v = seen.get(n.id);
+        const e = v?.earnings;
+        if (!v || !e || !Number.isFinite(e.amount)) return [];
+        return [
+          {
+            externalId: n.externalId,
+            value: e.amount,
+            unit: e.unit,
+            network: v.source,
+            asOf: new Date(v.observedAt),
+          },
+        ];
+      });
+    },
+  };
 }
 
 export interface PointsReport {

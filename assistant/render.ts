@@ -130,7 +130,15 @@ export function renderPoints(report: PointsReport, locale: Locale): Reply {
     }
     for (const f of report.figures) {
       blocks.push(
-        text(t(locale, 'points.figure', { node: f.externalId, value: f.value, at: formatTime(f.asOf) })),
+        text(
+          t(locale, 'points.figure', {
+            node: f.externalId,
+            value: f.value,
+            unit: f.unit,
+            network: t(locale, `network.${f.network}` as MessageKey),
+            at: formatTime(f.asOf),
+          }),
+        ),
       );
     }
   }

@@ -10,6 +10,7 @@ import { composeAnswer, DEFAULT_THRESHOLDS, type Answer, type Thresholds } from 
 import { parseEntry, type KbEntryInput, type KbProblem } from './kb/entry';
 import { readKnowledgeDir, type FileProblem } from './kb/files';
 import { KbStore, type KbEntry, type KbVersionInfo, type WriteOutcome } from './kb/store';
+import { TicketOffers } from './offer';
 import { pointsReport, type PointsFigureSource, type PointsReport } from './points';
 import { KbIndex, type SearchOutcome } from './retrieval/index';
 import { Analyzer, loadOutOfScope, loadSynonyms, type SegmenterKind } from './retrieval/text';
@@ -40,6 +41,9 @@ export type ImportOutcome =
 /** What a question gets: an answer, or (personal points questions) the user's own report. */
 export type Response = { kind: 'answer'; answer: Answer } | { kind: 'points'; report: PointsReport };
 
+/** Concepts that make a question one for the points team (the ticket category). */
+const POINTS_TOPICS = ['~points', '~tge', '~season', '~snapshot', '~uptime', '~reputation', '~delay'];
+
 const PERSONAL = /(?<![a-z])(my|mine|am i|i got|i get|i'm getting|i am getting)(?![a-z])|我/i;
 
 export interface Actor {
@@ -54,6 +58,8 @@ export class Assistant {
   private readonly analyzer: Analyzer;
   private readonly outOfScope;
   private readonly cache: AnswerCache | null;
+  /** "Open a ticket" offers under refusals; null without Redis (no offer then). */
+  readonly offers: TicketOffers | null;
   private readonly thresholds: Thresholds;
   private index: { version: number; index: KbIndex } | null = null;
   private building: Promise<{ version: number; index: KbIndex }> | null = null;
@@ -63,6 +69,7 @@ export class Assistant {
     this.analyzer = new Analyzer(loadSynonyms(opts.knowledgeDir), opts.segmenter ?? 'intl');
     this.outOfScope = loadOutOfScope(opts.knowledgeDir);
     this.cache = opts.redis ? new AnswerCache(opts.redis, opts.prefix ?? 'nodedesk') : null;
+    this.offers = opts.redis ? new TicketOffers(opts.redis, opts.prefix ?? 'nodedesk') : null;
     this.thresholds = { ...DEFAULT_THRESHOLDS, ...opts.thresholds };
   }
 
@@ -111,6 +118,12 @@ export class Assistant {
       }
     }
     return { kind: 'answer', answer: await this.ask(question, lang) };
+  }
+
+  /** Whom a refused question is for: the points team, or anyone. */
+  topic(question: string): 'points' | 'other' {
+    const { concepts } = this.analyzer.analyze(question);
+    return concepts.some((c) => POINTS_TOPICS.includes(c)) ? 'points' : 'other';
   }
 
   /** `/points`: the user's own nodes, then the curated entry `explanationId`. */

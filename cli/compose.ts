@@ -36,6 +36,8 @@ import { DiscordConversation } from '../bots/discord/conversation';
 import { discordRoles } from '../bots/discord/roles';
 import { composeAssistant, type AssistantParts } from '../assistant/compose';
 import { assistantFeature } from '../assistant/feature';
+import { ticketHandoff, type TicketHandoff } from '../assistant/handoff';
+import { networkFigures } from '../assistant/points';
 import { moderationRules } from '../moderation/config';
 import { moderationFeature } from '../moderation/feature';
 import { Moderation } from '../moderation/service';
@@ -76,13 +78,17 @@ export function builtinFeatures(
   registry: () => FeatureRegistry,
   assistant?: AssistantParts,
   extra: FeatureModule[] = [],
+  /** The assistant's "I don't know" → prefilled ticket, once tickets exist. */
+  tickets?: TicketHandoff,
 ): FeatureModule[] {
   return [
     basicsFeature(services, () => registry().commands()),
     walletsFeature(services),
     nodesFeature(services),
     alertsFeature(services),
-    ...(assistant ? [assistantFeature({ assistant: assistant.assistant })] : []),
+    ...(assistant
+      ? [assistantFeature({ assistant: assistant.assistant, ...(tickets ? { tickets } : {}) })]
+      : []),
     ...extra,
   ];
 }
@@ -174,7 +180,13 @@ export function composeServices(deps: {
       ? { DISCORD: pacerFor(hub.redis, hub.prefix, 'DISCORD', config.DISCORD_TOKEN) }
       : {}),
   });
-  const assistant = composeAssistant({ config, db, hub, logger });
+  const assistant = composeAssistant({
+    config,
+    db,
+    hub,
+    logger,
+    figures: networkFigures(stores.networkView),
+  });
   const tickets = createTicketing({
     prisma: db.prisma,
     pool: db.pool,
@@ -211,9 +223,13 @@ export function composeServices(deps: {
   });
   let registry: FeatureRegistry | null = null;
   registry = new FeatureRegistry([
-    ...builtinFeatures(services, () => registry!, assistant, [
-      moderationFeature({ moderation, prisma: db.prisma }),
-    ]),
+    ...builtinFeatures(
+      services,
+      () => registry!,
+      assistant,
+      [moderationFeature({ moderation, prisma: db.prisma })],
+      ticketHandoff(tickets),
+    ),
     ticketsFeature(tickets, { rolesOf: (p, id) => roles.rolesOf(p, id) }),
     ...(deps.features ?? []),
   ]);

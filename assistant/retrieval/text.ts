@@ -141,7 +141,10 @@ export class Analyzer {
       }
       for (const w of run.replace(/['’](s|t|re|ve|ll|d|m)\b/g, '').split(/[^a-z0-9]+/)) {
         if (w.length < 2 || EN_STOP.has(w)) continue;
-        out.push(stem(w));
+        // "whats" stems to a stop word: searching it (fuzzily, as the index lacks it) cost
+        // time and matched "that".
+        const s = stem(w);
+        if (!EN_STOP.has(s)) out.push(s);
       }
     }
     return out;

@@ -3,6 +3,7 @@
 // segmenters, plus retrieval latency at 1,000 entries. Prints figures; it is not a test.
 import fs from 'node:fs';
 import path from 'node:path';
+import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parse as parseYaml } from 'yaml';
 import { OpenAiWriter, type AiAnswerer } from '../../assistant/answer/ai';
@@ -19,6 +20,7 @@ import {
   type SegmenterKind,
 } from '../../assistant/retrieval/text';
 import { startOpenAISandbox } from '../../sandbox/openai';
+import { calibration, corpus, formatLatency, latency, type CorpusKind } from './corpus';
 import { emulatedModel } from './emulated-model';
 
 interface Question {
@@ -88,37 +90,6 @@ async function evaluate(index: KbIndex, ai: AiAnswerer | null): Promise<Figures>
   };
 }
 
-function latency(entries: KbEntry[], analyzer: Analyzer): { p50: number; p99: number; n: number } {
-  // 1,000 entries: the starter ones plus generated ones built from their own vocabulary.
-  const words = entries.flatMap((e) => e.body.split(/\s+/)).filter(Boolean);
-  let seed = 7;
-  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-  const big: KbEntry[] = [...entries];
-  for (let i = big.length; i < 1000; i++) {
-    const body = Array.from({ length: 60 }, () => words[Math.floor(rnd() * words.length)]).join(' ');
-    big.push({
-      ...entries[i % entries.length]!,
-      id: `generated-${i}`,
-      title: `Generated ${i}`,
-      body,
-      seq: i + 1,
-    });
-  }
-  const index = new KbIndex(big, analyzer, loadOutOfScope());
-  for (const q of questions) index.query(q.q, q.lang); // warm-up
-  const times: number[] = [];
-  for (let round = 0; round < 5; round++) {
-    for (const q of questions) {
-      const t0 = performance.now();
-      index.query(q.q, q.lang);
-      times.push(performance.now() - t0);
-    }
-  }
-  times.sort((a, b) => a - b);
-  const at = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))]!;
-  return { p50: at(0.5), p99: at(0.99), n: times.length };
-}
-
 const pct = (x: number) => x.toFixed(3);
 
 function print(label: string, f: Figures, verbose: boolean) {
@@ -138,7 +109,12 @@ async function main() {
     `questions ${questions.length} (answerable ${answerable}, unknown ${questions.length - answerable}, ` +
       `injection ${questions.filter((q) => q.kind === 'injection').length}); entries ${entries.length}`,
   );
-  console.log('(shared, loaded machine: latency figures are upper bounds)');
+  console.log(
+    `load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} on ${os.cpus().length} CPUs`,
+  );
   for (const seg of ['intl', 'jieba'] as SegmenterKind[]) {
     const t0 = performance.now();
     const analyzer = new Analyzer(synonyms, seg);
@@ -148,12 +124,17 @@ async function main() {
     const zh = questions.filter((q) => q.lang === 'zh');
     const zhHits = zh.filter((q) => q.expect !== 'unknown');
     const zh1 = zhHits.filter((q) => index.query(q.q, q.lang).hits[0]?.id === q.expect).length;
-    const l = latency(entries, analyzer);
     console.log(
-      `  ${seg}: zh hit@1 ${pct(zh1 / zhHits.length)} (${zhHits.length} zh questions); start-up ${build.toFixed(0)} ms; ` +
-        `1,000 entries: p50 ${l.p50.toFixed(2)} ms, p99 ${l.p99.toFixed(2)} ms over ${l.n} queries`,
+      `  ${seg}: zh hit@1 ${pct(zh1 / zhHits.length)} (${zhHits.length} zh questions); start-up ${build.toFixed(0)} ms`,
     );
+    const analysis = latency(null, questions, (q) => analyzer.analyze(q.q));
+    console.log(`  ${seg}: question analysis (segmenter, synonyms, stemming): ${formatLatency(analysis)}`);
+    for (const kind of ['topical', 'mixed'] as CorpusKind[]) {
+      const big = new KbIndex(corpus(entries, kind), analyzer, loadOutOfScope());
+      console.log(`  ${seg}, 1,000 entries (${kind}): ${formatLatency(latency(big, questions))}`);
+    }
   }
+  console.log(`  control (fixed work, sorting 3,000 numbers): ${formatLatency(calibration(questions))}`);
   const ai = await startOpenAISandbox();
   try {
     const analyzer = new Analyzer(synonyms, 'intl');

@@ -9,6 +9,9 @@ export const assistantEn = {
   'assistant.ticketOffer': 'A staff member can help: open a ticket and your question goes with it.',
   'assistant.ticketButton': 'Open a ticket',
   'assistant.reachStaff': 'To reach staff, send /support followed by your question.',
+  'assistant.offerExpired':
+    'This offer has expired. To reach staff, send /support followed by your question.',
+  'assistant.offerNotYours': 'Only the person who asked can open this ticket.',
   'assistant.tooLong': 'Please keep your question under {max} characters.',
   'help.kb': 'staff: publish a knowledge-base entry or list its versions',
   'help.kbPublish': 'staff: publish one knowledge-base entry (file format)',
@@ -56,6 +59,6 @@ export const assistantEn = {
   'points.snapshotMissed': '{node} was offline at the snapshot of {time}.',
   'points.snapshotsClean': 'None of your nodes was offline at a published snapshot.',
   'points.noSnapshots': 'No snapshot times are published in the knowledge base yet.',
-  'points.figure': '{node}: {value} points, according to the network ({at}).',
+  'points.figure': '{node}: {value} {unit}, as {network} reports it ({at}).',
   'points.explanation': 'What points depend on:',
 } as const;

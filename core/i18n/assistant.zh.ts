@@ -9,6 +9,8 @@ export const assistantZh: Record<keyof typeof assistantEn, string> = {
   'assistant.ticketOffer': '工作人员可以帮你：提交工单，你的问题会一并附上。',
   'assistant.ticketButton': '提交工单',
   'assistant.reachStaff': '如需联系工作人员，请发送 /support 并附上你的问题。',
+  'assistant.offerExpired': '此提交入口已过期。如需联系工作人员，请发送 /support 并附上你的问题。',
+  'assistant.offerNotYours': '只有提问的人才能提交这个工单。',
   'assistant.tooLong': '问题请控制在 {max} 个字符以内。',
   'help.kb': '工作人员：发布知识库条目或查看其版本',
   'help.kbPublish': '工作人员：发布一个知识库条目（文件格式）',
@@ -54,6 +56,6 @@ export const assistantZh: Record<keyof typeof assistantEn, string> = {
   'points.snapshotMissed': '{node} 在 {time} 的快照时处于离线状态。',
   'points.snapshotsClean': '在已公布的快照时间，你的节点都没有离线。',
   'points.noSnapshots': '知识库中还没有公布快照时间。',
-  'points.figure': '{node}：{value} 积分（来自网络，{at}）。',
+  'points.figure': '{node}：{value} {unit}（{network} 提供的数据，{at}）。',
   'points.explanation': '积分取决于：',
 };

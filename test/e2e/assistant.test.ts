@@ -1,7 +1,8 @@
 // The assistant end to end on both platforms, the real discord.js and grammY clients against
 // the emulators, AI answers through the OpenAI emulator as BullMQ jobs: TGE questions in
 // English and Chinese with their source, refusals with the way to staff, staff publishing
-// from chat (the next answer changes at once; non-staff refused), group mentions, and the
+// from chat (the next answer changes at once; non-staff refused), group mentions, the
+// "I don't know" offer opening a ticket with the question prefilled, and the
 // AI request carrying only the retrieved entries, with garbage falling back to retrieval.
 import type OpenAI from 'openai';
 import { t } from '../../core/i18n';
@@ -10,9 +11,11 @@ import { startOpenAISandbox, type OpenAISandbox } from '../../sandbox/openai';
 import { messageText } from '../../sandbox/openai/validate-chat';
 import { startTelegramSandbox, type TelegramSandbox } from '../../sandbox/telegram';
 import { startTestApp, type TestApp } from '../support/app';
+import { waitFor } from '../support/wait';
 
 const STAFF_CHAT = -1004242;
 const GROUP = -1005151;
+const OFFER_GROUP = -1005252;
 
 /** A stand-in model: cites the first entry it was given and says where the answer is from. */
 function model(req: OpenAI.ChatCompletionCreateParams) {
@@ -37,6 +40,7 @@ describe('assistant (e2e, both platforms)', () => {
     tg = await startTelegramSandbox({ limits: false });
     tg.group(STAFF_CHAT, { title: 'staff', isForum: true });
     tg.group(GROUP, { title: 'community' });
+    tg.group(OFFER_GROUP, { title: 'community 2' });
     ai = await startOpenAISandbox();
     ai.onChat(model);
     app = await startTestApp(
@@ -106,15 +110,70 @@ describe('assistant (e2e, both platforms)', () => {
     expect(fallback.text).toContain('Source: Fake cards (fake GPUs) and how to report them');
   });
 
-  it('an unknown question gets "I don\'t know" and the way to staff, on both platforms', async () => {
+  const ticketOf = (number: number) =>
+    app.tdb.db.prisma.ticket.findFirstOrThrow({ where: { number }, include: { messages: true } });
+
+  it('Telegram: an unknown question is refused with the ticket offer; pressing it opens a ticket with the question, once', async () => {
+    const question = 'What will the token price be at TGE?';
     const u = tg.user(5104, { languageCode: 'en' });
-    await u.send('/ask What will the token price be at TGE?');
+    await u.send(`/ask ${question}`);
     const m = await u.nextMessage();
     expect(m.text).toContain(t('en', 'assistant.unknown'));
-    expect(m.text).toContain(t('en', 'assistant.reachStaff'));
+    expect(m.text).toContain(t('en', 'assistant.ticketOffer'));
+    await u.press(m, { text: t('en', 'assistant.ticketButton') });
+    const opened = await u.nextMessage();
+    expect(opened.text).toMatch(/Ticket #\d+ \(Points and rewards\) is open/);
+    const ticket = await ticketOf(Number(/#(\d+)/.exec(opened.text ?? '')![1]));
+    expect(ticket).toMatchObject({ subject: question, category: 'points', platform: 'TELEGRAM' });
+    expect(ticket.messages.filter((x) => x.kind === 'USER').map((x) => x.body)).toEqual([question]);
+    // The staff side gets the ticket with the question in it.
+    const staffGroup = tg.group(STAFF_CHAT);
+    const topic = await waitFor(
+      () => staffGroup.topics().find((x) => x.name.startsWith(`#${ticket.number} `)),
+      { what: 'ticket topic' },
+    );
+    await waitFor(
+      () =>
+        staffGroup
+          .messages()
+          .find((x) => x.message_thread_id === topic.message_thread_id && x.text?.includes(question)),
+      { what: 'the question in the staff topic' },
+    );
+    // A second press finds the same ticket.
+    await u.press(m, { text: t('en', 'assistant.ticketButton') });
+    expect((await u.nextMessage()).text).toBe(t('en', 'tickets.openedAgain', { number: ticket.number }));
+    expect(await app.tdb.db.prisma.ticket.count({ where: { userId: ticket.userId } })).toBe(1);
+  });
+
+  it('Discord: an unknown question in Chinese is refused with the offer; the button opens the prefilled ticket', async () => {
+    const question = '今天天气怎么样';
     const d = dc.user('510000000000000003', { username: 'zed', locale: 'zh-CN' });
-    const r = await (await d.slash('ask', { options: { question: '会在币安上线吗' } })).reply();
+    const r = await (await d.slash('ask', { options: { question } })).reply();
     expect(r.content).toContain(t('zh', 'assistant.unknown'));
+    expect(r.content).toContain(t('zh', 'assistant.ticketOffer'));
+    const [button] = JSON.stringify(r.components)
+      .match(/"custom_id":"assistant:ticket:[^"]+"/g)!
+      .map((x) => x.slice('"custom_id":"'.length, -1));
+    expect(JSON.stringify(r.components)).toContain(t('zh', 'assistant.ticketButton'));
+    const opened = await (await d.press(r, button!)).reply();
+    expect(opened.content).toMatch(/工单 #\d+（其他问题）已创建/);
+    const ticket = await ticketOf(Number(/#(\d+)/.exec(opened.content)![1]));
+    expect(ticket).toMatchObject({ subject: question, category: 'other', platform: 'DISCORD' });
+    expect(ticket.messages.filter((x) => x.kind === 'USER').map((x) => x.body)).toEqual([question]);
+  });
+
+  it('in a group, only the asker can turn the offer into a ticket', async () => {
+    const group = tg.group(OFFER_GROUP);
+    const asker = tg.user(5110, { languageCode: 'en' });
+    const other = tg.user(5111, { languageCode: 'en' });
+    await group.send(asker, '/ask Who is the CEO of the company?');
+    const m = await group.nextMessage();
+    expect(m.text).toContain(t('en', 'assistant.ticketOffer'));
+    const answer = await group.press(other, m, { text: t('en', 'assistant.ticketButton') });
+    expect(answer).toMatchObject({ text: t('en', 'assistant.offerNotYours'), show_alert: true });
+    expect(
+      await app.tdb.db.prisma.ticket.count({ where: { subject: 'Who is the CEO of the company?' } }),
+    ).toBe(0);
   });
 
   it('Telegram: a non-staff /kb publish is refused and changes nothing; staff publish changes the next answer at once, in both places', async () => {
