@@ -1,5 +1,7 @@
 // The notifier inside the workers role: the sweep (repeatable job), the liveness event
 // consumer (transitions → history, incidents), incident timers and flapping upkeep.
+import { DeviceNameChallenges } from '../accounts/node-claims';
+import { TokenIndex } from '../accounts/token-index';
 import type { Config } from '../core/config';
 import type { Db } from '../core/db';
 import type { Logger } from '../core/logger';
@@ -19,6 +21,8 @@ import { buildSources, sourceSettingsFromConfig, tickMs, type SourceSettings } f
 import type { NetworkNode } from './sources/poller';
 import { runRound } from './sources/runner';
 import { SnapshotSink } from './sources/sink';
+import { DeviceClaimChecker } from './sources/device-claims';
+import { detachNode } from './incidents/membership';
 import { NETWORKS, type SnapshotSourceName } from './sources/types';
 import { simulatorTick } from './sources/simulator';
 import type { StaffNotifier } from './staff';
@@ -261,6 +265,19 @@ export class NotifierEngine {
       view,
       ...(this.deps.onNetworkNodes ? { onPollNodes: this.deps.onNetworkNodes } : {}),
     });
+    // Device-name ownership proofs, checked as each network reports device names.
+    const tokens = new TokenIndex(db.prisma, hub.redis, hub.prefix);
+    const claims = new DeviceClaimChecker({
+      prisma: db.prisma,
+      challenges: new DeviceNameChallenges(hub.redis, hub.prefix),
+      messenger: this.deps.delivery,
+      forgetToken: (hash) => tokens.forget(hash),
+      onRowUnlinked: async (nodeId) => {
+        await Promise.all(Object.values(this.stores).map((s) => s.forget(nodeId)));
+        await detachNode(db.pool, nodeId);
+      },
+      logger: logger.child({ part: 'device-claims' }),
+    });
     for (const source of sources) {
       const sink = new SnapshotSink({
         pool: db.pool,
@@ -270,6 +287,7 @@ export class NotifierEngine {
         push: this.stores.push,
         view,
         graceMs: rules.graceMs,
+        claims,
       });
       const runner = {
         health: this.health,

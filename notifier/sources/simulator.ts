@@ -7,6 +7,9 @@ import type { LivenessStore } from '../liveness/store';
 
 export const SIM_PREFIX = 'sim-';
 
+/** A simulated node's id (`sim-1`, `sim-gpu-007`). */
+export const isSimulatedId = (id: string) => /^sim-[A-Za-z0-9_-]{1,60}$/.test(id);
+
 export interface SimulatorShape {
   /** Length of one node's cycle. */
   periodMs: number;

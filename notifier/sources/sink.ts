@@ -6,6 +6,7 @@
 // the network view is still stored and shown beside. Verdicts are recorded as signals.
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
+import { keys } from '../../core/keys';
 import type { LivenessStore } from '../liveness/store';
 import type { NetworkViewStore } from '../network-view';
 import type { NodeSnapshot, SignalKind, SnapshotSourceName } from './types';
@@ -24,6 +25,8 @@ export interface SinkDeps {
   push: LivenessStore;
   view: NetworkViewStore;
   graceMs: number;
+  /** Ownership challenges carried in device names (io.net), checked as names arrive. */
+  claims?: { check(source: SnapshotSourceName, snapshots: NodeSnapshot[], now: number): Promise<unknown> };
 }
 
 export interface SinkResult {
@@ -47,7 +50,7 @@ export class SnapshotSink {
   constructor(private readonly deps: SinkDeps) {}
 
   private debounceKey(source: SnapshotSourceName) {
-    return `${this.deps.prefix}:netsrc:${source}:debounce`;
+    return keys(this.deps.prefix).netsrcDebounce(source);
   }
 
   async apply(
@@ -61,6 +64,11 @@ export class SnapshotSink {
     await view.write(source, entries);
     if (source !== 'poll') await this.recordAttributes(entries);
     res.signals = await this.recordSignals(source, entries, now);
+    await this.deps.claims?.check(
+      source,
+      entries.map((e) => e.snapshot),
+      now,
+    );
 
     const agents = await push.view(entries.map((e) => e.nodeId));
     const key = this.debounceKey(source);
