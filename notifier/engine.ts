@@ -20,7 +20,7 @@ import { NetworkViewStore } from './network-view';
 import { buildSources, sourceSettingsFromConfig, tickMs, type SourceSettings } from './sources/build';
 import type { NetworkNode } from './sources/poller';
 import { runRound } from './sources/runner';
-import { SnapshotSink } from './sources/sink';
+import { SnapshotSink, type VerdictSink } from './sources/sink';
 import { DeviceClaimChecker } from './sources/device-claims';
 import { detachNode } from './incidents/membership';
 import { NETWORKS, type SnapshotSourceName } from './sources/types';
@@ -112,6 +112,8 @@ export class NotifierEngine {
       stores?: NotifierStores;
       /** Each poll page's nodes (moderation evidence: GPU UUIDs, ip_hash, benchmarks). */
       onNetworkNodes?: (nodes: NetworkNode[]) => Promise<void>;
+      /** Moderation's entry point for the networks' verdicts (io.net `blocked` opens a detected case). */
+      verdicts?: VerdictSink;
     },
   ) {
     const { hub } = deps;
@@ -288,6 +290,7 @@ export class NotifierEngine {
         view,
         graceMs: rules.graceMs,
         claims,
+        ...(this.deps.verdicts ? { verdicts: this.deps.verdicts } : {}),
       });
       const runner = {
         health: this.health,
