@@ -24,7 +24,7 @@ import { SnapshotSink, type VerdictSink } from './sources/sink';
 import { DeviceClaimChecker } from './sources/device-claims';
 import { detachNode } from './incidents/membership';
 import { NETWORKS, type SnapshotSourceName } from './sources/types';
-import { simulatorTick } from './sources/simulator';
+import { simulatorShape, simulatorTick, type SimulatorShape } from './sources/simulator';
 import type { StaffNotifier } from './staff';
 
 export interface NotifierRules extends AlertRules, FlapRules {
@@ -32,6 +32,8 @@ export interface NotifierRules extends AlertRules, FlapRules {
   /** The snapshot sources on (reference poller, real networks) and their settings. */
   sources: SourceSettings;
   simulator?: boolean;
+  /** SIMULATOR_SHAPE parsed (config validated it). */
+  simulatorShape?: SimulatorShape;
   sweepEveryMs: number;
   flapStableMs: number;
   claimIdleMs?: number;
@@ -50,6 +52,10 @@ export function rulesFromConfig(config: Config): NotifierRules {
     graceMs: config.OFFLINE_GRACE_SECONDS * 1000,
     sources: sourceSettingsFromConfig(config),
     simulator: config.NODE_SOURCE.includes('simulator'),
+    ...(() => {
+      const shape = simulatorShape(config.SIMULATOR_SHAPE);
+      return 'error' in shape ? {} : { simulatorShape: shape };
+    })(),
     sweepEveryMs: config.SWEEP_INTERVAL_MS,
     groupWaitMs: config.ALERT_GROUP_WAIT_SECONDS * 1000,
     updateIntervalMs: config.ALERT_UPDATE_INTERVAL_SECONDS * 1000,
@@ -204,7 +210,15 @@ export class NotifierEngine {
     if (rules.simulator) {
       hub.worker(
         'simulator-tick',
-        async () => ({ up: await simulatorTick(this.deps.db.pool, this.stores.push, rules.graceMs) }),
+        async () => ({
+          up: await simulatorTick(
+            this.deps.db.pool,
+            this.stores.push,
+            rules.graceMs,
+            Date.now(),
+            rules.simulatorShape,
+          ),
+        }),
         { concurrency: 1 },
       );
     }
