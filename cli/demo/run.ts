@@ -14,9 +14,8 @@ import { startRuntime, type Runtime } from '../runtime';
 import { startTelegramSandbox } from '../../sandbox/telegram';
 import { startDiscordSandbox } from '../../sandbox/discord';
 import { startOpenAISandbox } from '../../sandbox/openai';
-import { startNetworkSandbox, startRealNetworksSandbox } from '../../sandbox/network';
-import { DemoFleet, fleetShape, MinerAgents, seedFleetOwners, type DemoOwner } from '../../demo/fleet';
-import { DemoNetworks, demoNetworkNodes, networkShape } from '../../demo/networks';
+import { startNetworkSandbox } from '../../sandbox/network';
+import { DemoFleet, DEMO_FLEET_SHAPE, MinerAgents, seedFleetOwners, type DemoOwner } from '../../demo/fleet';
 import { startConsole } from '../../demo/console/server';
 import { DEMO_CAST, demoWallet } from '../../demo/cast';
 import { demoRedis } from './redis';
@@ -116,13 +115,6 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
     stops.push(['openai', () => ai.stop()]);
     const net = await startNetworkSandbox();
     stops.push(['network', () => net.stop()]);
-    // io.net, Nosana and Akash nodes of the fleet, on emulators of their public APIs.
-    const real = await startRealNetworksSandbox();
-    stops.push(['real-networks', () => real.stop()]);
-    const shape = fleetShape(env.DEMO_FLEET);
-    const netShape = networkShape(env.DEMO_NETWORKS);
-    if ('error' in shape) throw new Error(shape.error);
-    if ('error' in netShape) throw new Error(netShape.error);
 
     phase('emulators');
     const cast = DEMO_CAST;
@@ -138,7 +130,7 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
 
     const fleetOwners: DemoOwner[] = [];
     const fleet = net.generateFleet({
-      count: shape.nodes,
+      count: DEMO_FLEET_SHAPE.nodes,
       seed: 'nodedesk-demo',
       ownerCount: cast.fleetOwners.length,
     });
@@ -167,10 +159,8 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
       DISCORD_MOD_CHANNEL_ID: dc.modChannelId,
       OPENAI_API_KEY: ai.apiKey,
       OPENAI_BASE_URL: ai.baseURL,
-      ...real.env(),
-      NODE_SOURCE: 'push,poll,simulator,ionet,nosana,akash',
+      NODE_SOURCE: 'push,poll,simulator',
       NODE_SOURCE_URL: net.baseUrl,
-      ...(env.SIMULATOR_SHAPE ? { SIMULATOR_SHAPE: env.SIMULATOR_SHAPE } : {}),
       ...DEMO_TIMING,
     });
     // The terminal shows one line; everything the product logs goes to a file.
@@ -182,13 +172,12 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
     });
     stops.push(['log', () => logger.flush()]);
 
-    const demoNets = new DemoNetworks(real, demoNetworkNodes(fleetOwners.length, netShape), netShape);
     // Migrations by our runner, then the demo users, before any role can see the network.
     phase('config');
     const setup = createDb(config.DATABASE_URL, { poolSize: 1 });
     try {
       await migrate(setup.pool, { schema: setup.schema });
-      await seedFleetOwners(setup.prisma, fleetOwners, fleet, demoNets.nodes);
+      await seedFleetOwners(setup.prisma, fleetOwners, fleet);
     } finally {
       await setup.close();
     }
@@ -203,11 +192,9 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
     phase('roles');
 
     let notify = () => {};
-    const demoFleet = new DemoFleet(net, fleet, fleetOwners, shape, () => notify());
+    const demoFleet = new DemoFleet(net, fleet, fleetOwners, DEMO_FLEET_SHAPE, () => notify());
     demoFleet.start();
     stops.push(['fleet', () => demoFleet.stop()]);
-    demoNets.start();
-    stops.push(['fleet-networks', () => demoNets.stop()]);
     const agents = new MinerAgents(
       `${config.PUBLIC_BASE_URL}/v1/heartbeats`,
       config.HEARTBEAT_INTERVAL_SECONDS * 1000,
