@@ -9,6 +9,10 @@ export type AuditAction =
   | 'node.add'
   | 'node.token_rotate'
   | 'node.remove'
+  /** Watching a device someone else holds (no proof; alerts go to the watcher only). */
+  | 'node.watch'
+  /** Ownership proven (a device-name challenge): the device's row moves to the prover. */
+  | 'node.claim'
   | 'kb.publish'
   /** Staff actions, written by the conversation layer: `staff.<feature>.<action>`. */
   | `staff.${string}`;

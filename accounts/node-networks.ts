@@ -114,3 +114,24 @@ export function splitNodeArgs(nodeId: string, network?: string): { id: string; n
   const net = network?.trim() || second;
   return net ? { id, network: net } : { id };
 }
+
+// Several users may watch one public device, each alerted on their own: the first holds
+// the device's own row (`external_id` = the device id), every further watcher a "watch row"
+// `<device id>~<user id prefix>` that the network source polls as the same device (one
+// request feeds every row). `~` fits no network id and no node id pattern, so a typed id
+// never names a watch row.
+export const WATCH_SEP = '~';
+
+export function watchExternalId(deviceId: string, userId: string, long = false): string {
+  return `${deviceId}${WATCH_SEP}${long ? userId : userId.replace(/-/g, '').slice(0, 8)}`;
+}
+
+/** The device a row stands for: its own id, or a watch row's device. */
+export function deviceIdOf(externalId: string): string {
+  const i = externalId.indexOf(WATCH_SEP);
+  return i < 0 ? externalId : externalId.slice(0, i);
+}
+
+export function isWatchRow(externalId: string): boolean {
+  return externalId.includes(WATCH_SEP);
+}

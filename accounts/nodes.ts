@@ -4,12 +4,20 @@
 import type { PrismaClient } from '@prisma/client';
 import { audit } from './audit';
 import type { IdentityRecord } from './identity';
-import { decideNetwork, type NetworkDecision, type NodeNetwork, type WatchSource } from './node-networks';
+import {
+  decideNetwork,
+  deviceIdOf,
+  isWatchRow,
+  type NetworkDecision,
+  type NodeNetwork,
+  type WatchSource,
+} from './node-networks';
+import { findWatchRow, watchDevice, type WatchResult } from './node-ownership';
 import { hashToken, newHeartbeatToken } from './tokens';
 
-/** UUID, or 8-64 characters of letters, digits, "_" and "-". */
+/** UUID, 8-64 characters of letters, digits, "_" and "-", or a simulated `sim-…` id. */
 export const DEFAULT_NODE_ID_PATTERN =
-  /^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[A-Za-z0-9_-]{8,64})$/;
+  /^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[A-Za-z0-9_-]{8,64}|sim-[A-Za-z0-9_-]{1,60})$/;
 
 export interface NodeServiceOptions {
   idPattern?: RegExp;
@@ -25,13 +33,16 @@ export interface NodeServiceOptions {
 export type AddNodeResult =
   | { ok: true; nodeId: string; via: 'wallet'; wallet: string; network: NodeNetwork | null }
   | { ok: true; nodeId: string; via: 'token'; token: string; rotated: boolean; network: NodeNetwork | null }
+  | WatchResult
   | { ok: false; error: 'invalid_id' }
-  | { ok: false; error: 'limit'; limit: number }
   | { ok: false; error: 'claimed_by_other'; nodeId: string };
 
 export interface NodeView {
   id: string;
+  /** The device id (a watch row shows its device's). */
   externalId: string;
+  /** Watched only, through a watch row: someone else holds the device's own row. */
+  watching: boolean;
   label: string | null;
   state: string;
   stateSince: Date;
@@ -90,8 +101,11 @@ export class NodeService {
     const actor = { actorUserId: userId, actorIdentityId: identity.id };
     const existing = await this.prisma.node.findUnique({ where: { externalId: nodeId } });
 
+    // A network's public device may have many watchers; a heartbeat-only node has one holder.
     if (existing?.userId && existing.userId !== userId)
-      return { ok: false, error: 'claimed_by_other', nodeId };
+      return network
+        ? watchDevice(this.prisma, identity, nodeId, network, this.maxNodesPerUser)
+        : { ok: false, error: 'claimed_by_other', nodeId };
     if (existing?.userId === userId) {
       // Tokens are shown once; asking again for your own node issues a new one.
       const token = newHeartbeatToken();
@@ -196,12 +210,22 @@ export class NodeService {
     return { ok: true, nodeId, via: 'token', token, rotated: false, network };
   }
 
+  /** Who holds a device's own row, and by which proof (null = watched, no proof). */
+  async ownedBy(externalId: string): Promise<{ userId: string | null; ownedVia: string | null } | null> {
+    return this.prisma.node.findUnique({ where: { externalId }, select: { userId: true, ownedVia: true } });
+  }
+
   async list(userId: string): Promise<NodeView[]> {
-    return this.prisma.node.findMany({
+    const rows = await this.prisma.node.findMany({
       where: { userId },
       orderBy: { externalId: 'asc' },
       select: { id: true, externalId: true, label: true, state: true, stateSince: true, lastSeenAt: true },
     });
+    return rows.map((r) => ({
+      ...r,
+      externalId: deviceIdOf(r.externalId),
+      watching: isWatchRow(r.externalId),
+    }));
   }
 
   /** Unlinks the node from the user; its history stays, its token stops working. */
@@ -213,9 +237,9 @@ export class NodeService {
     if (!this.validId(nodeId)) return { ok: false, error: 'invalid_id' };
     let oldHash: string | null = null;
     const result = await this.prisma.$transaction(async (tx) => {
-      const node = await tx.node.findUnique({ where: { externalId: nodeId } });
-      if (!node || node.userId !== identity.userId)
-        return { ok: false as const, error: 'not_yours' as const };
+      const own = await tx.node.findUnique({ where: { externalId: nodeId } });
+      const node = own?.userId === identity.userId ? own : await findWatchRow(tx, identity.userId, nodeId);
+      if (!node) return { ok: false as const, error: 'not_yours' as const };
       oldHash = node.tokenHash;
       await tx.node.update({ where: { id: node.id }, data: { userId: null, tokenHash: null } });
       await audit(tx, {

@@ -2,6 +2,8 @@
 import type { Platform } from '@prisma/client';
 import { IdentityService } from '../accounts/identity';
 import { NodeService } from '../accounts/nodes';
+import { DeviceNameChallenges } from '../accounts/node-claims';
+import { DeviceScheduler } from '../notifier/sources/scheduler';
 import { NODE_NETWORKS } from '../accounts/node-networks';
 import { WalletLinkService } from '../accounts/wallets';
 import type { Services } from '../bots/shared/services';
@@ -121,6 +123,9 @@ export function composeServices(deps: {
       tokenCache: tokens,
       ...(config.NODE_ID_PATTERN ? { idPattern: new RegExp(config.NODE_ID_PATTERN) } : {}),
     }),
+    challenges: new DeviceNameChallenges(hub.redis, hub.prefix, (device) =>
+      new DeviceScheduler(hub.redis, hub.prefix, 'ionet').bump(device),
+    ),
     liveness,
     status: new StatusService(
       db.pool,
@@ -146,6 +151,8 @@ export function composeServices(deps: {
       heartbeatUrl: `${base.origin}${base.pathname.replace(/\/$/, '')}/v1/heartbeats`,
       heartbeatIntervalSeconds: config.HEARTBEAT_INTERVAL_SECONDS,
       networks: [...NODE_NETWORKS, 'poll' as const].filter((n) => config.NODE_SOURCE.includes(n)),
+      simulator: config.NODE_SOURCE.includes('simulator'),
+      pollIntervalSeconds: config.POLL_INTERVAL_SECONDS,
     },
     logger,
     ...(config.TELEGRAM_BOT_TOKEN

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import dotenv from 'dotenv';
 import { z } from 'zod';
+import { simulatorShape } from './sim-shape';
 
 const NODE_SOURCES = ['push', 'poll', 'simulator', 'ionet', 'nosana', 'akash'] as const;
 export type NodeSourceKind = (typeof NODE_SOURCES)[number];
@@ -273,6 +274,17 @@ const envSchema = z
     FLAP_WINDOW_SECONDS: withDefault(int(60, 86_400, '1800'), '1800'),
     FLAP_STABLE_SECONDS: withDefault(int(60, 86_400, '1800'), '1800'),
     POLL_INTERVAL_SECONDS: withDefault(int(1, 3_600, '30'), '30'),
+    /** NODE_SOURCE=simulator's fleet behaviour (notifier/sources/simulator.ts simulatorShape). */
+    SIMULATOR_SHAPE: optional(
+      z.string().superRefine((v, ctx) => {
+        const shape = simulatorShape(v);
+        if ('error' in shape)
+          ctx.addIssue({
+            code: z.ZodIssueCode.custom,
+            message: `${shape.error} (example: period=30m,churn=0.3,down=5m,flapping=0.05,outages=10m+2m@0.3)`,
+          });
+      }),
+    ),
     SWEEP_INTERVAL_MS: optional(int(100, 60_000, '5000')),
     /** A liveness event left unacknowledged this long by a dead worker is taken over. */
     LIVENESS_CLAIM_IDLE_MS: withDefault(int(500, 600_000, '10000'), '10000'),

@@ -30,6 +30,19 @@ export function keys(prefix: string) {
     portLimit: (scope: string) => `${prefix}:rl:port:${scope}`,
     /** Rate-limiter-flexible key prefix for a named user limit (/link, /addnode). */
     rateLimit: (name: string) => `${prefix}:rl:${name}`,
+    // Network sources (notifier/sources, notifier/network-view.ts).
+    /** What each network last said about each node: node id → JSON (notifier/network-view.ts). */
+    networkView: () => `${prefix}:netview`,
+    /** A network source's device queues and state memory (scheduler.ts): hot, cold, last. */
+    netsrcScheduler: (network: string, part: 'hot' | 'cold' | 'last') =>
+      `${prefix}:netsrc:${network}:${part}`,
+    /** Pending downs per node ("since polls"), for the two-poll debounce (sink.ts). */
+    netsrcDebounce: (source: string) => `${prefix}:netsrc:${source}:debounce`,
+    /** Request budget logs per credential and limit, and the 429 block (budget.ts). */
+    budgetLog: (credential: string, limit: string) => `${prefix}:budget:${credential}:${limit}`,
+    budgetBlocked: (credential: string) => `${prefix}:budget:${credential}:blocked`,
+    /** Pending device-name ownership challenges of one device: code hash → "userId expiresAt". */
+    nodeClaim: (deviceId: string) => `${prefix}:nodeclaim:${deviceId}`,
   };
 }
 

@@ -9,6 +9,8 @@ import {
   type GeneratedFleet,
   type NetworkSandbox,
 } from '../sandbox/network';
+import { parseShapeSpec } from '../core/sim-shape';
+import { seedNetworkNodes, type DemoNetworkNode } from './networks';
 
 export interface DemoOwner {
   name: string;
@@ -44,6 +46,35 @@ export const DEMO_FLEET_SHAPE: FleetShape = {
   flapEveryMs: 35_000,
 };
 
+/** DEMO_FLEET, e.g. `nodes=500,churn=0.002,outage-every=5m,first-outage=1m,outage-share=0.3,outage=60s,flap-every=35s`. */
+export function fleetShape(spec: string | undefined): FleetShape | { error: string } {
+  if (!spec) return DEMO_FLEET_SHAPE;
+  const p = parseShapeSpec(spec, {
+    nodes: 'count',
+    step: 'duration',
+    churn: 'share',
+    'outage-every': 'duration',
+    'first-outage': 'duration',
+    'outage-share': 'share',
+    outage: 'duration',
+    'flap-every': 'duration',
+  });
+  if (!p.ok) return { error: `DEMO_FLEET: ${p.error}` };
+  const v = p.values as Record<string, number | undefined>;
+  const shape: FleetShape = {
+    nodes: v.nodes ?? DEMO_FLEET_SHAPE.nodes,
+    stepMs: v.step ?? DEMO_FLEET_SHAPE.stepMs,
+    churn: v.churn ?? DEMO_FLEET_SHAPE.churn,
+    outageEveryMs: v['outage-every'] ?? DEMO_FLEET_SHAPE.outageEveryMs,
+    firstOutageMs: v['first-outage'] ?? DEMO_FLEET_SHAPE.firstOutageMs,
+    outageFraction: v['outage-share'] ?? DEMO_FLEET_SHAPE.outageFraction,
+    outageMs: v.outage ?? DEMO_FLEET_SHAPE.outageMs,
+    flapEveryMs: v['flap-every'] ?? DEMO_FLEET_SHAPE.flapEveryMs,
+  };
+  if (shape.nodes < 1 || shape.stepMs < 1_000) return { error: 'DEMO_FLEET: nodes ≥ 1 and step ≥ 1s' };
+  return shape;
+}
+
 export interface FleetSummary {
   total: number;
   online: number;
@@ -55,10 +86,20 @@ export interface FleetSummary {
   owners: Array<{ name: string; platform: string; nodes: number; offline: number }>;
 }
 
-/** Writes the demo owners, their verified wallets and their nodes (claimed, no token). */
-export async function seedFleetOwners(prisma: PrismaClient, owners: DemoOwner[], fleet: GeneratedFleet) {
+/**
+ * Writes the demo owners, their verified wallets and their nodes (claimed, no token), and
+ * their io.net / Nosana / Akash nodes (demo/networks.ts). Returns the owners' user ids.
+ */
+export async function seedFleetOwners(
+  prisma: PrismaClient,
+  owners: DemoOwner[],
+  fleet: GeneratedFleet,
+  networkNodes: DemoNetworkNode[] = [],
+): Promise<string[]> {
+  const userIds: string[] = [];
   for (const o of owners) {
     const userId = crypto.randomUUID();
+    userIds.push(userId);
     await prisma.user.create({ data: { id: userId, locale: o.locale } });
     await prisma.identity.create({
       data: {
@@ -85,6 +126,8 @@ export async function seedFleetOwners(prisma: PrismaClient, owners: DemoOwner[],
       })),
     });
   }
+  await seedNetworkNodes(prisma, userIds, networkNodes);
+  return userIds;
 }
 
 /** Drives the simulated fleet on the network emulator, one step every `stepMs`. */

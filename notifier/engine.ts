@@ -1,5 +1,7 @@
 // The notifier inside the workers role: the sweep (repeatable job), the liveness event
 // consumer (transitions → history, incidents), incident timers and flapping upkeep.
+import { DeviceNameChallenges } from '../accounts/node-claims';
+import { TokenIndex } from '../accounts/token-index';
 import type { Config } from '../core/config';
 import type { Db } from '../core/db';
 import type { Logger } from '../core/logger';
@@ -18,9 +20,11 @@ import { NetworkViewStore } from './network-view';
 import { buildSources, sourceSettingsFromConfig, tickMs, type SourceSettings } from './sources/build';
 import type { NetworkNode } from './sources/poller';
 import { runRound } from './sources/runner';
-import { SnapshotSink } from './sources/sink';
+import { SnapshotSink, type VerdictSink } from './sources/sink';
+import { DeviceClaimChecker } from './sources/device-claims';
+import { detachNode } from './incidents/membership';
 import { NETWORKS, type SnapshotSourceName } from './sources/types';
-import { simulatorTick } from './sources/simulator';
+import { simulatorShape, simulatorTick, type SimulatorShape } from './sources/simulator';
 import type { StaffNotifier } from './staff';
 
 export interface NotifierRules extends AlertRules, FlapRules {
@@ -28,6 +32,8 @@ export interface NotifierRules extends AlertRules, FlapRules {
   /** The snapshot sources on (reference poller, real networks) and their settings. */
   sources: SourceSettings;
   simulator?: boolean;
+  /** SIMULATOR_SHAPE parsed (config validated it). */
+  simulatorShape?: SimulatorShape;
   sweepEveryMs: number;
   flapStableMs: number;
   claimIdleMs?: number;
@@ -46,6 +52,10 @@ export function rulesFromConfig(config: Config): NotifierRules {
     graceMs: config.OFFLINE_GRACE_SECONDS * 1000,
     sources: sourceSettingsFromConfig(config),
     simulator: config.NODE_SOURCE.includes('simulator'),
+    ...(() => {
+      const shape = simulatorShape(config.SIMULATOR_SHAPE);
+      return 'error' in shape ? {} : { simulatorShape: shape };
+    })(),
     sweepEveryMs: config.SWEEP_INTERVAL_MS,
     groupWaitMs: config.ALERT_GROUP_WAIT_SECONDS * 1000,
     updateIntervalMs: config.ALERT_UPDATE_INTERVAL_SECONDS * 1000,
@@ -108,6 +118,8 @@ export class NotifierEngine {
       stores?: NotifierStores;
       /** Each poll page's nodes (moderation evidence: GPU UUIDs, ip_hash, benchmarks). */
       onNetworkNodes?: (nodes: NetworkNode[]) => Promise<void>;
+      /** Moderation's entry point for the networks' verdicts (io.net `blocked` opens a detected case). */
+      verdicts?: VerdictSink;
     },
   ) {
     const { hub } = deps;
@@ -198,7 +210,15 @@ export class NotifierEngine {
     if (rules.simulator) {
       hub.worker(
         'simulator-tick',
-        async () => ({ up: await simulatorTick(this.deps.db.pool, this.stores.push, rules.graceMs) }),
+        async () => ({
+          up: await simulatorTick(
+            this.deps.db.pool,
+            this.stores.push,
+            rules.graceMs,
+            Date.now(),
+            rules.simulatorShape,
+          ),
+        }),
         { concurrency: 1 },
       );
     }
@@ -261,6 +281,19 @@ export class NotifierEngine {
       view,
       ...(this.deps.onNetworkNodes ? { onPollNodes: this.deps.onNetworkNodes } : {}),
     });
+    // Device-name ownership proofs, checked as each network reports device names.
+    const tokens = new TokenIndex(db.prisma, hub.redis, hub.prefix);
+    const claims = new DeviceClaimChecker({
+      prisma: db.prisma,
+      challenges: new DeviceNameChallenges(hub.redis, hub.prefix),
+      messenger: this.deps.delivery,
+      forgetToken: (hash) => tokens.forget(hash),
+      onRowUnlinked: async (nodeId) => {
+        await Promise.all(Object.values(this.stores).map((s) => s.forget(nodeId)));
+        await detachNode(db.pool, nodeId);
+      },
+      logger: logger.child({ part: 'device-claims' }),
+    });
     for (const source of sources) {
       const sink = new SnapshotSink({
         pool: db.pool,
@@ -270,6 +303,8 @@ export class NotifierEngine {
         push: this.stores.push,
         view,
         graceMs: rules.graceMs,
+        claims,
+        ...(this.deps.verdicts ? { verdicts: this.deps.verdicts } : {}),
       });
       const runner = {
         health: this.health,

@@ -2,6 +2,7 @@
 // uptime, earnings, verdicts), kept so /status can show the network's view beside the
 // heartbeat's and flag when they disagree. One hash for every snapshot source.
 import type { Redis } from 'ioredis';
+import { keys } from '../core/keys';
 import type { NodeSnapshot, SnapshotSourceName } from './sources/types';
 
 export interface NetworkView extends Omit<NodeSnapshot, 'externalId'> {
@@ -15,7 +16,7 @@ export class NetworkViewStore {
     private readonly redis: Redis,
     prefix: string,
   ) {
-    this.key = `${prefix}:netview`;
+    this.key = keys(prefix).networkView();
   }
 
   async write(

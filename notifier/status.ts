@@ -2,6 +2,7 @@
 // overdue), since when, uptime over 24 h and 7 d, both views (what the network reports and
 // what the heartbeat agent says) with a flag when they disagree, and the open incident.
 import type pg from 'pg';
+import { deviceIdOf } from '../accounts/node-networks';
 import type { LivenessStore } from './liveness/store';
 import type { NetworkView, NetworkViewStore } from './network-view';
 import { uptimeFor } from './uptime';
@@ -88,7 +89,8 @@ export class StatusService {
       const [u24, u7] = history?.shares ?? [null, null];
       const status: NodeStatus = {
         id: r.id,
-        externalId: r.external_id,
+        // A watch row (another holder's device, watched too) shows as its device.
+        externalId: deviceIdOf(r.external_id),
         label: r.label,
         state,
         since: r.state_since,

@@ -3,6 +3,7 @@ import type { IdentityService } from '../../accounts/identity';
 import type { StatusService } from '../../notifier/status';
 import type { AlertSettings } from '../../notifier/alert-settings';
 import type { NodeService } from '../../accounts/nodes';
+import type { DeviceNameChallenges } from '../../accounts/node-claims';
 import type { WatchSource } from '../../accounts/node-networks';
 import type { WalletLinkService } from '../../accounts/wallets';
 import type { Logger } from '../../core/logger';
@@ -14,6 +15,8 @@ export interface Services {
   identities: IdentityService;
   wallets: WalletLinkService;
   nodes: NodeService;
+  /** Device-name ownership challenges (io.net); absent = /claimnode is unavailable. */
+  challenges?: DeviceNameChallenges;
   status: StatusService;
   alertSettings: AlertSettings;
   /** Push (heartbeat) liveness: last-seen times live in Redis, not PostgreSQL. */
@@ -24,6 +27,10 @@ export interface Services {
     heartbeatIntervalSeconds: number;
     /** Networks (and the poll API) whose API watches nodes here (NODE_SOURCE). */
     networks?: readonly WatchSource[];
+    /** NODE_SOURCE includes simulator: `sim-` nodes are simulated, no agent to run. */
+    simulator?: boolean;
+    /** POLL_INTERVAL_SECONDS: how soon a network source reads a bumped device. */
+    pollIntervalSeconds?: number;
   };
   logger: Logger;
   /** Telegram's send budget for this bot token (replies share it with alert delivery). */

@@ -2,6 +2,7 @@
 // with the same {placeholders} (checked by the compiler and by i18n.test.ts).
 import { assistantEn } from './assistant.en';
 import { moderationEn } from './moderation-en';
+import { nodesEn } from './nodes.en';
 import { ticketsEn } from './tickets.en';
 
 export const en = {
@@ -208,6 +209,7 @@ export const en = {
   'form.tooLong': 'Please keep it under {max} characters.',
   ...moderationEn,
   ...ticketsEn,
+  ...nodesEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1,6 +1,7 @@
 import { assistantZh } from './assistant.zh';
 import type { MessageKey } from './en';
 import { moderationZh } from './moderation-zh';
+import { nodesZh } from './nodes.zh';
 import { ticketsZh } from './tickets.zh';
 
 // Simplified Chinese (zh-CN).
@@ -190,4 +191,5 @@ export const zh: Record<MessageKey, string> = {
   'form.tooLong': '请不要超过 {max} 个字符。',
   ...moderationZh,
   ...ticketsZh,
+  ...nodesZh,
 };

@@ -4,6 +4,7 @@
 // start and then starving. A 429 closes the budget until its Retry-After (or a backoff).
 import crypto from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { keys as redisKeys } from '../../core/keys';
 
 export interface RateLimitSpec {
   /** `overall` applies to every request; other names to requests of that kind. */
@@ -52,7 +53,7 @@ type WithTake = Redis & { ndBudgetTake(...args: Array<string | number>): Promise
 
 export class RequestBudget {
   private readonly redis: WithTake;
-  private readonly base: string;
+  private readonly k: ReturnType<typeof redisKeys>;
   private failures = 0;
 
   constructor(
@@ -65,7 +66,7 @@ export class RequestBudget {
     this.redis = redis as WithTake;
     // No numberOfKeys: the key count is the first argument (it varies with the request kind).
     if (typeof this.redis.ndBudgetTake !== 'function') redis.defineCommand('ndBudgetTake', { lua: TAKE });
-    this.base = `${prefix}:budget:${credential}`;
+    this.k = redisKeys(prefix);
   }
 
   private applicable(kind: string): RateLimitSpec[] {
@@ -75,7 +76,10 @@ export class RequestBudget {
   /** Takes one permit for a request of this kind at `now`; 0 = taken, else ms to wait. */
   async take(kind: string, now: number): Promise<number> {
     const limits = this.applicable(kind);
-    const keys = [...limits.map((l) => `${this.base}:${l.name}`), `${this.base}:blocked`];
+    const keys = [
+      ...limits.map((l) => this.k.budgetLog(this.credential, l.name)),
+      this.k.budgetBlocked(this.credential),
+    ];
     const args: Array<string | number> = [now, `${now}-${crypto.randomBytes(4).toString('hex')}`];
     for (const l of limits) args.push(l.limit, l.windowMs + BUDGET_SAFETY_MS);
     return Number(await this.redis.ndBudgetTake(keys.length, ...keys, ...args));
@@ -86,7 +90,7 @@ export class RequestBudget {
     this.failures++;
     const ms =
       retryAfterMs && retryAfterMs > 0 ? retryAfterMs : Math.min(300_000, 5_000 * 2 ** (this.failures - 1));
-    await this.redis.set(`${this.base}:blocked`, String(now + ms), 'PX', ms + 1000);
+    await this.redis.set(this.k.budgetBlocked(this.credential), String(now + ms), 'PX', ms + 1000);
     return ms;
   }
 

@@ -3,6 +3,7 @@
 // and waiting for one only while the round's time slice lasts. The first answer that
 // shows the API itself in trouble ends the round: the network's nodes become "unknown".
 import type pg from 'pg';
+import { deviceIdOf } from '../../accounts/node-networks';
 import type { NetworkView, NetworkViewStore } from '../network-view';
 import type { RequestBudget } from './budget';
 import type { DeviceScheduler } from './scheduler';
@@ -67,7 +68,8 @@ export class NetworkSource implements SnapshotSource {
   readonly name: NetworkName;
   readonly label: string;
   private readonly clock: Clock;
-  private watchedById = new Map<string, WatchedNode>();
+  /** Device id → the rows watching it (its own row and watch rows); one visit feeds them all. */
+  private rowsByDevice = new Map<string, WatchedNode[]>();
 
   constructor(private readonly deps: NetworkSourceDeps) {
     this.name = deps.adapter.name;
@@ -75,24 +77,27 @@ export class NetworkSource implements SnapshotSource {
     this.clock = deps.clock ?? realClock;
   }
 
+  /** Watched rows, each with the device id the network knows (a watch row's device). */
   async watched(): Promise<WatchedNode[]> {
     const { rows } = await this.deps.pool.query<{ id: string; external_id: string }>(
-      `SELECT id, external_id FROM nodes WHERE network = $1 AND user_id IS NOT NULL`,
+      `SELECT id, external_id FROM nodes WHERE network = $1 AND user_id IS NOT NULL ORDER BY id`,
       [this.name],
     );
-    return rows.map((r) => ({ id: r.id, externalId: r.external_id }));
+    return rows.map((r) => ({ id: r.id, externalId: deviceIdOf(r.external_id) }));
   }
 
   async resolve(externalIds: string[]): Promise<WatchedNode[]> {
-    const want = new Set(externalIds);
-    return [...this.watchedById.values()].filter((w) => want.has(w.externalId));
+    return [...new Set(externalIds)].flatMap((d) => this.rowsByDevice.get(d) ?? []);
   }
 
   async round(start: number): Promise<SourceRound> {
     const { adapter, scheduler, budget } = this.deps;
-    const watched = await this.watched();
-    this.watchedById = new Map(watched.map((w) => [w.id, w]));
-    await scheduler.sync(watched);
+    this.rowsByDevice = new Map();
+    for (const w of await this.watched())
+      this.rowsByDevice.set(w.externalId, [...(this.rowsByDevice.get(w.externalId) ?? []), w]);
+    // The scheduler queues devices, not rows: a device watched by many costs one request.
+    const devices = [...this.rowsByDevice.keys()];
+    await scheduler.sync(devices.map((d) => ({ id: d, externalId: d })));
     const deadline = start + this.deps.sliceMs;
     const snapshots: NodeSnapshot[] = [];
     let outage: SourceOutage | null = null;
@@ -120,20 +125,20 @@ export class NetworkSource implements SnapshotSource {
 
     while (!outage && !outOfBudget && this.clock.now() < deadline) {
       const ids = (await scheduler.due(this.clock.now(), adapter.concurrency)).filter((id) =>
-        this.watchedById.has(id),
+        this.rowsByDevice.has(id),
       );
       if (ids.length === 0) break;
-      const previous = await this.deps.view.read(ids);
+      // Every row of a device holds the same view: the first row's is the device's.
+      const previous = await this.deps.view.read(ids.map((d) => this.rowsByDevice.get(d)![0]!.id));
       await Promise.all(
         ids.map(async (id) => {
-          const node = this.watchedById.get(id)!;
           let outcome: VisitOutcome;
           try {
-            outcome = await adapter.visit(node.externalId, {
+            outcome = await adapter.visit(id, {
               now: () => this.clock.now(),
               take,
               tryTake,
-              previous: previous.get(id),
+              previous: previous.get(this.rowsByDevice.get(id)![0]!.id),
               timeoutMs: this.deps.timeoutMs,
             });
           } catch (err) {
@@ -149,7 +154,7 @@ export class NetworkSource implements SnapshotSource {
           const snapshot: NodeSnapshot =
             outcome === 'not_found'
               ? {
-                  externalId: node.externalId,
+                  externalId: id,
                   rawState: 'not_found',
                   liveness: 'other',
                   observedAt: at,

@@ -33,11 +33,12 @@ export async function runRound(
     snapshots: [],
   }));
   const watched = await source.resolve(round.snapshots.map((s) => s.externalId));
-  const byExternal = new Map(watched.map((w) => [w.externalId, w.id]));
-  const entries = round.snapshots.flatMap((snapshot) => {
-    const nodeId = byExternal.get(snapshot.externalId);
-    return nodeId ? [{ nodeId, snapshot }] : [];
-  });
+  // One snapshot per device; every row watching it (its owner's, each watcher's) gets it.
+  const byExternal = new Map<string, string[]>();
+  for (const w of watched) byExternal.set(w.externalId, [...(byExternal.get(w.externalId) ?? []), w.id]);
+  const entries = round.snapshots.flatMap((snapshot) =>
+    (byExternal.get(snapshot.externalId) ?? []).map((nodeId) => ({ nodeId, snapshot })),
+  );
   const applied = await deps.sink.apply(source.name, entries, now());
   const result: RoundResult = { ...applied, ok: round.ok, observed: entries.length };
   if (!round.ok) {

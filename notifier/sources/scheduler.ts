@@ -3,6 +3,7 @@
 // changed state recently) are visited first at the full poll interval; "cold" ones (stable)
 // share whatever budget is left, so under a tight budget their interval stretches first.
 import type { Redis } from 'ioredis';
+import { keys } from '../../core/keys';
 import type { WatchedNode } from './types';
 
 /** A state change keeps a device hot this long (a relaunch, API lag settling). */
@@ -21,10 +22,10 @@ export class DeviceScheduler {
     prefix: string,
     network: string,
   ) {
-    const base = `${prefix}:netsrc:${network}`;
-    this.hot = `${base}:hot`;
-    this.cold = `${base}:cold`;
-    this.last = `${base}:last`;
+    const k = keys(prefix);
+    this.hot = k.netsrcScheduler(network, 'hot');
+    this.cold = k.netsrcScheduler(network, 'cold');
+    this.last = k.netsrcScheduler(network, 'last');
   }
 
   /** Aligns the queues with the watched list: new devices are due at once, in the hot queue. */
@@ -77,6 +78,11 @@ export class DeviceScheduler {
     else m.zrem(this.hot, id).zadd(this.cold, now + everyMs, id);
     await m.exec();
     return hot;
+  }
+
+  /** Makes a device due at once, first in line (an ownership check waits on its next poll). */
+  async bump(id: string): Promise<void> {
+    await this.redis.multi().zrem(this.cold, id).zadd(this.hot, 0, id).exec();
   }
 
   /** A device that could not be visited (no budget, API trouble) stays due, in its queue. */

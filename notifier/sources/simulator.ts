@@ -1,29 +1,18 @@
 // NODE_SOURCE=simulator: beats for every linked node whose id starts with "sim-", with
 // realistic churn, for the demo and for trying the product without a fleet. Stateless: a
 // node's schedule is a function of its id and the clock, so any number of workers agree.
+// The shape (cycle, churn, flapping, outage schedule) is SIMULATOR_SHAPE (core/sim-shape.ts).
 import crypto from 'node:crypto';
 import type pg from 'pg';
 import type { LivenessStore } from '../liveness/store';
+import { DEFAULT_SHAPE, type SimulatorShape } from '../../core/sim-shape';
+
+export { DEFAULT_SHAPE, simulatorShape, type SimulatorShape } from '../../core/sim-shape';
 
 export const SIM_PREFIX = 'sim-';
 
-export interface SimulatorShape {
-  /** Length of one node's cycle. */
-  periodMs: number;
-  /** Share of nodes that drop once per cycle. */
-  churn: number;
-  /** How long a drop lasts. */
-  downMs: number;
-  /** Share of nodes that flap (short drops several times per cycle). */
-  flapping: number;
-}
-
-export const DEFAULT_SHAPE: SimulatorShape = {
-  periodMs: 30 * 60_000,
-  churn: 0.3,
-  downMs: 5 * 60_000,
-  flapping: 0.05,
-};
+/** A simulated node's id (`sim-1`, `sim-gpu-007`). */
+export const isSimulatedId = (id: string) => /^sim-[A-Za-z0-9_-]{1,60}$/.test(id);
 
 function unit(id: string, salt: string): number {
   return crypto.createHash('sha256').update(`${salt}:${id}`).digest().readUInt32BE(0) / 2 ** 32;
@@ -31,6 +20,11 @@ function unit(id: string, salt: string): number {
 
 /** Whether the simulated node is up at `now`. */
 export function simulatedUp(externalId: string, now: number, shape: SimulatorShape = DEFAULT_SHAPE): boolean {
+  // Outages hit the whole fleet at once: the same point of the cycle for every node.
+  const cycle = now % shape.periodMs;
+  for (const o of shape.outages)
+    if (cycle >= o.atMs && cycle < o.atMs + o.forMs && unit(externalId, `outage:${o.atMs}`) < o.share)
+      return false;
   const phase = (now + unit(externalId, 'phase') * shape.periodMs) % shape.periodMs;
   if (unit(externalId, 'flap') < shape.flapping) return Math.floor(phase / (shape.downMs / 4)) % 2 === 0;
   if (unit(externalId, 'churn') < shape.churn) return phase >= shape.downMs;

@@ -6,8 +6,9 @@
 // the network view is still stored and shown beside. Verdicts are recorded as signals.
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
+import { keys } from '../../core/keys';
 import type { LivenessStore } from '../liveness/store';
-import type { NetworkViewStore } from '../network-view';
+import type { NetworkView, NetworkViewStore } from '../network-view';
 import type { NodeSnapshot, SignalKind, SnapshotSourceName } from './types';
 
 /** A Nosana anti-spoof pass rate below this is recorded as a signal. */
@@ -24,6 +25,20 @@ export interface SinkDeps {
   push: LivenessStore;
   view: NetworkViewStore;
   graceMs: number;
+  /** Moderation's entry point for the network's own verdicts (moderation/ports.ts NetworkVerdictSink). */
+  verdicts?: VerdictSink;
+  /** Ownership challenges carried in device names (io.net), checked as names arrive. */
+  claims?: { check(source: SnapshotSourceName, snapshots: NodeSnapshot[], now: number): Promise<unknown> };
+}
+
+/** What moderation takes (structurally moderation/ports.ts `NetworkVerdictSink`). */
+export interface VerdictSink {
+  recordNetworkVerdict(v: {
+    nodeId: string;
+    network: string;
+    verdict: SignalKind | 'cleared';
+    at: Date | number;
+  }): Promise<void>;
 }
 
 export interface SinkResult {
@@ -47,7 +62,7 @@ export class SnapshotSink {
   constructor(private readonly deps: SinkDeps) {}
 
   private debounceKey(source: SnapshotSourceName) {
-    return `${this.deps.prefix}:netsrc:${source}:debounce`;
+    return keys(this.deps.prefix).netsrcDebounce(source);
   }
 
   async apply(
@@ -58,9 +73,17 @@ export class SnapshotSink {
     const res: SinkResult = { up: 0, down: 0, pending: 0, signals: 0 };
     if (entries.length === 0) return res;
     const { store, push, view, graceMs, redis } = this.deps;
+    const before =
+      this.deps.verdicts && source !== 'poll' ? await view.read(entries.map((e) => e.nodeId)) : null;
     await view.write(source, entries);
+    if (before) await this.forwardVerdicts(source, entries, before, now);
     if (source !== 'poll') await this.recordAttributes(entries);
     res.signals = await this.recordSignals(source, entries, now);
+    await this.deps.claims?.check(
+      source,
+      entries.map((e) => e.snapshot),
+      now,
+    );
 
     const agents = await push.view(entries.map((e) => e.nodeId));
     const key = this.debounceKey(source);
@@ -89,6 +112,38 @@ export class SnapshotSink {
     res.up = await store.beat(beats, now - graceMs);
     res.down = await store.markDown(downs);
     return res;
+  }
+
+  /**
+   * Tells moderation the network's verdicts, once per device (its rows share a snapshot):
+   * every current verdict each poll (repeats are free there; this rebuilds its store after a
+   * Redis loss), and "cleared" first when a verdict the device had is gone.
+   */
+  private async forwardVerdicts(
+    source: SnapshotSourceName,
+    entries: Array<{ nodeId: string; snapshot: NodeSnapshot }>,
+    before: Map<string, NetworkView>,
+    now: number,
+  ): Promise<void> {
+    const seen = new Set<string>();
+    for (const { nodeId, snapshot } of entries) {
+      if (seen.has(snapshot.externalId)) continue;
+      seen.add(snapshot.externalId);
+      const nowKinds = signalsOf(snapshot).map((s) => s.kind);
+      const prev = before.get(nodeId);
+      const prevKinds = prev
+        ? signalsOf({ ...prev, externalId: snapshot.externalId }).map((s) => s.kind)
+        : [];
+      const send = (verdict: SignalKind | 'cleared') =>
+        this.deps.verdicts!.recordNetworkVerdict({
+          nodeId: snapshot.externalId,
+          network: source,
+          verdict,
+          at: now,
+        });
+      if (prevKinds.some((k) => !nowKinds.includes(k))) await send('cleared');
+      for (const k of nowKinds) await send(k);
+    }
   }
 
   /** Pending downs are void after an outage: the next downs start counting afresh. */

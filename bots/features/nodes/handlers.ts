@@ -4,6 +4,8 @@ import { formatTime } from '../../../core/i18n/format';
 import type { CommandContext } from '../context';
 import { say } from '../say';
 import { splitNodeArgs, type WatchSource } from '../../../accounts/node-networks';
+import { isSimulatedId } from '../../../notifier/sources/simulator';
+import { claimButtonFor } from './claim';
 import { code, list, reply, text, title, type Reply } from '../../../core/reply';
 
 /** Copy-paste agent: a shell loop and a systemd unit, with this node's id and token filled in. */
@@ -75,6 +77,22 @@ export async function addnode(ctx: CommandContext, args: Record<string, string>)
     });
   }
   await ctx.services.onNodeLinked?.(res.nodeId);
+  const claimButton = claimButtonFor(ctx, res.nodeId, res.network);
+  if (res.via === 'watch')
+    return reply(
+      [
+        text(
+          t(ctx.locale, res.again ? 'addnode.watch.shared.again' : 'addnode.watch.shared', {
+            node: res.nodeId,
+            network: net(res.network),
+          }),
+        ),
+      ],
+      { private: true, ...(claimButton ? { buttons: [[claimButton]] } : {}) },
+    );
+  // A simulated node's beats come from the simulator: no token or agent to show.
+  if (ctx.services.settings.simulator && isSimulatedId(res.nodeId) && !res.network)
+    return say(ctx, t(ctx.locale, 'addnode.simulated', { node: res.nodeId }));
   const watch = res.network
     ? [
         text(
@@ -104,9 +122,17 @@ export async function addnode(ctx: CommandContext, args: Record<string, string>)
       code(snippets.loop, 'bash'),
       text(t(ctx.locale, 'addnode.systemd')),
       code(snippets.unit, 'ini'),
-      ...(res.network ? [text(t(ctx.locale, 'addnode.watch.proof', { network: net(res.network) }))] : []),
+      ...(res.network
+        ? [
+            text(
+              claimButton
+                ? t(ctx.locale, 'addnode.watch.proof.ionet', { node: res.nodeId })
+                : t(ctx.locale, 'addnode.watch.proof', { network: net(res.network) }),
+            ),
+          ]
+        : []),
     ],
-    { private: true },
+    { private: true, ...(claimButton ? { buttons: [[claimButton]] } : {}) },
   );
 }
 
@@ -125,7 +151,11 @@ export async function nodes(ctx: CommandContext): Promise<Reply> {
       list(
         rows.map((n) =>
           t(ctx.locale, 'nodes.item', {
-            node: n.label ? `${n.externalId} (${n.label})` : n.externalId,
+            node: n.watching
+              ? t(ctx.locale, 'nodes.watching', { node: n.externalId })
+              : n.label
+                ? `${n.externalId} (${n.label})`
+                : n.externalId,
             state: t(ctx.locale, `state.${n.state as 'UNKNOWN' | 'ONLINE' | 'SUSPECT' | 'OFFLINE'}`),
             lastSeen: lastSeenOf(n) ? formatTime(lastSeenOf(n)) : t(ctx.locale, 'nodes.never'),
           }),

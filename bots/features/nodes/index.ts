@@ -3,6 +3,7 @@ import { defineFeature, type FeatureModule } from '../../../core/feature';
 import type { Services } from '../../shared/services';
 import { commandContext } from '../context';
 import * as h from './handlers';
+import { claimnode } from './claim';
 import { ADDNODE_NETWORKS } from '../../../accounts/node-networks';
 
 export function nodesFeature(services: Services): FeatureModule {
@@ -36,6 +37,14 @@ export function nodesFeature(services: Services): FeatureModule {
         handler: (ctx) => h.nodes(c(ctx)),
       },
       {
+        name: 'claimnode',
+        descriptionKey: 'help.claimnode',
+        permission: 'everyone',
+        params: [{ name: 'node_id', descriptionKey: 'help.claimnode', required: true, maxLength: 128 }],
+        discord: { group: 'nodes', name: 'claim' },
+        handler: (ctx, args) => claimnode(c(ctx), args),
+      },
+      {
         name: 'removenode',
         descriptionKey: 'help.removenode',
         permission: 'everyone',
@@ -47,6 +56,8 @@ export function nodesFeature(services: Services): FeatureModule {
     // "Which network runs it?" answers: the id is `<node id> <network>`.
     buttons: [
       { action: 'w', permission: 'everyone', handler: (ctx, id) => h.addnode(c(ctx), { node_id: id }) },
+      // "Prove I own it": the id is the io.net device id.
+      { action: 'c', permission: 'everyone', handler: (ctx, id) => claimnode(c(ctx), { node_id: id }) },
     ],
   });
 }
