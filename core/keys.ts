@@ -30,6 +30,11 @@ export function keys(prefix: string) {
     portLimit: (scope: string) => `${prefix}:rl:port:${scope}`,
     /** Rate-limiter-flexible key prefix for a named user limit (/link, /addnode). */
     rateLimit: (name: string) => `${prefix}:rl:${name}`,
+    /** Staff dashboard: a one-time sign-in link and a session, both by the SHA-256 of the secret. */
+    dashboardLink: (hash: string) => `${prefix}:dash:link:${hash}`,
+    dashboardSession: (hash: string) => `${prefix}:dash:session:${hash}`,
+    /** The outcome of a session's last action, shown once on the next page. */
+    dashboardFlash: (hash: string) => `${prefix}:dash:flash:${hash}`,
   };
 }
 

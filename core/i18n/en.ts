@@ -1,6 +1,7 @@
 // English catalog: the reference. Every key here must exist in every other catalog
 // with the same {placeholders} (checked by the compiler and by i18n.test.ts).
 import { assistantEn } from './assistant.en';
+import { dashboardEn } from './dashboard.en';
 import { moderationEn } from './moderation-en';
 import { ticketsEn } from './tickets.en';
 
@@ -207,6 +208,7 @@ export const en = {
   'form.tooLong': 'Please keep it under {max} characters.',
   ...moderationEn,
   ...ticketsEn,
+  ...dashboardEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1,4 +1,5 @@
 import { assistantZh } from './assistant.zh';
+import { dashboardZh } from './dashboard.zh';
 import type { MessageKey } from './en';
 import { moderationZh } from './moderation-zh';
 import { ticketsZh } from './tickets.zh';
@@ -189,4 +190,5 @@ export const zh: Record<MessageKey, string> = {
   'form.tooLong': '请不要超过 {max} 个字符。',
   ...moderationZh,
   ...ticketsZh,
+  ...dashboardZh,
 };
