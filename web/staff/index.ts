@@ -6,6 +6,7 @@ import { DashboardActions } from '../../dashboard/actions';
 import type { DashboardDeps } from '../../dashboard/deps';
 import { clearCookie, formBodies, SIGN_IN_PAGE, sessionGate, signInRoutes, staffOf } from './auth';
 import { field } from './context';
+import { caseRoutes } from './cases';
 import { ticketRoutes } from './tickets';
 
 export interface StaffDashboard {
@@ -26,6 +27,7 @@ export function staffDashboardRoutes(dash: StaffDashboard) {
         formBodies(staff);
         sessionGate(staff, deps);
         ticketRoutes(staff, deps, actions);
+        caseRoutes(staff, deps, actions);
         staff.post('/lang', async (req, reply) => {
           const lang = field(req.body, 'lang');
           if (isLocale(lang)) await deps.store.setLocale(staffOf(req).id, lang);
