@@ -129,4 +129,44 @@ describe('staff dashboard in the browser (e2e)', () => {
     );
     await page.screenshot({ path: artifact('dashboard-5-case-confirmed.png'), fullPage: true });
   });
+
+  it('the fleet, the knowledge base (publish from the page) and staff stats render as charts', async () => {
+    const root = `http://127.0.0.1:${app.runtime.port}`;
+    await page.goto(`${root}/staff/fleet`);
+    for (const source of ['push', 'ionet', 'nosana', 'akash'])
+      expect(await page.locator(`figure[data-source="${source}"] svg`).count()).toBe(2);
+    await page.locator('#pipeline').waitFor();
+    await page.screenshot({ path: artifact('dashboard-6-fleet.png'), fullPage: true });
+
+    await page.goto(`${root}/staff/kb`);
+    await page
+      .locator('form[action="/staff/kb/publish"] textarea')
+      .fill(
+        [
+          '---',
+          'id: dashboard-test',
+          'lang: en',
+          'title: Where is the staff dashboard',
+          'updated: 2026-12-02',
+          'source: staff',
+          'tags: [dashboard]',
+          '---',
+          '',
+          'Staff send /dashboard to the bot for a sign-in link.',
+        ].join('\n'),
+      );
+    await page.locator('form[action="/staff/kb/publish"] button').click();
+    await page.getByText(t('en', 'dashboard.kb.published', { id: 'dashboard-test', lang: 'en' })).waitFor();
+    await page.goto(`${root}/staff/kb?id=dashboard-test`);
+    await page.locator('#kb-history').getByText('en v1').waitFor();
+    const answer = await app.runtime.app.assistant.assistant.entries();
+    expect(answer.some((e) => e.id === 'dashboard-test')).toBe(true);
+    await page.screenshot({ path: artifact('dashboard-7-kb.png'), fullPage: true });
+
+    await page.goto(`${root}/staff/stats`);
+    // The lead answered ticket #N first: one bar per figure, named after them.
+    expect(await page.locator('figure svg').count()).toBe(8);
+    await page.getByText('@lead_lee').first().waitFor();
+    await page.screenshot({ path: artifact('dashboard-8-stats.png'), fullPage: true });
+  });
 });

@@ -7,6 +7,8 @@ import type { DashboardDeps } from '../../dashboard/deps';
 import { clearCookie, formBodies, SIGN_IN_PAGE, sessionGate, signInRoutes, staffOf } from './auth';
 import { field } from './context';
 import { caseRoutes } from './cases';
+import { contentRoutes } from './content';
+import { fleetRoutes } from './fleet';
 import { ticketRoutes } from './tickets';
 
 export interface StaffDashboard {
@@ -28,6 +30,8 @@ export function staffDashboardRoutes(dash: StaffDashboard) {
         sessionGate(staff, deps);
         ticketRoutes(staff, deps, actions);
         caseRoutes(staff, deps, actions);
+        fleetRoutes(staff, deps);
+        contentRoutes(staff, deps, actions);
         staff.post('/lang', async (req, reply) => {
           const lang = field(req.body, 'lang');
           if (isLocale(lang)) await deps.store.setLocale(staffOf(req).id, lang);
