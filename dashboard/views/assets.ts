@@ -20,7 +20,7 @@ textarea{width:100%;min-height:5rem}.filters{display:flex;flex-wrap:wrap;gap:.5r
 .msg.STAFF{border-color:#1a7f37}.msg.NOTE{border-color:#bf8700;background:#fff8e1}.msg.SYSTEM{border-color:#8c959f;color:#57606a}
 .meta{font-size:.8rem;color:#5a6270}.overdue{color:#b42318;font-weight:600}.soon{color:#bf8700}
 .pill{display:inline-block;padding:0 .45rem;border-radius:999px;background:#e3e6ea;font-size:.8rem}
-svg{max-width:100%;height:auto;background:#fff}
+svg{max-width:100%;height:auto;background:#fff}figure{margin:0 0 1rem}
 @media (max-width:640px){main{padding:.6rem}th,td{padding:.3rem}.who{margin-left:0;width:100%}}
 `;
 

@@ -169,4 +169,21 @@ describe('staff dashboard in the browser (e2e)', () => {
     await page.getByText('@lead_lee').first().waitFor();
     await page.screenshot({ path: artifact('dashboard-8-stats.png'), fullPage: true });
   });
+
+  it('Bull Board is mounted for staff at /staff/queues (read-only), and never for anyone else', async () => {
+    const root = `http://127.0.0.1:${app.runtime.port}`;
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`${root}/staff/queues`);
+    await page
+      .getByText('deliver-telegram')
+      .first()
+      .waitFor({ timeout: 30_000 })
+      .catch(async (err) => {
+        await page.screenshot({ path: artifact('dashboard-9-bull-board-failed.png'), fullPage: true });
+        throw new Error(`${(err as Error).message}\n${(await page.content()).slice(0, 1500)}`);
+      });
+    await page.screenshot({ path: artifact('dashboard-9-bull-board.png'), fullPage: true });
+    const anon = await fetch(`${root}/staff/queues/api/queues`, { redirect: 'manual' });
+    expect(anon.status).toBe(303);
+  });
 });

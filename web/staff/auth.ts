@@ -42,6 +42,11 @@ const CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+/** Bull Board's page has inline script and styles of its own; it still cannot be framed. */
+const BOARD_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
+  .replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+  .replace("base-uri 'none'", "base-uri 'self'");
+
 /** Every dashboard response: no framing, no sniffing, no referrer (links carry tokens), no caching. */
 export function securityHeaders(reply: FastifyReply, csp = CSP): void {
   reply
@@ -129,7 +134,7 @@ export function sessionGate(app: FastifyInstance, deps: DashboardDeps): void {
       .send();
   };
   app.addHook('onRequest', async (req, reply) => {
-    securityHeaders(reply);
+    securityHeaders(reply, req.url.startsWith('/staff/queues') ? BOARD_CSP : CSP);
     const id = cookieOf(req);
     const session = id ? await deps.store.session(id) : null;
     if (!id || !session) return deny(req, reply, false);

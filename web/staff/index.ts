@@ -6,6 +6,7 @@ import { DashboardActions } from '../../dashboard/actions';
 import type { DashboardDeps } from '../../dashboard/deps';
 import { clearCookie, formBodies, SIGN_IN_PAGE, sessionGate, signInRoutes, staffOf } from './auth';
 import { field } from './context';
+import { bullBoard } from './board';
 import { caseRoutes } from './cases';
 import { contentRoutes } from './content';
 import { fleetRoutes } from './fleet';
@@ -32,6 +33,7 @@ export function staffDashboardRoutes(dash: StaffDashboard) {
         caseRoutes(staff, deps, actions);
         fleetRoutes(staff, deps);
         contentRoutes(staff, deps, actions);
+        await bullBoard(staff, deps.hub);
         staff.post('/lang', async (req, reply) => {
           const lang = field(req.body, 'lang');
           if (isLocale(lang)) await deps.store.setLocale(staffOf(req).id, lang);
