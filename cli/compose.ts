@@ -47,6 +47,9 @@ import { createTicketing, type Ticketing } from '../ticketing';
 import { Categories } from '../ticketing/categories';
 import { ticketsFeature } from '../ticketing/feature';
 import { settingsFromConfig } from '../ticketing/settings';
+import { dashboardFeature } from '../dashboard/feature';
+import type { DashboardDeps } from '../dashboard/deps';
+import { DashboardStore } from '../dashboard/store';
 
 export function enabledPlatforms(config: Config): Set<Platform> {
   const set = new Set<Platform>();
@@ -72,6 +75,8 @@ export interface AppServices {
   /** Fake-card reports and cases (moderation/): its workers start in the workers role. */
   moderation: Moderation;
   tickets: Ticketing;
+  /** The staff dashboard's services (web/staff mounts it on the web role). */
+  dashboard: { deps: DashboardDeps; sessionTtlSeconds: number };
 }
 
 /** The built-in features, in /help and menu order; tickets, moderation, the assistant join here. */
@@ -216,7 +221,25 @@ export function composeServices(deps: {
     home: config.TICKETS_HOME,
     logger,
   });
-  const roles = new RoleResolver(roleSources, logger);
+  const roles = new RoleResolver(roleSources, logger, config.STAFF_ROLE_CACHE_SECONDS * 1000);
+  const sessionTtlSeconds = config.DASHBOARD_SESSION_HOURS * 3600;
+  const dashboardStore = new DashboardStore(hub.redis, hub.prefix, sessionTtlSeconds);
+  const auditStaff = (e: {
+    action: string;
+    subjectType: string;
+    subjectId: string;
+    actorUserId: string;
+    actorIdentityId: string;
+    details?: Record<string, unknown>;
+  }) =>
+    audit(db.prisma, {
+      action: e.action as `staff.${string}`,
+      subjectType: e.subjectType,
+      subjectId: e.subjectId,
+      actorUserId: e.actorUserId,
+      actorIdentityId: e.actorIdentityId,
+      ...(e.details ? { details: e.details as Record<string, string> } : {}),
+    });
   const moderation = new Moderation({
     prisma: db.prisma,
     pool: db.pool,
@@ -238,6 +261,7 @@ export function composeServices(deps: {
       ticketHandoff(tickets),
     ),
     ticketsFeature(tickets, { rolesOf: (p, id) => roles.rolesOf(p, id) }),
+    dashboardFeature({ store: dashboardStore, baseUrl: publicBaseUrl(config) }),
     ...(deps.features ?? []),
   ]);
   const router = new Router({
@@ -247,15 +271,7 @@ export function composeServices(deps: {
     dialogues: new DialogueStore(hub.redis, hub.prefix),
     conversation,
     ...(deps.observeRouting ? { observe: deps.observeRouting } : {}),
-    audit: (e) =>
-      audit(db.prisma, {
-        action: e.action as `staff.${string}`,
-        subjectType: e.subjectType,
-        subjectId: e.subjectId,
-        actorUserId: e.actorUserId,
-        actorIdentityId: e.actorIdentityId,
-        ...(e.details ? { details: e.details as Record<string, string> } : {}),
-      }),
+    audit: auditStaff,
     logger,
   });
   return {
@@ -269,5 +285,22 @@ export function composeServices(deps: {
     assistant,
     moderation,
     tickets,
+    dashboard: {
+      sessionTtlSeconds,
+      deps: {
+        store: dashboardStore,
+        roles,
+        tickets,
+        moderation,
+        assistant: assistant.assistant,
+        status: services.status,
+        prisma: db.prisma,
+        pool: db.pool,
+        hub,
+        audit: auditStaff,
+        secureCookies: base.protocol === 'https:',
+        logger: logger.child({ part: 'dashboard' }),
+      },
+    },
   };
 }

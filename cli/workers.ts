@@ -11,6 +11,8 @@ import { DiscordSender } from '../bots/discord/sender';
 import { TelegramSender } from '../bots/telegram/sender';
 import type { DeliveryService } from '../notifier/delivery/service';
 import { startDeliveryWorker } from '../notifier/delivery/worker';
+import { record429 } from '../dashboard/fleet';
+import type { Platform } from '@prisma/client';
 import { pacerFor } from '../notifier/delivery/pacing';
 import { NotifierEngine, rulesFromConfig, type NotifierStores } from '../notifier/engine';
 import { StaffNotifier } from '../notifier/staff';
@@ -48,6 +50,8 @@ export async function startWorkers(deps: {
     delivery,
     logger,
     identities: new IdentityService(db.prisma),
+    // Counted for the dashboard's fleet page (429s per platform and hour).
+    onRateLimited: (platform: Platform) => void record429(hub.redis, hub.prefix, platform).catch(() => {}),
   };
   const staffTargets = [];
   if (config.TELEGRAM_BOT_TOKEN) {

@@ -118,6 +118,10 @@ const envSchema = z
     ),
     HTTP_PORT: withDefault(int(0, 65535, '8080'), '8080'),
     PUBLIC_BASE_URL: optional(url(['http:', 'https:'], 'https://nodedesk.example.org')),
+    /** How long a staff role lookup is trusted (bots and the dashboard); at most a minute. */
+    STAFF_ROLE_CACHE_SECONDS: withDefault(int(1, 60, '60'), '60'),
+    /** Lifetime of a staff dashboard session (hours). */
+    DASHBOARD_SESSION_HOURS: withDefault(int(1, 168, '12'), '12'),
     LOG_LEVEL: withDefault(
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
         error: 'must be one of fatal, error, warn, info, debug, trace, silent (example: info)',

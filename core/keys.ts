@@ -43,6 +43,13 @@ export function keys(prefix: string) {
     budgetBlocked: (credential: string) => `${prefix}:budget:${credential}:blocked`,
     /** Pending device-name ownership challenges of one device: code hash → "userId expiresAt". */
     nodeClaim: (deviceId: string) => `${prefix}:nodeclaim:${deviceId}`,
+    /** Staff dashboard: a one-time sign-in link and a session, both by the SHA-256 of the secret. */
+    dashboardLink: (hash: string) => `${prefix}:dash:link:${hash}`,
+    dashboardSession: (hash: string) => `${prefix}:dash:session:${hash}`,
+    /** 429s answered by a platform, per hour (a hash of platform → count), for the fleet page. */
+    dashboard429: (hour: number) => `${prefix}:dash:429:${hour}`,
+    /** The outcome of a session's last action, shown once on the next page. */
+    dashboardFlash: (hash: string) => `${prefix}:dash:flash:${hash}`,
   };
 }
 

@@ -18,6 +18,7 @@ import { sourceSettingsFromConfig } from '../notifier/sources/build';
 import { buildMetricsServer, buildWebServer } from './server';
 import { telegramWebhookRoute } from './telegram-webhook';
 import type { SendPacer } from '../notifier/delivery/pacing';
+import { staffDashboardRoutes, type StaffDashboard } from './staff';
 
 export async function startWeb(deps: {
   config: Config;
@@ -31,6 +32,8 @@ export async function startWeb(deps: {
     /** Heartbeat GPU inventories also feed fake-card evidence. */
     moderation?: { noteHeartbeatGpus(reports: GpuReport[]): Promise<void> };
     services?: { telegramPacer?: SendPacer };
+    /** The staff dashboard (/signin, /staff). */
+    dashboard?: StaffDashboard;
   };
   logger: Logger;
   lifecycle: Lifecycle;
@@ -110,6 +113,7 @@ export async function startWeb(deps: {
         },
       }),
       ...(webhook ? [webhook] : []),
+      ...(app.dashboard ? [staffDashboardRoutes(app.dashboard)] : []),
     ],
   });
   await web.listen({ port: config.HTTP_PORT, host: deps.host });

@@ -1,6 +1,7 @@
 // English catalog: the reference. Every key here must exist in every other catalog
 // with the same {placeholders} (checked by the compiler and by i18n.test.ts).
 import { assistantEn } from './assistant.en';
+import { dashboardEn } from './dashboard.en';
 import { moderationEn } from './moderation-en';
 import { nodesEn } from './nodes.en';
 import { ticketsEn } from './tickets.en';
@@ -210,6 +211,7 @@ export const en = {
   ...moderationEn,
   ...ticketsEn,
   ...nodesEn,
+  ...dashboardEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

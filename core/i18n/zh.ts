@@ -1,4 +1,5 @@
 import { assistantZh } from './assistant.zh';
+import { dashboardZh } from './dashboard.zh';
 import type { MessageKey } from './en';
 import { moderationZh } from './moderation-zh';
 import { nodesZh } from './nodes.zh';
@@ -192,4 +193,5 @@ export const zh: Record<MessageKey, string> = {
   ...moderationZh,
   ...ticketsZh,
   ...nodesZh,
+  ...dashboardZh,
 };

@@ -192,5 +192,6 @@ export async function renderStaff(d: PanelDeps): Promise<string> {
         `<section class="pane"><h3>${esc(p.title)}</h3><div class="chat">${await p.render(d)}</div></section>`,
     ),
   );
-  return panes.join('');
+  const dashboard = `<p class="dashboard-link"><a href="/staff-dashboard" target="_blank" rel="noopener">Open the staff dashboard as ${esc(d.cast.telegramStaff.name)}</a> (a one-time link from /dashboard)</p>`;
+  return dashboard + panes.join('');
 }

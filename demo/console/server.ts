@@ -166,6 +166,13 @@ export async function startConsole(o: ConsoleOptions): Promise<RunningConsole> {
   act('/api/fleet/outage', () => o.fleet.outageNow());
   act('/api/fleet/api', (b) => o.fleet.setApiDown(b.down === true));
 
+  // The staff dashboard as the demo staff member: /dashboard in their private chat, then the link.
+  app.get('/staff-dashboard', async (_req, reply) => {
+    const staff = o.tg.user(o.cast.telegramStaff.id);
+    await staff.send('/dashboard');
+    const link = /(https?:\/\/\S+\/signin\/\S+)/.exec((await staff.nextMessage()).text ?? '')?.[1];
+    return link ? reply.redirect(link, 303) : reply.code(502).send({ error: 'no sign-in link' });
+  });
   // Files the bot sent (the uptime chart, transcripts), served from the emulators.
   app.get<{ Params: { id: string } }>('/files/tg/:id', async (req, reply) => {
     const f = o.tg.file(req.params.id);
