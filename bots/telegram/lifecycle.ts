@@ -69,7 +69,8 @@ export async function initWithDeadline(
     for (;;) {
       try {
         pendingSince = Date.now();
-        await bot.init(abort.signal as Parameters<Bot['init']>[0]);
+        // getMe ourselves: bot.init() retries a refused connection silently for minutes.
+        bot.botInfo = await bot.api.getMe(abort.signal as Parameters<Bot['api']['getMe']>[0]);
         break;
       } catch (err) {
         if (err instanceof GrammyError && err.error_code === 401)
