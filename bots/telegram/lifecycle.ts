@@ -89,7 +89,7 @@ export async function initWithDeadline(
             apiRoot: root,
             attempt,
             retryInS: waitMs / 1000,
-            err: { message: scrub((err as Error).message) },
+            err: { message: scrub(failure(err)) },
           },
           `the Telegram Bot API at ${root} cannot be reached; retrying (start-up gives up after ${timeoutS} s)`,
         );
@@ -106,6 +106,16 @@ export async function initWithDeadline(
     opts.signal?.removeEventListener('abort', cancel);
   }
   opts.logger.info({ username: bot.botInfo.username }, 'Telegram Bot API answered');
+}
+
+/** grammY's HttpError hides the socket error (ECONNREFUSED, ...) in `error`. */
+function failure(err: unknown): string {
+  const e = err as {
+    message?: string;
+    error?: { code?: string; message?: string; cause?: { code?: string } };
+  };
+  const inner = e.error?.cause?.code ?? e.error?.code ?? e.error?.message;
+  return inner ? `${e.message} (${inner})` : String(e.message ?? err);
 }
 
 /** bot.stop() saves the update offset with one more API call; bounded, so shutdown stays fast. */
