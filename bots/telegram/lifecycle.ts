@@ -2,7 +2,7 @@
 // is waited for and why, retry, give up at a deadline with a clear error (grammY's getMe
 // otherwise waits for minutes in silence), log failing API calls as they happen (scrubbed: an error text
 // can echo the URL, which holds the bot token), and never let shutdown wait on the API.
-import { GrammyError, type Bot, type Transformer } from 'grammy';
+import { Api, GrammyError, type Bot, type Transformer } from 'grammy';
 import type { Logger } from '../../core/logger';
 import { scrub } from '../../core/scrub';
 
@@ -53,6 +53,7 @@ export async function initWithDeadline(
   const timer = setTimeout(() => abort.abort(), opts.timeoutMs);
   const cancel = () => abort.abort();
   opts.signal?.addEventListener('abort', cancel);
+  const probe = new Api(bot.token, { apiRoot: opts.apiRoot });
   let attempt = 0;
   let pendingSince = Date.now();
   const silentAfterMs = opts.silentAfterMs ?? 3_000;
@@ -69,8 +70,9 @@ export async function initWithDeadline(
     for (;;) {
       try {
         pendingSince = Date.now();
-        // getMe ourselves: bot.init() retries a refused connection silently for minutes.
-        bot.botInfo = await bot.api.getMe(abort.signal as Parameters<Bot['api']['getMe']>[0]);
+        // getMe ourselves, without the bot's transformers: bot.init() and auto-retry retry
+        // a refused connection silently for minutes.
+        bot.botInfo = await probe.getMe(abort.signal as Parameters<Api['getMe']>[0]);
         break;
       } catch (err) {
         if (err instanceof GrammyError && err.error_code === 401)
