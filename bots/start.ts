@@ -38,10 +38,14 @@ export async function startBots(deps: {
       ...(config.TELEGRAM_STAFF_CHAT_ID ? { staffChatId: config.TELEGRAM_STAFF_CHAT_ID } : {}),
       ...(deps.observeLatency ? { observeLatency: deps.observeLatency } : {}),
     });
+    // A shutdown while the Bot API is still awaited stops waiting at once.
+    const startup = new AbortController();
+    lifecycle.onStop('telegram start-up', () => startup.abort());
     await initWithDeadline(bot, {
       apiRoot: config.TELEGRAM_API_ROOT,
       timeoutMs: config.TELEGRAM_STARTUP_TIMEOUT_SECONDS * 1000,
       logger,
+      signal: startup.signal,
     });
     await publishCommands(bot.api, router.registry, config.TELEGRAM_STAFF_CHAT_ID);
     if (config.TELEGRAM_WEBHOOK_URL) {

@@ -1,9 +1,15 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { runCli, spawnCli } from '../test/support/cli';
 import { createTestDatabase, type TestDatabase } from '../test/support/db';
 import { TEST_REDIS_URL } from '../test/support/env';
-import { freePort } from '../test/support/ports';
+import { closedPort, freePort } from '../test/support/ports';
 import { deleteKeys, testPrefix } from '../test/support/redis';
 import { waitFor } from '../test/support/wait';
+
+// Each case spawns the CLI (tsx start-up): generous limits for a loaded shared machine.
+jest.setTimeout(180_000);
 
 describe('nodedesk CLI', () => {
   let tdb: TestDatabase;
@@ -21,6 +27,84 @@ describe('nodedesk CLI', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/start/);
     expect(r.stdout).toMatch(/migrate/);
+  });
+
+  it('--version prints the version of package.json', async () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8'));
+    for (const flag of ['--version']) {
+      const r = await runCli([flag], {});
+      expect(r.code).toBe(0);
+      expect(r.stdout.trim()).toBe(pkg.version);
+    }
+  });
+
+  it('--help says how configuration works: variables, .env, where each is documented', async () => {
+    const r = await runCli(['--help'], {});
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Configuration:/m);
+    expect(r.stdout).toMatch(/Environment variables/);
+    expect(r.stdout).toMatch(/cp \.env\.example \.env/);
+    expect(r.stdout).toMatch(/docs\/contracts\.md/);
+    expect(r.stdout).toMatch(/DATABASE_URL/);
+  });
+
+  it('start without a .env suggests cp .env.example .env (and the demo)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodedesk-noenv-'));
+    try {
+      const r = await runCli(['start'], {}, { cwd: dir });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^ {2}DATABASE_URL: is required/m);
+      expect(r.stderr).toMatch(/^No \.env file here: cp \.env\.example \.env/m);
+      expect(r.stderr).toMatch(/npm run demo/);
+      // With a .env present the hint is not given (the problem is in its values).
+      fs.writeFileSync(path.join(dir, '.env'), 'HTTP_PORT=abc\n');
+      const r2 = await runCli(['start'], {}, { cwd: dir });
+      expect(r2.code).toBe(2);
+      expect(r2.stderr).toMatch(/HTTP_PORT: must be a whole number/);
+      expect(r2.stderr).not.toMatch(/No \.env file/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a database that does not exist says createdb with its name, not "server down"', async () => {
+    const url = new URL(tdb.url);
+    url.pathname = '/nodedesk_missing_db';
+    url.search = '';
+    for (const cmd of ['start']) {
+      const r = await runCli([cmd], { DATABASE_URL: url.toString(), REDIS_URL: TEST_REDIS_URL });
+      expect(r.code).toBe(3);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/no database "nodedesk_missing_db"\. Create it: createdb nodedesk_missing_db/);
+      expect(r.stderr).not.toMatch(/not reachable/);
+    }
+  });
+
+  it('PostgreSQL unreachable at start: one line with the fix, exit 3', async () => {
+    const port = await closedPort();
+    const r = await runCli(['start'], { DATABASE_URL: `postgresql://postgres@127.0.0.1:${port}/nodedesk` });
+    expect(r.code).toBe(3);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/PostgreSQL is not reachable at 127\.0\.0\.1:\d+ .*Start it/);
+  });
+
+  it('Redis unreachable at start: one line with the fix and exit 3, never a flood of retries', async () => {
+    const port = await closedPort();
+    const started = Date.now();
+    const r = await runCli(['start'], {
+      DATABASE_URL: tdb.url,
+      REDIS_URL: `redis://127.0.0.1:${port}`,
+      QUEUE_PREFIX: prefix,
+      HTTP_PORT: '0',
+    });
+    expect(r.code).toBe(3);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        /^nodedesk: Redis is not reachable at 127\.0\.0\.1:\d+ \(connect ECONNREFUSED.*docker compose up -d redis/,
+      ),
+    ]);
+    expect(r.stdout).toBe('');
+    console.log(`Redis unreachable: exit 3 after ${Date.now() - started} ms`);
   });
 
   it('a bad configuration prints one line per problem and no stack trace', async () => {
@@ -55,7 +139,7 @@ describe('nodedesk CLI', () => {
           const res = await fetch(`http://127.0.0.1:${port}/healthz`);
           return res.status === 200 ? res.json() : null;
         },
-        { what: '/healthz 200', timeoutMs: 20_000 },
+        { what: '/healthz 200', timeoutMs: 120_000 },
       );
       expect(health).toMatchObject({ status: 'ok' });
       child.kill('SIGTERM');

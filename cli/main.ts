@@ -1,10 +1,20 @@
 // The `nodedesk` command line. Configuration problems and other expected failures
 // print one clear line each and exit non-zero, never a stack trace.
+import fs from 'node:fs';
+import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig, secretsOf, type Config } from '../core/config';
 import { createPool, parseDatabaseUrl } from '../core/db';
+import { Lifecycle } from '../core/lifecycle';
 import { createLogger, type Logger } from '../core/logger';
 import { migrate, MigrationError } from '../core/migrate';
+import {
+  checkPostgres,
+  checkRedis,
+  describePostgresError,
+  ServiceUnavailableError,
+} from '../core/service-hints';
+import { scrub } from '../core/scrub';
 import { exitGracefullyOnSignals } from '../core/signals';
 import { kbImport, KbImportError } from './kb';
 import { parseRoles, ROLES, startRuntime } from './runtime';
@@ -12,6 +22,28 @@ import { DataDirBusyError } from './demo/lock';
 import { RedisUnavailableError } from './demo/redis';
 
 class UsageError extends Error {}
+
+const VERSION = (
+  JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }
+).version;
+
+const CONFIG_HELP = `
+Configuration:
+  Environment variables, validated at start: a bad or missing one stops the command
+  with one line per problem. A .env file in the working directory is read when present
+  (the real environment wins); start from the template: cp .env.example .env
+  start and migrate need DATABASE_URL (PostgreSQL) and a Redis (REDIS_URL, default
+  redis://127.0.0.1:6379); TELEGRAM_BOT_TOKEN and DISCORD_TOKEN turn the bots on.
+  Every variable, its meaning and default: .env.example, README.md "Configuration",
+  docs/contracts.md "Environment variables".
+  Nothing to configure to try it: nodedesk demo (npm run demo).
+`;
+
+/** PostgreSQL and Redis must answer before anything starts: one line and exit 3 if not. */
+async function checkServices(config: Config, redis: boolean): Promise<void> {
+  await checkPostgres(parseDatabaseUrl(config.DATABASE_URL).connectionString);
+  if (redis) await checkRedis(config.REDIS_URL);
+}
 
 function configOrExit(): Config {
   return loadConfig();
@@ -40,6 +72,8 @@ export function buildProgram(): Command {
   program
     .name('nodedesk')
     .description('Discord and Telegram bot suite for DePIN GPU communities')
+    .version(VERSION, '-v, --version', 'print the version')
+    .addHelpText('after', CONFIG_HELP)
     .showHelpAfterError()
     .exitOverride();
 
@@ -60,10 +94,24 @@ export function buildProgram(): Command {
       }
       const config = configOrExit();
       const logger = loggerFor(config);
+      await checkServices(config, true);
       // Pending migrations first: safe when many processes start at once (advisory lock).
       if (opts.migrate) await runMigrate(config, logger, false);
-      const runtime = await startRuntime({ config, roles, logger });
-      exitGracefullyOnSignals(() => runtime.stop(), logger);
+      // Signals are handled from here on, so a shutdown during start-up (a Bot API that
+      // does not answer, say) stops what already runs instead of killing it.
+      const lifecycle = new Lifecycle(logger);
+      let stopping = false;
+      exitGracefullyOnSignals(() => {
+        stopping = true;
+        return lifecycle.stop();
+      }, logger);
+      try {
+        await startRuntime({ config, roles, logger, lifecycle });
+      } catch (err) {
+        // The signal handler exits once everything stopped; nothing more to say.
+        if (stopping) return new Promise<void>(() => {});
+        throw err;
+      }
       logger.info({ roles }, 'nodedesk started');
     });
 
@@ -88,6 +136,7 @@ export function buildProgram(): Command {
     .description('apply pending database migrations (safe to run from several processes at once)')
     .action(async () => {
       const config = configOrExit();
+      await checkServices(config, false);
       await runMigrate(config, loggerFor(config));
     });
 
@@ -115,8 +164,12 @@ export async function main(argv = process.argv): Promise<void> {
       return;
     }
     if (err instanceof ConfigError) {
+      // A newcomer without a .env most likely skipped the copy step: say it first.
+      const hint = fs.existsSync(path.join(process.cwd(), '.env'))
+        ? ''
+        : 'No .env file here: cp .env.example .env, then fill it in (or set the variables in the environment). To try nodedesk with nothing to configure: npm run demo.\n';
       process.stderr.write(
-        `nodedesk: invalid configuration\n${err.problems.map((p) => `  ${p}`).join('\n')}\n`,
+        `nodedesk: invalid configuration\n${err.problems.map((p) => `  ${p}`).join('\n')}\n${hint}`,
       );
       process.exitCode = 2;
       return;
@@ -126,21 +179,27 @@ export async function main(argv = process.argv): Promise<void> {
       process.exitCode = 3;
       return;
     }
+    if (err instanceof ServiceUnavailableError) {
+      process.stderr.write(`nodedesk: ${err.message}\n`);
+      process.exitCode = 3;
+      return;
+    }
     if (err instanceof UsageError || err instanceof MigrationError || err instanceof KbImportError) {
       process.stderr.write(`nodedesk: ${err.message}\n`);
       process.exitCode = 2;
       return;
     }
     const e = err as NodeJS.ErrnoException;
-    if (
-      e &&
-      (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === '3D000' || e.code === '28P01')
-    ) {
-      process.stderr.write(`nodedesk: cannot reach a required service: ${e.message}\n`);
+    // A service lost between the check and its use (kb import checks nothing first).
+    const sqlState = typeof e?.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code);
+    const pgLine =
+      sqlState && process.env.DATABASE_URL ? describePostgresError(e, process.env.DATABASE_URL) : undefined;
+    if (pgLine || (e && ['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT'].includes(e.code ?? ''))) {
+      process.stderr.write(`nodedesk: ${pgLine ?? `cannot reach a required service: ${scrub(e.message)}`}\n`);
       process.exitCode = 3;
       return;
     }
-    process.stderr.write(`nodedesk: ${e?.message ?? String(err)}\n`);
+    process.stderr.write(`nodedesk: ${scrub(e?.message ?? String(err))}\n`);
     process.exitCode = 1;
   }
 }

@@ -54,13 +54,15 @@ export interface StartOptions {
   observeRouting?: (input: 'command' | 'button' | 'modal' | 'text', ms: number) => void;
   /** Update-in → reply-out per update, both platforms (benchmarks). */
   observeLatency?: LatencyObserver;
+  /** Given by a caller that must be able to stop a start-up still in progress (SIGTERM). */
+  lifecycle?: Lifecycle;
 }
 
 export async function startRuntime(opts: StartOptions): Promise<Runtime> {
   const { config, logger } = opts;
   // Error texts stored or printed anywhere in this process are scrubbed of these values.
   registerSecrets(secretsOf(config));
-  const lifecycle = new Lifecycle(logger);
+  const lifecycle = opts.lifecycle ?? new Lifecycle(logger);
   // Workers run many jobs at once (delivery, alerts, events); each may need a connection.
   const db = createDb(config.DATABASE_URL, { poolSize: 20 });
   lifecycle.onStop('database', () => db.close());

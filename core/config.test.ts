@@ -1,4 +1,7 @@
-import { ConfigError, parseConfig } from './config';
+import fs from 'node:fs';
+import path from 'node:path';
+import dotenv from 'dotenv';
+import { CONFIG_VARIABLES, ConfigError, parseConfig } from './config';
 
 const base = { DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/test' };
 
@@ -120,5 +123,35 @@ describe('config', () => {
   it('reports every problem at once', () => {
     const lines = problems({ HTTP_PORT: 'x', REDIS_URL: 'y' });
     expect(lines.map((l) => l.split(':')[0]).sort()).toEqual(['DATABASE_URL', 'HTTP_PORT', 'REDIS_URL']);
+  });
+
+  it('reports cross-field problems together with the other errors, in one go', () => {
+    const lines = problems({
+      HTTP_PORT: 'x',
+      NODE_SOURCE: 'poll',
+      TELEGRAM_WEBHOOK_URL: 'https://a.example/w',
+    });
+    expect(lines.map((l) => l.split(':')[0]).sort()).toEqual([
+      'DATABASE_URL',
+      'HTTP_PORT',
+      'NODE_SOURCE_URL',
+      'TELEGRAM_WEBHOOK_SECRET',
+    ]);
+    expect(lines.find((l) => l.startsWith('NODE_SOURCE_URL'))).toMatch(
+      /required when NODE_SOURCE includes poll/,
+    );
+  });
+
+  it('a variable that is itself invalid gets its own error, not a second cross-field one', () => {
+    const lines = problems({ ...base, NODE_SOURCE: 'poll', NODE_SOURCE_URL: 'nope' });
+    expect(lines).toEqual([expect.stringMatching(/^NODE_SOURCE_URL: must be a http/)]);
+  });
+
+  it('.env.example lists every variable the configuration reads, and parses as it stands', () => {
+    const text = fs.readFileSync(path.join(__dirname, '..', '.env.example'), 'utf8');
+    const listed = Object.keys(dotenv.parse(text));
+    expect(CONFIG_VARIABLES.filter((v) => !listed.includes(v))).toEqual([]);
+    expect(listed.filter((v) => !CONFIG_VARIABLES.includes(v))).toEqual([]);
+    expect(() => parseConfig(dotenv.parse(text))).not.toThrow();
   });
 });

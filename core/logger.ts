@@ -42,10 +42,37 @@ export interface LoggerOptions {
   secrets?: string[];
   destination?: DestinationStream;
   name?: string;
+  /** Human-readable lines (pino-pretty); default: when stdout is a terminal. JSON otherwise. */
+  pretty?: boolean;
+}
+
+/**
+ * pino-pretty over `destination` (stdout by default), or undefined when it is not
+ * installed (a production image without dev dependencies logs JSON).
+ */
+function prettyStream(destination: DestinationStream | undefined): DestinationStream | undefined {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const build = require('pino-pretty') as (o: Record<string, unknown>) => DestinationStream;
+    return build({
+      colorize: destination === undefined && !!process.stdout.isTTY,
+      translateTime: 'SYS:HH:MM:ss.l',
+      ignore: 'pid,hostname,name',
+      destination: destination ?? 1,
+      sync: true,
+    });
+  } catch {
+    return undefined;
+  }
 }
 
 export function createLogger(opts: LoggerOptions = {}): Logger {
-  const inner = opts.destination ?? pino.destination({ fd: 1, sync: false });
+  const pretty = opts.pretty ?? (opts.destination === undefined && !!process.stdout.isTTY);
+  // Lines are scrubbed before pino-pretty sees them, so pretty output is as clean as JSON.
+  const inner =
+    (pretty ? prettyStream(opts.destination) : undefined) ??
+    opts.destination ??
+    pino.destination({ fd: 1, sync: false });
   return pino(
     {
       level: opts.level ?? 'info',

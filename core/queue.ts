@@ -11,6 +11,7 @@ import {
 import IORedis, { type Redis, type RedisOptions } from 'ioredis';
 import type { MessageKey } from './i18n';
 import type { Logger } from './logger';
+import { reconnectDelayMs, RedisConnectionLog, redisWhere } from './redis-watch';
 import { scrub, scrubError } from './scrub';
 
 /** Payload of each job, by queue name. Add a queue here and nowhere else. */
@@ -141,6 +142,7 @@ export function redisOptions(forWorker: boolean): RedisOptions {
     maxRetriesPerRequest: forWorker ? null : 3,
     enableReadyCheck: true,
     lazyConnect: false,
+    retryStrategy: reconnectDelayMs,
   };
 }
 
@@ -165,8 +167,13 @@ export class QueueHub {
   private readonly producerConnection: Redis;
   private closing: Promise<void> | null = null;
 
+  /** One line per change of Redis connection state (core/redis-watch.ts). */
+  readonly connectionLog: RedisConnectionLog;
+
   constructor(private readonly ctx: QueueContext) {
     this.producerConnection = createRedis(ctx.redisUrl, false);
+    this.connectionLog = new RedisConnectionLog(ctx.logger, redisWhere(ctx.redisUrl));
+    this.connectionLog.watch(this.producerConnection);
   }
 
   get prefix(): string {
@@ -185,7 +192,9 @@ export class QueueHub {
         prefix: this.ctx.prefix,
         defaultJobOptions: DEFAULT_JOB_OPTIONS,
       });
-      q.on('error', (err) => this.ctx.logger?.warn({ err, queue: name }, 'queue error'));
+      q.on('error', (err) => {
+        if (!this.connectionLog.covers(err)) this.ctx.logger?.warn({ err, queue: name }, 'queue error');
+      });
       this.queues.set(name, q);
     }
     return q as unknown as Queue<JobPayloads[N], unknown, string>;
@@ -234,7 +243,10 @@ export class QueueHub {
         'job failed',
       );
     });
-    worker.on('error', (err) => log?.error({ queue: name, err: { message: err.message } }, 'worker error'));
+    worker.on('error', (err) => {
+      if (!this.connectionLog.covers(err))
+        log?.error({ queue: name, err: { message: err.message } }, 'worker error');
+    });
     this.workers.push(worker as unknown as Worker);
     return worker;
   }

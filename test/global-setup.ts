@@ -1,6 +1,7 @@
 // Fails the whole run early, with the fix, when PostgreSQL or Redis is not running.
 import IORedis from 'ioredis';
 import pg from 'pg';
+import { describePostgresError } from '../core/service-hints';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from './support/env';
 
 export default async function globalSetup(): Promise<void> {
@@ -9,6 +10,9 @@ export default async function globalSetup(): Promise<void> {
     await client.connect();
     await client.query('SELECT 1');
   } catch (err) {
+    // A server without the `test` database needs createdb, not a start command.
+    if ((err as { code?: string }).code === '3D000')
+      throw new Error(describePostgresError(err, TEST_DATABASE_URL));
     throw new Error(
       `PostgreSQL is not reachable at ${TEST_DATABASE_URL} (${(err as Error).message}). Start it: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`,
     );

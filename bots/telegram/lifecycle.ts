@@ -1,8 +1,8 @@
 // Start-up and shutdown of the Telegram bot when the Bot API may be unreachable: say what
-// is waited for, give up at a deadline with a clear error (grammY's getMe otherwise retries
-// for minutes in silence), log failing API calls as they happen (scrubbed: an error text
+// is waited for and why, retry, give up at a deadline with a clear error (grammY's getMe
+// otherwise waits for minutes in silence), log failing API calls as they happen (scrubbed: an error text
 // can echo the URL, which holds the bot token), and never let shutdown wait on the API.
-import { GrammyError, type Bot, type Transformer } from 'grammy';
+import { Api, GrammyError, type Bot, type Transformer } from 'grammy';
 import type { Logger } from '../../core/logger';
 import { scrub } from '../../core/scrub';
 
@@ -35,41 +35,89 @@ export function logApiFailures(logger: Logger, everyMs = 5_000): Transformer {
   };
 }
 
-/** bot.init() (getMe) with a deadline; a rejected token fails at once. */
+/**
+ * bot.init() (getMe) until it answers or the deadline passes. An API that refuses
+ * connections is said so at once and retried with backoff; one that accepts and stays
+ * silent is said so after a few seconds. A rejected token fails at once; `signal` (a
+ * shutdown during start-up) gives up at once.
+ */
 export async function initWithDeadline(
   bot: Bot,
-  opts: { apiRoot: string; timeoutMs: number; logger: Logger },
+  opts: { apiRoot: string; timeoutMs: number; logger: Logger; signal?: AbortSignal; silentAfterMs?: number },
 ): Promise<void> {
   if (bot.isInited()) return;
   const root = scrub(opts.apiRoot);
-  opts.logger.info(
-    { apiRoot: root, timeoutS: opts.timeoutMs / 1000 },
-    'waiting for the Telegram Bot API (getMe)',
-  );
+  const timeoutS = opts.timeoutMs / 1000;
+  opts.logger.info({ apiRoot: root, timeoutS }, 'connecting to the Telegram Bot API (getMe)');
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), opts.timeoutMs);
-  const ticker = setInterval(
-    () => opts.logger.warn({ apiRoot: root }, 'still waiting for the Telegram Bot API (getMe)'),
-    5_000,
+  const cancel = () => abort.abort();
+  opts.signal?.addEventListener('abort', cancel);
+  const probe = new Api(bot.token, { apiRoot: opts.apiRoot });
+  let attempt = 0;
+  let pendingSince = Date.now();
+  const silentAfterMs = opts.silentAfterMs ?? 3_000;
+  const silent = setInterval(
+    () =>
+      Date.now() - pendingSince >= silentAfterMs &&
+      opts.logger.warn(
+        { apiRoot: root, timeoutS },
+        `the Telegram Bot API at ${root} does not answer yet; still waiting (start-up gives up after ${timeoutS} s)`,
+      ),
+    silentAfterMs,
   );
   try {
-    await bot.init(abort.signal as Parameters<Bot['init']>[0]);
-  } catch (err) {
-    if (err instanceof GrammyError && err.error_code === 401)
-      throw new TelegramStartupError(
-        'The Telegram Bot API rejected TELEGRAM_BOT_TOKEN (401 Unauthorized): check the token from @BotFather.',
-      );
-    const why = abort.signal.aborted
-      ? `no answer within ${opts.timeoutMs / 1000} s`
-      : scrub((err as Error).message);
-    throw new TelegramStartupError(
-      `The Telegram Bot API at ${root} did not answer getMe (${why}). Check TELEGRAM_API_ROOT and the network, or raise TELEGRAM_STARTUP_TIMEOUT_SECONDS.`,
-    );
+    for (;;) {
+      try {
+        pendingSince = Date.now();
+        // getMe ourselves, without the bot's transformers: bot.init() and auto-retry retry
+        // a refused connection silently for minutes.
+        bot.botInfo = await probe.getMe(abort.signal as Parameters<Api['getMe']>[0]);
+        break;
+      } catch (err) {
+        if (err instanceof GrammyError && err.error_code === 401)
+          throw new TelegramStartupError(
+            'The Telegram Bot API rejected TELEGRAM_BOT_TOKEN (401 Unauthorized): check the token from @BotFather.',
+          );
+        if (opts.signal?.aborted) throw new TelegramStartupError('Telegram start-up cancelled by shutdown.');
+        if (abort.signal.aborted)
+          throw new TelegramStartupError(
+            `The Telegram Bot API at ${root} did not answer getMe within ${timeoutS} s. Check TELEGRAM_API_ROOT and the network, or raise TELEGRAM_STARTUP_TIMEOUT_SECONDS.`,
+          );
+        attempt += 1;
+        const waitMs = Math.min(5_000, 500 * 2 ** (attempt - 1));
+        opts.logger.warn(
+          {
+            apiRoot: root,
+            attempt,
+            retryInS: waitMs / 1000,
+            err: { message: scrub(failure(err)) },
+          },
+          `the Telegram Bot API at ${root} cannot be reached; retrying (start-up gives up after ${timeoutS} s)`,
+        );
+        pendingSince = Infinity;
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, waitMs);
+          abort.signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+        });
+      }
+    }
   } finally {
     clearTimeout(timer);
-    clearInterval(ticker);
+    clearInterval(silent);
+    opts.signal?.removeEventListener('abort', cancel);
   }
   opts.logger.info({ username: bot.botInfo.username }, 'Telegram Bot API answered');
+}
+
+/** grammY's HttpError hides the socket error (ECONNREFUSED, ...) in `error`. */
+function failure(err: unknown): string {
+  const e = err as {
+    message?: string;
+    error?: { code?: string; message?: string; cause?: { code?: string } };
+  };
+  const inner = e.error?.cause?.code ?? e.error?.code ?? e.error?.message;
+  return inner ? `${e.message} (${inner})` : String(e.message ?? err);
 }
 
 /** bot.stop() saves the update offset with one more API call; bounded, so shutdown stays fast. */

@@ -20,9 +20,10 @@ export function cleanEnv(env: Record<string, string>): NodeJS.ProcessEnv {
 export function spawnCli(
   args: string[],
   env: Record<string, string>,
+  opts: { cwd?: string } = {},
 ): ChildProcess & { output: () => CliResult; done: Promise<CliResult> } {
   const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: ROOT,
+    cwd: opts.cwd ?? ROOT,
     env: cleanEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -39,6 +40,10 @@ export function spawnCli(
   });
 }
 
-export function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {
-  return spawnCli(args, env).done;
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+  opts: { cwd?: string } = {},
+): Promise<CliResult> {
+  return spawnCli(args, env, opts).done;
 }
