@@ -20,16 +20,6 @@ import type { ConversationPort } from '../core/conversation';
 import { ConversationCardPort } from '../moderation/card-port';
 import { networkFacts } from '../moderation/evidence-store';
 import type { Moderation } from '../moderation/service';
-import type { VerdictSink } from '../notifier/sources/sink';
-
-/**
- * Moderation's network-verdict entry point (h13's `recordNetworkVerdict`), checked at run
- * time so that this compiles before and after that branch is merged.
- */
-function verdictSink(m: Moderation | undefined): VerdictSink | undefined {
-  const candidate = m as Partial<VerdictSink> | undefined;
-  return typeof candidate?.recordNetworkVerdict === 'function' ? (candidate as VerdictSink) : undefined;
-}
 
 export async function startWorkers(deps: {
   config: Config;
@@ -84,7 +74,8 @@ export async function startWorkers(deps: {
     ...(moderation
       ? { onNetworkNodes: async (nodes) => void (await moderation.ingest(nodes.map((n) => networkFacts(n)))) }
       : {}),
-    ...(verdictSink(moderation) ? { verdicts: verdictSink(moderation)! } : {}),
+    // A network's own verdicts (io.net `blocked`) open or update detected moderation cases.
+    ...(moderation ? { verdicts: moderation } : {}),
   });
   // Moderation: evidence jobs, and case cards in the staff group's "Reports" topic and the moderators' channel.
   if (moderation)

@@ -1,17 +1,12 @@
 // io.net's own fake-GPU verdict end to end: a device the explorer reports `blocked` opens
-// one "detected" moderation case naming it, however many polls repeat the verdict. Runs
-// where moderation has its network-verdict entry point (recordNetworkVerdict, issue #13).
+// one "detected" moderation case naming it, however many polls repeat the verdict.
 import crypto from 'node:crypto';
-import { Moderation } from '../../moderation/service';
 import { startTelegramSandbox } from '../../sandbox/telegram';
 import { startRealNetworksSandbox } from '../../sandbox/network';
 import { startTestApp } from '../support/app';
 import { waitFor } from '../support/wait';
 
-const hasEntryPoint =
-  typeof (Moderation.prototype as unknown as Record<string, unknown>).recordNetworkVerdict === 'function';
-
-(hasEntryPoint ? describe : describe.skip)('network verdicts → moderation (e2e)', () => {
+describe('network verdicts → moderation (e2e)', () => {
   it('a blocked io.net device opens one detected case, not one per poll; its watcher is alerted', async () => {
     const tg = await startTelegramSandbox({ limits: false });
     const net = await startRealNetworksSandbox();

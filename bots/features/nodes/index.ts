@@ -41,7 +41,8 @@ export function nodesFeature(services: Services): FeatureModule {
         descriptionKey: 'help.claimnode',
         permission: 'everyone',
         params: [{ name: 'node_id', descriptionKey: 'help.claimnode', required: true, maxLength: 128 }],
-        discord: { group: 'nodes', name: 'claim' },
+        // Top level on Discord: `/nodes` keeps exactly the contract's add|list|remove.
+        discord: { name: 'claimnode' },
         handler: (ctx, args) => claimnode(c(ctx), args),
       },
       {
