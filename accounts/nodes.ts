@@ -15,6 +15,8 @@ import {
 import { findWatchRow, watchDevice, type WatchResult } from './node-ownership';
 import { hashToken, newHeartbeatToken } from './tokens';
 
+const CLAIM_TX = { maxWait: 15_000, timeout: 15_000 } as const;
+
 /** UUID, 8-64 characters of letters, digits, "_" and "-", or a simulated `sim-…` id. */
 export const DEFAULT_NODE_ID_PATTERN =
   /^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[A-Za-z0-9_-]{8,64}|sim-[A-Za-z0-9_-]{1,60})$/;
@@ -200,7 +202,9 @@ export class NodeService {
         });
       }
       return claimed;
-    });
+      // A burst of claims queues for the pool's connections; Prisma's default 2 s wait for
+      // one would turn a busy moment into an internal error instead of an answer.
+    }, CLAIM_TX);
     if (!won) {
       const now = await this.prisma.node.findUnique({ where: { externalId: nodeId } });
       if (now?.userId === userId) return this.add(identity, nodeId, opts);

@@ -91,7 +91,7 @@ describe('secrets (e2e)', () => {
 
     const secret = tg.token.split(':')[1]!;
     const logs = app.logs.join('');
-    expect(logs).toMatch(/Telegram Bot API call failed/);
+    expect(logs).toMatch(/Call to 'getMe' failed/);
     expect(logs).not.toContain(secret);
     const redis = await dumpRedis(app.prefix);
     expect(redis).toMatch(/transient: 500/);
