@@ -60,8 +60,9 @@ export async function hasDueAlerts(pool: pg.Pool, rules: AlertRules, now: Date):
   return rows.length > 0;
 }
 
+// A watch row (`<device>~<user>`, accounts/node-networks.ts) is named by its device.
 const DOWN_NODES = `
-  SELECT n.incident_id, n.node_id, x.external_id, x.label, n.last_seen_at, n.down_at,
+  SELECT n.incident_id, n.node_id, split_part(x.external_id, '~', 1) AS external_id, x.label, n.last_seen_at, n.down_at,
          n.alerted_at IS NOT NULL AS alerted
     FROM incident_nodes n JOIN nodes x ON x.id = n.node_id
    WHERE n.incident_id = ANY($1::uuid[]) AND n.up_at IS NULL

@@ -65,7 +65,8 @@ export class IncidentEffects {
       since: Date;
       drops: number;
     }>(
-      `SELECT n.id, n.external_id, n.user_id, n.flapping_since AS since,
+      // Watch rows (`<device>~<user>`) are named by their device.
+      `SELECT n.id, split_part(n.external_id, '~', 1) AS external_id, n.user_id, n.flapping_since AS since,
               (SELECT count(*)::int FROM node_transitions t WHERE t.node_id = n.id AND t."to" = 'OFFLINE' AND t.at > n.flapping_since - $2 * interval '1 millisecond') AS drops
          FROM nodes n WHERE n.user_id = ANY($1::uuid[]) AND n.flapping_since IS NOT NULL`,
       [userIds, flap.windowMs],
@@ -197,7 +198,7 @@ export class IncidentEffects {
       down_at: Date;
       up_at: Date;
     }>(
-      `SELECT x.external_id, x.label, n.last_seen_at, n.down_at, n.up_at FROM incident_nodes n JOIN nodes x ON x.id = n.node_id
+      `SELECT split_part(x.external_id, '~', 1) AS external_id, x.label, n.last_seen_at, n.down_at, n.up_at FROM incident_nodes n JOIN nodes x ON x.id = n.node_id
         WHERE n.incident_id = $1 AND n.alerted_at IS NOT NULL ORDER BY x.external_id`,
       [inc.id],
     );
