@@ -14,8 +14,9 @@ import { startRuntime, type Runtime } from '../runtime';
 import { startTelegramSandbox } from '../../sandbox/telegram';
 import { startDiscordSandbox } from '../../sandbox/discord';
 import { startOpenAISandbox } from '../../sandbox/openai';
-import { startNetworkSandbox } from '../../sandbox/network';
-import { DemoFleet, DEMO_FLEET_SHAPE, MinerAgents, seedFleetOwners, type DemoOwner } from '../../demo/fleet';
+import { startNetworkSandbox, startRealNetworksSandbox } from '../../sandbox/network';
+import { DemoFleet, fleetShape, MinerAgents, seedFleetOwners, type DemoOwner } from '../../demo/fleet';
+import { DemoNetworks, demoNetworkNodes, networkShape } from '../../demo/networks';
 import { startConsole } from '../../demo/console/server';
 import { DEMO_CAST, demoWallet } from '../../demo/cast';
 import { demoRedis } from './redis';
@@ -115,6 +116,13 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
     stops.push(['openai', () => ai.stop()]);
     const net = await startNetworkSandbox();
     stops.push(['network', () => net.stop()]);
+    // io.net, Nosana and Akash nodes of the fleet, on emulators of their public APIs.
+    const real = await startRealNetworksSandbox();
+    stops.push(['real-networks', () => real.stop()]);
+    const shape = fleetShape(env.DEMO_FLEET);
+    const netShape = networkShape(env.DEMO_NETWORKS);
+    if ('error' in shape) throw new Error(shape.error);
+    if ('error' in netShape) throw new Error(netShape.error);
 
     phase('emulators');
     const cast = DEMO_CAST;
@@ -130,7 +138,7 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
 
     const fleetOwners: DemoOwner[] = [];
     const fleet = net.generateFleet({
-      count: DEMO_FLEET_SHAPE.nodes,
+      count: shape.nodes,
       seed: 'nodedesk-demo',
       ownerCount: cast.fleetOwners.length,
     });
@@ -159,8 +167,10 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
       DISCORD_MOD_CHANNEL_ID: dc.modChannelId,
       OPENAI_API_KEY: ai.apiKey,
       OPENAI_BASE_URL: ai.baseURL,
-      NODE_SOURCE: 'push,poll,simulator',
+      ...real.env(),
+      NODE_SOURCE: 'push,poll,simulator,ionet,nosana,akash',
       NODE_SOURCE_URL: net.baseUrl,
+      ...(env.SIMULATOR_SHAPE ? { SIMULATOR_SHAPE: env.SIMULATOR_SHAPE } : {}),
       ...DEMO_TIMING,
     });
     // The terminal shows one line; everything the product logs goes to a file.
@@ -172,12 +182,13 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
     });
     stops.push(['log', () => logger.flush()]);
 
+    const demoNets = new DemoNetworks(real, demoNetworkNodes(fleetOwners.length, netShape), netShape);
     // Migrations by our runner, then the demo users, before any role can see the network.
     phase('config');
     const setup = createDb(config.DATABASE_URL, { poolSize: 1 });
     try {
       await migrate(setup.pool, { schema: setup.schema });
-      await seedFleetOwners(setup.prisma, fleetOwners, fleet);
+      await seedFleetOwners(setup.prisma, fleetOwners, fleet, demoNets.nodes);
     } finally {
       await setup.close();
     }
@@ -192,9 +203,11 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
     phase('roles');
 
     let notify = () => {};
-    const demoFleet = new DemoFleet(net, fleet, fleetOwners, DEMO_FLEET_SHAPE, () => notify());
+    const demoFleet = new DemoFleet(net, fleet, fleetOwners, shape, () => notify());
     demoFleet.start();
     stops.push(['fleet', () => demoFleet.stop()]);
+    demoNets.start();
+    stops.push(['fleet-networks', () => demoNets.stop()]);
     const agents = new MinerAgents(
       `${config.PUBLIC_BASE_URL}/v1/heartbeats`,
       config.HEARTBEAT_INTERVAL_SECONDS * 1000,
