@@ -21,6 +21,8 @@ const PATTERNS: Array<[RegExp, string]> = [
   [/\bndk_[A-Za-z0-9_-]{8,}/g, 'ndk_[REDACTED]'],
   [/\bsk-[A-Za-z0-9_-]{16,}/g, 'sk-[REDACTED]'],
   [/(Bearer\s+)[^\s"',]+/gi, '$1[REDACTED]'],
+  // Staff dashboard sign-in links (one-time, but valid for 10 minutes until used).
+  [/(\/signin\/)[A-Za-z0-9_-]{16,}/g, '$1[REDACTED]'],
   // Passwords in connection URLs (redis://:pw@host, postgresql://user:pw@host).
   [/([a-z][a-z0-9+.-]*:\/\/[^/\s:@]*):[^/\s@]+@/gi, '$1:[REDACTED]@'],
 ];
