@@ -1,6 +1,7 @@
 // Alert silencing: a user's /mute and a node's maintenance window. History is kept either
 // way; only the messages stop.
 import type { PrismaClient } from '@prisma/client';
+import { WATCH_SEP } from '../accounts/node-networks';
 
 export const MAX_SILENCE_MS = 30 * 86_400_000;
 const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
@@ -40,7 +41,8 @@ export class AlertSettings {
     const until = this.untilFrom(input);
     if (until === undefined) return { ok: false, error: 'invalid' };
     const res = await this.prisma.node.updateMany({
-      where: { externalId, userId },
+      // The user's own row, or their watch row of that device (`<device>~<user>`).
+      where: { userId, OR: [{ externalId }, { externalId: { startsWith: `${externalId}${WATCH_SEP}` } }] },
       data: { maintenanceUntil: until },
     });
     return res.count === 0 ? { ok: false, error: 'not_yours' } : { ok: true, until };
