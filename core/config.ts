@@ -101,6 +101,24 @@ const optional = <T extends z.ZodTypeAny>(schema: T) => z.preprocess(blankToUnde
 const withDefault = <T extends z.ZodTypeAny>(schema: T, def: string) =>
   z.preprocess((v) => blankToUndefined(v) ?? def, schema);
 
+/** A comma list of Discord role ids (blank = none), as an array. */
+const roleIdList = () =>
+  withDefault(
+    z
+      .string()
+      .regex(/^\s*(\d{1,20}\s*(,\s*\d{1,20}\s*)*)?$/, {
+        message:
+          'must be a comma-separated list of Discord role ids (example: 111111111111111111,222222222222222222)',
+      })
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
+    '',
+  );
+
 const envObject = z.object({
   DATABASE_URL: z.preprocess(
     blankToUndefined,
@@ -156,38 +174,10 @@ const envObject = z.object({
     url(['http:', 'https:'], 'https://discord.com/api'),
     'https://discord.com/api',
   ),
-  DISCORD_STAFF_ROLE_IDS: withDefault(
-    z
-      .string()
-      .regex(/^\s*(\d{1,20}\s*(,\s*\d{1,20}\s*)*)?$/, {
-        message:
-          'must be a comma-separated list of Discord role ids (example: 111111111111111111,222222222222222222)',
-      })
-      .transform((v) =>
-        v
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean),
-      ),
-    '',
-  ),
+  DISCORD_STAFF_ROLE_IDS: roleIdList(),
   DISCORD_MOD_CHANNEL_ID: optional(snowflake()),
   // Moderator roles; empty = the staff roles (checked in bots/shared/roles.ts).
-  DISCORD_MOD_ROLE_IDS: withDefault(
-    z
-      .string()
-      .regex(/^\s*(\d{1,20}\s*(,\s*\d{1,20}\s*)*)?$/, {
-        message:
-          'must be a comma-separated list of Discord role ids (example: 111111111111111111,222222222222222222)',
-      })
-      .transform((v) =>
-        v
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean),
-      ),
-    '',
-  ),
+  DISCORD_MOD_ROLE_IDS: roleIdList(),
 
   // Support tickets (ticketing/).
   DISCORD_SUPPORT_CHANNEL_ID: optional(snowflake()),
