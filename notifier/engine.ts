@@ -235,7 +235,6 @@ export class NotifierEngine {
       notify: async (nodes) => this.deps.staff?.notify('staff.redisRecovered', { nodes }),
       graceMs: rules.graceMs,
     });
-    await this.recovery.start();
     const consumerLog = logger.child({ part: 'liveness-consumer' });
     const staff = this.deps.staff;
     this.consumer = new LivenessConsumer({
@@ -267,7 +266,12 @@ export class NotifierEngine {
         await this.recovery?.check();
       },
     });
+    // The consumer first: events already in the stream are applied while a first start (or a
+    // Redis that lost its data) rebuilds liveness from PostgreSQL, which takes a minute at 1M
+    // nodes. The sweep is safe meanwhile: it only judges nodes the live set holds, and rebuilt
+    // nodes count as seen now.
     await this.consumer.start();
+    await this.recovery.start();
   }
 
   /** One repeatable job per snapshot source (registered by ensureSchedulers); each round feeds the shared sink. */

@@ -11,6 +11,8 @@ import { fmt, report, scratch } from './common';
 
 const OWNERS = Number(process.env.BENCH_RSS_OWNERS ?? 100_000);
 const PER = 10;
+const SWEEP_MS = 250;
+const GROUP_WAIT_MS = 1_000;
 
 function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -42,6 +44,9 @@ export async function benchRss() {
          FROM generate_series(1, $1) g`,
       [OWNERS * PER],
     );
+    // A database that grew to 1M nodes has planner statistics (autovacuum); a bulk load this
+    // fast has none until autovacuum comes by, and every plan would be a guess.
+    await pool.query('ANALYZE');
     const nodeId = (g: number) => `00000000-0000-4000-9000-${g.toString(16).padStart(12, '0')}`;
     const store = new LivenessStore(hub.redis, prefix, 'push');
     const now = Date.now();
@@ -53,15 +58,16 @@ export async function benchRss() {
     const loadS = (performance.now() - t0) / 1000;
     for (let i = 1; i <= OWNERS; i++) if (i % 100 === 0) tg.user(700000000 + i);
 
+    const spawnedAt = performance.now();
     child = spawnCli(['start', '--roles', 'workers'], {
       DATABASE_URL: tdb.url,
       REDIS_URL: TEST_REDIS_URL,
       QUEUE_PREFIX: prefix,
-      LOG_LEVEL: 'error',
+      LOG_LEVEL: process.env.BENCH_TRACE ? 'info' : 'error',
       ...tg.env(),
       OFFLINE_GRACE_SECONDS: '3600',
-      ALERT_GROUP_WAIT_SECONDS: '1',
-      SWEEP_INTERVAL_MS: '250',
+      ALERT_GROUP_WAIT_SECONDS: String(GROUP_WAIT_MS / 1000),
+      SWEEP_INTERVAL_MS: String(SWEEP_MS),
     });
     const pid = child.pid!;
     let peak = 0;
@@ -79,12 +85,35 @@ export async function benchRss() {
         null,
       { timeoutMs: 30_000, what: 'workers up' },
     );
+    // A first start on an empty Redis rebuilds liveness from PostgreSQL; the drop is
+    // measured on the running pipeline, after that, and the rebuild is its own figure.
+    await waitFor(async () => (await hub.redis.exists(`${prefix}:liveness:epoch`)) === 1 || null, {
+      timeoutMs: 300_000,
+      intervalMs: 100,
+      what: 'liveness rebuilt',
+    });
+    const rebuildS = (performance.now() - spawnedAt) / 1000;
     const idleRss = statusKb(pid, 'VmRSS');
     // 1% of the fleet (every 100th node, one per owner of every tenth owner) goes quiet.
     const quiet: Array<string | number> = [];
     for (let g = 1; g <= OWNERS * PER; g += 100) quiet.push(now - 2 * 3_600_000, nodeId(g));
     await hub.redis.zadd(store.live, ...(quiet as [number, string]));
     const dropStart = performance.now();
+    // BENCH_TRACE=1: one line a second of where the drop is (stream, pending, applied, queued).
+    const trace = process.env.BENCH_TRACE
+      ? setInterval(() => {
+          void Promise.all([
+            hub.redis.xlen(store.events),
+            hub.redis.xpending(store.events, 'notifier').catch(() => [0]),
+            pool.query(`SELECT count(*)::int AS n FROM node_transitions WHERE "to" = 'OFFLINE'`),
+            hub.queue('deliver-telegram').getJobCounts('waiting', 'delayed', 'completed', 'active'),
+          ]).then(([len, pend, tr, jobs]) =>
+            console.log(
+              `t=${((performance.now() - dropStart) / 1000).toFixed(1)}s stream=${len} pending=${(pend as unknown[])[0]} applied=${tr.rows[0].n} jobs=${JSON.stringify(jobs)}`,
+            ),
+          );
+        }, 1_000)
+      : undefined;
     await waitFor(
       async () =>
         (await pool.query(`SELECT count(*)::int AS n FROM node_transitions WHERE "to" = 'OFFLINE'`)).rows[0]
@@ -92,7 +121,7 @@ export async function benchRss() {
           quiet.length / 2 || null,
       {
         timeoutMs: 300_000,
-        intervalMs: 200,
+        intervalMs: 50,
         what: 'transitions applied',
       },
     );
@@ -106,11 +135,15 @@ export async function benchRss() {
           quiet.length / 2 || null,
       {
         timeoutMs: 300_000,
-        intervalMs: 200,
+        intervalMs: 50,
         what: 'alerts queued',
       },
     );
     const queuedS = (performance.now() - dropStart) / 1000;
+    if (trace) {
+      clearInterval(trace);
+      process.stdout.write(child.output().stdout.split('\n').filter((l) => /rebuilt|error|warn/i.test(l)).join('\n') + '\n');
+    }
     clearInterval(sampler);
     const hwm = statusKb(pid, 'VmHWM');
     const peakMb = Math.max(peak, hwm) / 1024;
@@ -119,12 +152,17 @@ export async function benchRss() {
       {
         'tracked nodes / owners': `${fmt(OWNERS * PER)} / ${fmt(OWNERS)}`,
         'setup (PostgreSQL + Redis) (s)': fmt(loadS, 1),
+        'start → liveness rebuilt from PostgreSQL (s)': fmt(rebuildS, 1),
         'RSS idle (MB)': fmt(idleRss / 1024, 0),
         'drop: 10,000 nodes → transitions applied (s)': fmt(appliedS, 1),
         'drop → 10,000 alerts queued (s)': fmt(queuedS, 1),
+        '  of which sweep interval + group wait (s)': fmt((SWEEP_MS + GROUP_WAIT_MS) / 1000, 2),
         'peak RSS (VmHWM) (MB)': fmt(peakMb, 0),
       },
-      { ok: peakMb <= 400, target: '≤ 400 MB' },
+      {
+        ok: appliedS <= 2 && queuedS - (SWEEP_MS + GROUP_WAIT_MS) / 1000 <= 5 && peakMb <= 300,
+        target: 'applied ≤ 2 s, queued ≤ 5 s after the group wait, RSS ≤ 300 MB',
+      },
     );
     return { peakMb };
   } finally {

@@ -32,13 +32,16 @@ interface IncidentRow {
   down_alerted: number;
 }
 
+// One pass over each incident's nodes (not three correlated subqueries): a mass outage reads
+// 10,000 incidents here at once.
 const INCIDENT_SQL = `
-  SELECT i.*, 
-    (SELECT count(*)::int FROM incident_nodes n WHERE n.incident_id = i.id AND n.alerted_at IS NULL AND n.up_at IS NULL) AS pending,
-    (SELECT (extract(epoch FROM max(n.down_at)) * 1000)::bigint::text FROM incident_nodes n
-      WHERE n.incident_id = i.id AND n.alerted_at IS NULL AND n.up_at IS NULL) AS pending_key,
-    (SELECT count(*)::int FROM incident_nodes n WHERE n.incident_id = i.id AND n.alerted_at IS NOT NULL AND n.up_at IS NULL) AS down_alerted
-  FROM incidents i`;
+  SELECT i.*, a.pending, a.pending_key, a.down_alerted
+    FROM incidents i
+    CROSS JOIN LATERAL (
+      SELECT count(*) FILTER (WHERE n.alerted_at IS NULL AND n.up_at IS NULL)::int AS pending,
+             (extract(epoch FROM max(n.down_at) FILTER (WHERE n.alerted_at IS NULL AND n.up_at IS NULL)) * 1000)::bigint::text AS pending_key,
+             count(*) FILTER (WHERE n.alerted_at IS NOT NULL AND n.up_at IS NULL)::int AS down_alerted
+        FROM incident_nodes n WHERE n.incident_id = i.id) a`;
 
 export class IncidentEffects {
   constructor(
