@@ -10,7 +10,7 @@ import type { DeliveryService } from './delivery/service';
 import { applyEvents, settleFlapping, type FlapRules } from './incidents/apply-events';
 import { IncidentEffects, type AlertRules } from './incidents/effects';
 import { GROUP, LivenessConsumer } from './liveness/consumer';
-import { LagMonitor } from './liveness/stream-health';
+import { LagMonitor, streamStats } from './liveness/stream-health';
 import { PushIngestGuard } from './liveness/ingest-health';
 import { ensureGroup, LivenessRecovery, stampProgress } from './liveness/recovery';
 import { SourceHealth } from './liveness/source-health';
@@ -127,8 +127,11 @@ export class NotifierEngine {
     this.stores = { push: given.push, ...given.sources };
     this.health = given.health;
     this.networkView = given.networkView;
-    this.effects = new IncidentEffects(deps.db.pool, hub, deps.delivery, deps.rules);
     this.consumerRedis = createRedis(deps.redisUrl, true);
+    this.effects = new IncidentEffects(deps.db.pool, hub, deps.delivery, deps.rules, Date.now, async () => {
+      const s = await streamStats(hub.redis, this.stores.push.events, GROUP);
+      return (s.lag ?? 0) + s.pending > 0;
+    });
     this.ingestGuard = new PushIngestGuard(
       hub.redis,
       hub.prefix,

@@ -9,6 +9,8 @@ import { alertDue, DUE_BATCH, hasDueAlerts, remindDue } from './due';
 
 /** Granularity of coalesced timers: a step runs at most this late. */
 const DUE_SLOT_MS = 250;
+/** Longest that first alerts wait for a liveness backlog: a stuck consumer must not mute them. */
+const MAX_BACKLOG_HOLD_MS = 10_000;
 
 export interface AlertRules {
   groupWaitMs: number;
@@ -50,7 +52,16 @@ export class IncidentEffects {
     private readonly delivery: DeliveryService,
     private readonly rules: AlertRules,
     private readonly now: () => number = Date.now,
+    /**
+     * Whether liveness events are still waiting to be applied. While they are, first alerts
+     * wait for them (at most MAX_BACKLOG_HOLD_MS): the group wait is meant to gather an
+     * owner's drops into one message, and a drop still in the stream would otherwise follow
+     * minutes later as an update.
+     */
+    private readonly backlog?: () => Promise<boolean>,
   ) {}
+
+  private heldSince: number | null = null;
 
   /**
    * One notice per flapping spell, derived from `flapping_since` (not from the event that
@@ -151,9 +162,10 @@ export class IncidentEffects {
   async runDue(): Promise<{ alerted: number; reminded: number }> {
     let alerted = 0;
     let reminded = 0;
+    const hold = await this.holdForBacklog();
     for (;;) {
       const now = new Date(this.now());
-      const a = await alertDue(this.pool, this.delivery, this.rules, now);
+      const a = hold ? [] : await alertDue(this.pool, this.delivery, this.rules, now);
       const r = await remindDue(this.pool, this.delivery, this.rules, now);
       alerted += a.length;
       reminded += r.length;
@@ -172,6 +184,17 @@ export class IncidentEffects {
         );
     }
     return { alerted, reminded };
+  }
+
+  /** True while alerts should wait for the liveness consumer (bounded, see `backlog`). */
+  private async holdForBacklog(): Promise<boolean> {
+    const behind = this.backlog ? await this.backlog().catch(() => false) : false;
+    if (!behind) {
+      this.heldSince = null;
+      return false;
+    }
+    this.heldSince ??= this.now();
+    return this.now() - this.heldSince < MAX_BACKLOG_HOLD_MS;
   }
 
   async ensureForIncidents(ids: string[]): Promise<void> {

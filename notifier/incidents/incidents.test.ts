@@ -104,6 +104,57 @@ describe('incidents', () => {
     expect(JSON.stringify(alerts[0]!.content)).toContain(o!.externalIds[1]);
   });
 
+  it('first alerts wait while liveness events are still unapplied, and at most 10 s', async () => {
+    const [o] = await seedOwners(tdb.db.prisma, {
+      owners: 1,
+      nodesPerOwner: 2,
+      platform: () => 'TELEGRAM',
+      firstUserId: 835_000,
+    });
+    const [a, b] = o!.nodeIds as [string, string];
+    await applyEvents(tdb.db.pool, [ev(a, 'ONLINE'), ev(b, 'ONLINE')], rules);
+    let clock = Date.now();
+    let behind = true;
+    const held = new IncidentEffects(
+      tdb.db.pool,
+      hub,
+      new DeliveryService(tdb.db.prisma, hub, new Set(['TELEGRAM'])),
+      { groupWaitMs: 0, updateIntervalMs: 3_600_000, reminderAfterMs: 3_600_000, reminderEveryMs: 86_400_000 },
+      () => clock,
+      async () => behind,
+    );
+    const mine = async () => (await alertJobs()).filter((j) => j.userId === o!.userId);
+    await applyEvents(tdb.db.pool, [ev(a, 'OFFLINE')], rules);
+    // The owner's second drop is still in the stream: no alert yet.
+    await held.runDue();
+    expect(await mine()).toHaveLength(0);
+    await applyEvents(tdb.db.pool, [ev(b, 'OFFLINE', Date.now() + 5)], rules);
+    behind = false;
+    await held.runDue();
+    const [alert, ...more] = await mine();
+    expect(more).toHaveLength(0);
+    // One message names both drops.
+    expect(JSON.stringify(alert!.content)).toContain(o!.externalIds[0]);
+    expect(JSON.stringify(alert!.content)).toContain(o!.externalIds[1]);
+
+    // A backlog that never drains (a stuck consumer) holds first alerts 10 s, not forever.
+    const [p] = await seedOwners(tdb.db.prisma, {
+      owners: 1,
+      nodesPerOwner: 1,
+      platform: () => 'TELEGRAM',
+      firstUserId: 836_000,
+    });
+    await applyEvents(tdb.db.pool, [ev(p!.nodeIds[0]!, 'ONLINE')], rules);
+    await applyEvents(tdb.db.pool, [ev(p!.nodeIds[0]!, 'OFFLINE')], rules);
+    const theirs = async () => (await alertJobs()).filter((j) => j.userId === p!.userId);
+    behind = true;
+    await held.runDue();
+    expect(await theirs()).toHaveLength(0);
+    clock += 10_001;
+    await held.runDue();
+    expect(await theirs()).toHaveLength(1);
+  });
+
   it('removing a node takes it out of its open incident, which closes when nothing else is down', async () => {
     const [o] = await seedOwners(tdb.db.prisma, {
       owners: 1,
