@@ -166,6 +166,12 @@ export async function benchStorm() {
     const queued = jobs.map((j) => j.timestamp);
     const parks = jobs.reduce((s, j) => s + Math.max(0, (j.attemptsStarted ?? 1) - 1), 0);
     const stormS = (lastAt - dropAt) / 1000;
+    // A live node declared offline means the bench process starved its own beater (load),
+    // and its owner's "update" message is then counted as a duplicate: say so.
+    const { rows: falseDrops } = await tdb.db.pool.query<{ n: number }>(
+      `SELECT count(DISTINCT node_id)::int AS n FROM node_transitions WHERE "to" = 'OFFLINE' AND NOT (node_id = ANY($1::uuid[]))`,
+      [[...dropped]],
+    );
     report(
       'Storm: 30% of 20,000 nodes drop at once',
       {
@@ -175,6 +181,7 @@ export async function benchStorm() {
         'DMs sent: Telegram / Discord': `${fmt(tgCount())} / ${fmt(dcCount())}`,
         duplicates: duplicates,
         'owners missed': missed,
+        'live nodes declared offline (beater starved)': falseDrops[0]!.n,
         '429s answered: Telegram / Discord': `${tg429} / ${dc429}`,
         '429s per DM': `${fmt(((tg429 + dc429) / Math.max(1, want)) * 100, 2)}%`,
         'drop → last DM (s)': fmt((lastAt - dropAt) / 1000, 1),
@@ -190,8 +197,8 @@ export async function benchStorm() {
         'load average (1 min)': fmt(os.loadavg()[0]!, 2),
       },
       {
-        ok: duplicates === 0 && missed === 0 && ratio <= 1.1,
-        target: '0 duplicates, 0 missed, ≤ 1.10 × floor',
+        ok: duplicates === 0 && missed === 0 && ratio <= 1.05 && tg429 + dc429 <= 0.01 * want,
+        target: '0 duplicates, 0 missed, ≤ 1.05 × floor, 429s ≤ 1% of DMs',
       },
     );
     return { duplicates, missed, ratio };
