@@ -148,7 +148,7 @@ export async function benchRss() {
     const hwm = statusKb(pid, 'VmHWM');
     const peakMb = Math.max(peak, hwm) / 1024;
     report(
-      'Peak RSS of the workers process at 1,000,000 tracked nodes',
+      `Mass outage and peak RSS of the workers process at ${fmt(OWNERS * PER)} tracked nodes`,
       {
         'tracked nodes / owners': `${fmt(OWNERS * PER)} / ${fmt(OWNERS)}`,
         'setup (PostgreSQL + Redis) (s)': fmt(loadS, 1),
