@@ -112,7 +112,7 @@ export function composeServices(deps: {
 }): AppServices {
   const { config, db, hub, logger } = deps;
   const base = new URL(publicBaseUrl(config));
-  const delivery = new DeliveryService(db.prisma, hub, enabledPlatforms(config));
+  const delivery = new DeliveryService(db.prisma, hub, enabledPlatforms(config), db.pool);
   const tokens = new TokenIndex(db.prisma, hub.redis, hub.prefix);
   // One set of notifier stores per process, shared by the status views and the engine.
   const stores = notifierStores(hub);

@@ -22,7 +22,7 @@ describe('delivery', () => {
     tg = await startTelegramSandbox({ limits: false });
     tdb = await createTestDatabase();
     hub = new QueueHub({ redisUrl: TEST_REDIS_URL, prefix });
-    delivery = new DeliveryService(tdb.db.prisma, hub, new Set(['TELEGRAM']));
+    delivery = new DeliveryService(tdb.db.prisma, hub, new Set(['TELEGRAM']), tdb.db.pool);
     startDeliveryWorker({
       prisma: tdb.db.prisma,
       hub,

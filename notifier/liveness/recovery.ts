@@ -135,7 +135,7 @@ export class LivenessRecovery {
            FROM nodes n
            LEFT JOIN LATERAL (SELECT source FROM node_transitions WHERE node_id = n.id ORDER BY at DESC LIMIT 1) t ON true
           WHERE n.user_id IS NOT NULL AND n.state IN ('ONLINE', 'SUSPECT', 'OFFLINE') AND n.id > $1::uuid
-          ORDER BY n.id LIMIT 5000`,
+          ORDER BY n.id LIMIT 2000`,
         [after],
       );
       if (rows.length === 0) break;
@@ -156,7 +156,14 @@ export class LivenessRecovery {
     if (lost) await redis.set(recoveredKey(prefix), String(Date.now()), 'PX', Math.max(1, this.deps.graceMs));
     this.sawBuilt = true;
     logger.info(
-      { nodes: total, incidents: open.length, ms: Date.now() - started },
+      {
+        nodes: total,
+        incidents: open.length,
+        ms: Date.now() - started,
+        // Pages are dropped as they go; a rebuild should not grow the process (bench rss).
+        heapMb: Math.round(process.memoryUsage().heapUsed / 1048576),
+        rssMb: Math.round(process.memoryUsage().rss / 1048576),
+      },
       'liveness rebuilt from PostgreSQL',
     );
     if (lost) await this.deps.notify?.(total).catch(() => {});
