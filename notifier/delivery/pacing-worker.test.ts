@@ -58,7 +58,7 @@ describe('delivery pacing into the strict sandboxes', () => {
       hubs.push(hub);
       const service = new DeliveryService(tdb.db.prisma, hub, new Set<Platform>(['TELEGRAM', 'DISCORD']));
       delivery ??= service;
-      const common = { prisma: tdb.db.prisma, hub, delivery: service, logger };
+      const common = { prisma: tdb.db.prisma, hub, delivery: service, logger, outageBaseMs: 20 };
       startDeliveryWorker({
         ...common,
         sender: new TelegramSender(tg.token, tg.apiRoot),
@@ -210,6 +210,26 @@ describe('delivery pacing into the strict sandboxes', () => {
       expect(job?.attemptsMade).toBeLessThanOrEqual(1);
       expect(job?.stacktrace).toEqual([]);
     }
+  }, 60_000);
+
+  it('a platform outage longer than every retry attempt delays the message, never fails it', async () => {
+    const [o] = await discordOwners(1, 425_000_000_000_000);
+    const channel = dc.user(o!.platformUserId).dmChannelId!;
+    // Twelve 5xx answers in a row: more than the queue's 8 attempts.
+    dc.failNext({ method: 'POST', path: `/channels/${channel}/messages` }, { status: 503 }, 12);
+    const since = Date.now();
+    await delivery.sendToUser(o!.userId, [{ kind: 'text', key: 'mute.off' }], {
+      dedupeKey: 'outage-long',
+      kind: 'test',
+    });
+    await waitFor(() => dc.user(o!.platformUserId).dms().length === 1 || null, {
+      timeoutMs: 30_000,
+      what: 'the DM after the outage',
+    });
+    const job = await hubs[0]!.queue('deliver-discord').getJob(jobIdFor('outage-long', 'DISCORD'));
+    expect(discordSends(since).filter((r) => r.status === 503 && r.path.includes(channel))).toHaveLength(12);
+    expect(job?.attemptsMade).toBeLessThanOrEqual(1);
+    expect(await tdb.db.prisma.deliveryFailure.count({ where: { userId: o!.userId } })).toBe(0);
   }, 60_000);
 
   it('a per-chat 429 delays that chat only, without costing an attempt', async () => {

@@ -25,6 +25,9 @@ export const PLATFORM_LIMITS: Record<Platform, { perSecond: number }> = {
 
 type Recipient = Pick<Identity, 'id' | 'userId' | 'platformUserId' | 'dmChatId' | 'dmReachable' | 'locale'>;
 
+/** How long a message keeps waiting through a platform outage before attempts count. */
+export const TRANSIENT_PATIENCE_MS = 6 * 3_600_000;
+
 const IDENTITY_SQL = `SELECT id, user_id AS "userId", platform_user_id AS "platformUserId", dm_chat_id AS "dmChatId",
   dm_reachable AS "dmReachable", locale FROM identities WHERE id = $1`;
 
@@ -60,6 +63,8 @@ export interface DeliveryWorkerDeps {
   /** Only used to build a private pacer when none is given (tests). */
   limits?: PacingLimits;
   concurrency?: number;
+  /** First wait of a message through a platform outage (doubling, capped at 60 ×); tests shorten it. */
+  outageBaseMs?: number;
   onSent?: (msg: OutboundMessage, platform: Platform) => void;
   /** Every 429 the platform answered, with the scope the pacer applied (metrics). */
   onRateLimited?: (platform: Platform, scope: string) => void;
@@ -168,8 +173,19 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps) {
           platform,
         ]);
         return { failed: outcome.detail };
-      case 'transient':
+      case 'transient': {
+        // A platform outage (connection refused, 5xx) is not this message's fault: 8 attempts
+        // of exponential backoff end after about 2 minutes, and an offline alert would then
+        // be recorded as undeliverable while the API was merely down. So, for a while, the
+        // job waits (capped backoff, no attempt spent) and only then retries normally.
+        if (Date.now() - job.timestamp < TRANSIENT_PATIENCE_MS) {
+          const base = deps.outageBaseMs ?? 1_000;
+          const waitMs = Math.min(60 * base, base * 2 ** Math.min(Math.max(0, (job.attemptsStarted ?? 1) - 1), 6));
+          log.info({ platform, waitMs, detail: outcome.detail }, 'platform unavailable; message waits');
+          return park(job, token, waitMs);
+        }
         throw new Error(`transient: ${outcome.detail}`);
+      }
     }
   };
 
