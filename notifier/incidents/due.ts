@@ -1,5 +1,5 @@
 // The incident steps that are due (grouped offline alerts, updates, reminders), taken in
-// batches: a mass outage of 10,000 owners is a handful of statements per 1,000 incidents,
+// batches: a mass outage of 10,000 owners is a handful of statements per 5,000 incidents,
 // not a job and ten round trips per incident. Incidents are claimed with
 // FOR UPDATE SKIP LOCKED, so concurrent runs take disjoint sets; a step is recorded only if
 // the incident is still at the alert number read, and every message carries a dedupe key
@@ -12,7 +12,7 @@ import type { LocalizedBlock } from '../../core/queue';
 import type { DeliveryService, UserMessage } from '../delivery/service';
 import type { AlertRules } from './effects';
 
-export const DUE_BATCH = 1_000;
+export const DUE_BATCH = 5_000;
 
 interface Claimed {
   id: string;

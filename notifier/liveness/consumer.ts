@@ -45,7 +45,7 @@ export interface ConsumerOptions {
 }
 
 const DEFAULT_MAX_TRIES = 5;
-export const DEFAULT_BATCH = 5_000;
+export const DEFAULT_BATCH = 10_000;
 
 export class LivenessConsumer {
   private running = false;
@@ -72,7 +72,7 @@ export class LivenessConsumer {
 
   private async run(): Promise<void> {
     const { redis, stream } = this.opts;
-    // One set-based transaction per batch: a mass outage of 10,000 nodes is two batches, not
+    // One set-based transaction per batch: a mass outage of 10,000 nodes is one batch, not
     // ten (each batch costs a fixed ~10 statements, whatever its size).
     const batch = this.opts.batch ?? DEFAULT_BATCH;
     let lastClaim = 0;

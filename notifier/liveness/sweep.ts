@@ -4,7 +4,7 @@
 import type { LivenessStore } from './store';
 import type { SourceHealth } from './source-health';
 
-export const SWEEP_BATCH = 5_000;
+export const SWEEP_BATCH = 10_000;
 
 /** Asked before push nodes are declared offline; true holds them ("unknown"). */
 export interface PushGuard {
