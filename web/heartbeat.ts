@@ -92,7 +92,7 @@ export function heartbeatRoutes(deps: HeartbeatDeps) {
       // Kept for the handler: a good beat costs one token lookup, not two.
       if (owner[0]) return void known.set(req, { hash, owner: owner[0] });
     }
-    const wait = await guard.shedding(req.ip);
+    const wait = guard.shedding(req.ip);
     if (wait) return refuse(req, reply, wait, `Too many failed requests; retry after ${wait} s.`);
     if (token) return;
     const release = guard.admitAnonymous();
@@ -138,7 +138,7 @@ export function heartbeatRoutes(deps: HeartbeatDeps) {
         const token = bearer(req.headers.authorization);
         if (!token) {
           reject('unauthorized');
-          await guard.failed(req.ip);
+          guard.failed(req.ip);
           return fail(reply, 401, 'unauthorized', 'Send the node token as "Authorization: Bearer <token>".');
         }
         items = [{ token, raw: body }];
@@ -180,7 +180,7 @@ export function heartbeatRoutes(deps: HeartbeatDeps) {
       if (accepted.length === 0) {
         const reasons = new Set(rejected.map((r) => r.error));
         if (reasons.size === 1 && reasons.has('unauthorized')) {
-          await guard.failed(req.ip, rejected.length);
+          guard.failed(req.ip, rejected.length);
           // Not one valid token: the list would only echo the caller's own input back.
           const list = isBatch ? { rejected: rejected.length } : undefined;
           return fail(reply, 401, 'unauthorized', MESSAGES.unauthorized, list);
