@@ -1,7 +1,8 @@
 // Issue 9, finding 1: a flood without credentials must not silence good heartbeats. A real
 // agent beats every second with a short grace while 300 connections post batches of random
 // tokens for 15 s (loopback, its own process): the node never goes offline, the owner gets
-// no alert, and the agent's requests keep p99 < 250 ms.
+// no alert, and good requests stay fast (a second node beats 10/s for a real p99; the same
+// requests are timed without a flood first, as the machine's own baseline).
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -167,9 +168,11 @@ describe('hostile load (e2e)', () => {
     expect(offline).toBe(0);
     expect(alerts).toHaveLength(0);
     // The review's failure was seconds-long timeouts and a false alert, asserted above. The
-    // latency figure (target p99 < 250 ms on an idle machine) is printed above and quoted
-    // in reports; here the bound only catches starvation, since another test file runs
-    // beside this one in Jest's second worker and the machine may be shared.
+    // latency target (p99 < 250 ms) is printed above and quoted in reports, next to the same
+    // requests' p99 without a flood: on this shared 2-core machine the baseline alone has
+    // reached 187-311 ms at load 10-12, so p99 < 250 ms cannot be asserted reliably. What
+    // is asserted: the typical good request stays fast, and the slowest never starves.
+    expect(pct(good, 0.5)).toBeLessThan(250);
     expect(p99).toBeLessThan(2_000);
   }, 120_000);
 });
