@@ -1,15 +1,22 @@
 // Whether the Telegram Bot API can be reached, as one state per bot token and process: the
 // poller, the replies and alert delivery all see the same outage, and it is logged once when
-// it begins and once when it ends (with its length), not once per call and retry. Network
-// errors and 5xx answers mean "unreachable"; any other answer means "reachable". Other
-// refusals (400, 403, ...) are a call's own problem and are logged per method, at most
-// once every few seconds. Texts are scrubbed: an error can echo the URL, which holds the token.
+// it begins and once when it ends (with its length), not once per call and retry. A network
+// error or timeout means "unreachable" at once; 5xx answers do when they go on for a second
+// with no good answer between (a random 5xx among good answers is one call's problem, not
+// an outage, and must not make the state flap). Any other answer means "reachable". Single
+// failures (4xx, a stray 5xx) are logged per method, at most once every few seconds. Texts
+// are scrubbed: an error can echo the URL, which holds the token.
 import { HttpError, type Transformer } from 'grammy';
 import type { Logger } from '../../core/logger';
 import { scrub } from '../../core/scrub';
 
+/** 5xx answers with no good one between, for at least this long, are an outage. */
+const FAILING_FOR_MS = 1_000;
+
 export class ApiReachability {
   private downSince: number | null = null;
+  /** Since when, and how many, calls failed with no good answer between. */
+  private failingSince: number | null = null;
   private failedCalls = 0;
   private readonly lastRefusal = new Map<string, number>();
 
@@ -23,10 +30,15 @@ export class ApiReachability {
     return this.downSince === null;
   }
 
-  unreachable(method: string, message: string): void {
+  /** A failed call: `network` for a refused, reset or timed-out request, else a 5xx answer. */
+  failed(method: string, message: string, network: boolean): void {
+    const at = this.now();
+    this.failingSince ??= at;
     this.failedCalls++;
     if (this.downSince !== null) return;
-    this.downSince = this.now();
+    if (!network && (this.failedCalls < 2 || at - this.failingSince < FAILING_FOR_MS))
+      return this.refused(method, message);
+    this.downSince = this.failingSince;
     this.logger.warn(
       { method, err: { message: scrub(message) } },
       'Telegram Bot API unreachable; retrying in the background (updates and alerts wait until it is back)',
@@ -34,7 +46,8 @@ export class ApiReachability {
   }
 
   answered(): void {
-    if (this.downSince === null) return;
+    this.failingSince = null;
+    if (this.downSince === null) return void (this.failedCalls = 0);
     const downForS = Math.round((this.now() - this.downSince) / 100) / 10;
     this.logger.info(
       { downForS, failedCalls: this.failedCalls },
@@ -59,11 +72,11 @@ export class ApiReachability {
         res = await prev(method, payload, signal);
       } catch (err) {
         // Aborted by its caller (shutdown, a stopped poll): not the API's fault.
-        if (!signal?.aborted) this.unreachable(method, describeFailure(err));
+        if (!signal?.aborted) this.failed(method, describeFailure(err), true);
         throw err;
       }
       if (res.ok || res.error_code < 500) this.answered();
-      else this.unreachable(method, `${res.error_code}: ${res.description}`);
+      else this.failed(method, `${res.error_code}: ${res.description}`, false);
       // API errors come back as {ok:false}; grammY throws them later, outside transformers.
       if (!res.ok && res.error_code < 500 && res.error_code !== 429)
         this.refused(method, `${res.error_code}: ${res.description}`);

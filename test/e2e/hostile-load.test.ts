@@ -87,7 +87,7 @@ describe('hostile load (e2e)', () => {
     await tg.stop();
   });
 
-  it('a flood of unauthenticated batches causes no false offline alert and good beats keep p99 < 250 ms', async () => {
+  it('a flood of unauthenticated batches causes no false offline alert, and good requests stay fast (shed before their body is read)', async () => {
     const u = tg.user(901, { languageCode: 'en' });
     await u.send('/addnode flood-rig-01');
     const token = codeEntity(await u.nextMessage());
