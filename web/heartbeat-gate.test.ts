@@ -50,6 +50,16 @@ describe('heartbeat gate (before Fastify)', () => {
     expect(passed).toEqual(['POST /v1/heartbeats anonymous']);
   });
 
+  it('while every slot for bodies without credentials is taken, the next one waits outside (429, retry in 1 s)', async () => {
+    const slots = Array.from({ length: 4 }, () => guard.admitAnonymous()!);
+    const res = await post('/v1/heartbeats');
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after')).toBe('1');
+    expect((await post('/v1/heartbeats', { authorization: 'Bearer ndk_x' })).status).toBe(200);
+    slots[0]!();
+    expect((await post('/v1/heartbeats')).status).toBe(200);
+  });
+
   it('a bearer token, another path or another method always goes on to the full check', async () => {
     guard.failed('127.0.0.1', 1_000);
     expect((await post('/v1/heartbeats', { authorization: 'Bearer ndk_x' })).status).toBe(200);

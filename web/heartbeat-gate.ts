@@ -28,12 +28,18 @@ export function heartbeatGate(
     if (req.method !== 'POST' || req.headers.authorization !== undefined) return false;
     const url = req.url ?? '';
     if (url !== PATH && !url.startsWith(`${PATH}?`)) return false;
-    const wait = opts.perAddress ? guard.shedding(req.socket.remoteAddress ?? '') : guard.sheddingEveryone();
+    const blocked = opts.perAddress
+      ? guard.shedding(req.socket.remoteAddress ?? '')
+      : guard.sheddingEveryone();
+    // A flood's first wave comes before any failure is counted: while every slot for bodies
+    // without credentials is taken, the rest wait outside here too, not in Fastify.
+    const wait = blocked || (guard.anonymousFull() ? 1 : 0);
     if (!wait) return false;
     opts.onShed?.();
-    const body = JSON.stringify({
-      error: { code: 'rate_limited', message: `Too many failed requests; retry after ${wait} s.` },
-    });
+    const message = blocked
+      ? `Too many failed requests; retry after ${wait} s.`
+      : 'Too many requests without credentials at once; retry in a second.';
+    const body = JSON.stringify({ error: { code: 'rate_limited', message } });
     res.writeHead(429, {
       'content-type': 'application/json; charset=utf-8',
       'content-length': Buffer.byteLength(body),

@@ -82,6 +82,11 @@ export class IngestGuard {
     return until > t ? Math.max(1, Math.ceil((until - t) / 1000)) : 0;
   }
 
+  /** Every slot for requests without an Authorization header is taken (see admitAnonymous). */
+  anonymousFull(): boolean {
+    return this.anonymous >= this.maxAnonymous;
+  }
+
   /** Takes a slot for a request without an Authorization header; null when all are taken. */
   admitAnonymous(): (() => void) | null {
     if (this.anonymous >= this.maxAnonymous) return null;
