@@ -45,7 +45,7 @@ export async function startWorkers(deps: {
   };
   const staffTargets = [];
   if (config.TELEGRAM_BOT_TOKEN) {
-    const sender = new TelegramSender(config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_API_ROOT);
+    const sender = new TelegramSender(config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_API_ROOT, 15, logger);
     const pacer = pacerFor(hub.redis, hub.prefix, 'TELEGRAM', config.TELEGRAM_BOT_TOKEN);
     startDeliveryWorker({ ...common, sender, pacer });
     if (config.TELEGRAM_STAFF_CHAT_ID)

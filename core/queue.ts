@@ -233,7 +233,12 @@ export class QueueHub {
     });
     const log = this.ctx.logger;
     worker.on('failed', (job, err) => {
-      log?.warn(
+      // A transient failure with attempts left is retried by design: during a platform outage
+      // one line per attempt of every queued message would bury the one line that says the
+      // platform is unreachable (bots/telegram/reachability.ts). The last attempt still warns.
+      const retried =
+        /^transient: /.test(err.message) && (job?.attemptsMade ?? 0) < (job?.opts.attempts ?? 1);
+      log?.[retried ? 'debug' : 'warn'](
         {
           queue: name,
           jobId: job?.id,

@@ -2,9 +2,10 @@
 // A request that fails authentication costs a little work; past the limits, requests from
 // that address (or, under a spread-out flood, every request) that do not carry a valid
 // bearer token are refused with 429 before their body is even read, so no rate of bad
-// requests can crowd out good ones. Counted in memory per web process (no Redis round trip
-// per bad request): with N web processes the effective limits are N times these.
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+// requests can crowd out good ones. Counted in memory per web process and synchronously (no
+// Redis round trip, no promise per bad request), so the check can run before Fastify builds
+// a request at all (`gate` in heartbeat-gate.ts). With N web processes the limits are N times these.
+import { LRUCache } from 'lru-cache';
 
 export interface GuardLimits {
   /** Failure points one address may spend per window before it is shed (see `failed`). */
@@ -39,28 +40,51 @@ export function addressKey(ip: string): string {
   return `${groups.slice(0, 4).join(':')}::/64`;
 }
 
+/** A fixed window of failure points, and a block once they went over. */
+interface Window {
+  points: number;
+  endsAt: number;
+  blockedUntil: number;
+}
+
+/** Addresses tracked at once: a flood spread over more addresses is held by the global limit. */
+export const MAX_TRACKED_ADDRESSES = 100_000;
+
 export class IngestGuard {
-  private readonly perIp: RateLimiterMemory;
-  private readonly global: RateLimiterMemory;
+  private readonly perIp: LRUCache<string, Window>;
+  private readonly global: Window = { points: 0, endsAt: 0, blockedUntil: 0 };
   private anonymous = 0;
   private readonly maxAnonymous: number;
+  private readonly windowMs: number;
+  private readonly blockMs: number;
 
-  constructor(limits: GuardLimits = DEFAULT_GUARD) {
+  constructor(
+    private readonly limits: GuardLimits = DEFAULT_GUARD,
+    private readonly now: () => number = Date.now,
+  ) {
     this.maxAnonymous = limits.maxAnonymousInFlight ?? DEFAULT_GUARD.maxAnonymousInFlight!;
-    this.perIp = new RateLimiterMemory({
-      points: limits.perIp,
-      duration: limits.windowSeconds ?? 10,
-      blockDuration: limits.blockSeconds ?? 60,
-    });
-    this.global = new RateLimiterMemory({ points: limits.global, duration: 1, blockDuration: 2 });
+    this.windowMs = (limits.windowSeconds ?? 10) * 1000;
+    this.blockMs = (limits.blockSeconds ?? 60) * 1000;
+    this.perIp = new LRUCache({ max: MAX_TRACKED_ADDRESSES });
   }
 
   /** Seconds to wait when this address (or the process) is shedding unauthenticated requests, else 0. */
-  async shedding(ip: string): Promise<number> {
-    const [mine, all] = await Promise.all([this.perIp.get(addressKey(ip)), this.global.get('all')]);
-    const wait = (r: RateLimiterRes | null, points: number) =>
-      r && r.consumedPoints > points ? Math.max(1, Math.ceil(r.msBeforeNext / 1000)) : 0;
-    return Math.max(wait(mine, this.perIp.points), wait(all, this.global.points));
+  shedding(ip: string): number {
+    const t = this.now();
+    const until = Math.max(this.perIp.get(addressKey(ip))?.blockedUntil ?? 0, this.global.blockedUntil);
+    return until > t ? Math.max(1, Math.ceil((until - t) / 1000)) : 0;
+  }
+
+  /** Like `shedding`, for the process-wide limit only. */
+  sheddingEveryone(): number {
+    const t = this.now();
+    const until = this.global.blockedUntil;
+    return until > t ? Math.max(1, Math.ceil((until - t) / 1000)) : 0;
+  }
+
+  /** Every slot for requests without an Authorization header is taken (see admitAnonymous). */
+  anonymousFull(): boolean {
+    return this.anonymous >= this.maxAnonymous;
   }
 
   /** Takes a slot for a request without an Authorization header; null when all are taken. */
@@ -77,11 +101,19 @@ export class IngestGuard {
    * Counts one failed (unauthenticated) request, weighted by the items it made us hash and
    * look up: a batch of 1,000 bad tokens costs 11 points, a single bad token 1.
    */
-  async failed(ip: string, items = 1): Promise<void> {
+  failed(ip: string, items = 1): void {
     const points = 1 + Math.floor(items / 100);
-    await Promise.all([
-      this.perIp.consume(addressKey(ip), points).catch(() => {}),
-      this.global.consume('all', points).catch(() => {}),
-    ]);
+    const key = addressKey(ip);
+    let mine = this.perIp.get(key);
+    if (!mine) this.perIp.set(key, (mine = { points: 0, endsAt: 0, blockedUntil: 0 }));
+    this.count(mine, points, this.limits.perIp, this.windowMs, this.blockMs);
+    this.count(this.global, points, this.limits.global, 1_000, 2_000);
+  }
+
+  private count(w: Window, points: number, limit: number, windowMs: number, blockMs: number): void {
+    const t = this.now();
+    if (t >= w.endsAt) ((w.points = 0), (w.endsAt = t + windowMs));
+    w.points += points;
+    if (w.points > limit) w.blockedUntil = Math.max(w.blockedUntil, t + blockMs);
   }
 }

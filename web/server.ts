@@ -3,6 +3,7 @@
 // Exposure: every request has a deadline (slow bodies are cut), connections are capped,
 // X-Forwarded-For is trusted only when configured, and /metrics plus the detailed /healthz
 // sit behind a bearer token or on a port of their own when configured.
+import http from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
@@ -10,6 +11,7 @@ import type { Logger } from '../core/logger';
 import type { QueueHub } from '../core/queue';
 import { scrub } from '../core/scrub';
 import { bearerMatches, HealthService, type PipelineWatch } from './health';
+import type { RawGate } from './heartbeat-gate';
 import { createMetrics, type Metrics } from './metrics';
 
 export interface ExposureOptions {
@@ -35,6 +37,8 @@ export interface WebDeps extends ExposureOptions {
   /** Extra route plugins (heartbeat API, Telegram webhook) registered by the runtime. */
   plugins?: Array<(app: FastifyInstance) => Promise<void> | void>;
   bodyLimit?: number;
+  /** Runs before Fastify on every request (web/heartbeat-gate.ts); true when it answered. */
+  gate?: RawGate;
 }
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
@@ -60,6 +64,7 @@ function createApp(deps: WebDeps & { bodyLimit: number }): FastifyInstance {
       connectionsCheckingInterval: Math.max(100, Math.min(1_000, timeout / 4)),
       headersTimeout: timeout,
     },
+    ...(deps.gate ? { serverFactory: gated(deps.gate) } : {}),
   });
   if (deps.maxConnections) app.server.maxConnections = deps.maxConnections;
 
@@ -85,6 +90,27 @@ function createApp(deps: WebDeps & { bodyLimit: number }): FastifyInstance {
     reply.code(404).send({ error: { code: 'not_found', message: 'No such route' } }),
   );
   return app;
+}
+
+/** Fastify's own HTTP/1 server (lib/server.js), with the gate in front of its handler. */
+function gated(gate: RawGate) {
+  return (
+    handler: http.RequestListener,
+    opts: {
+      http?: http.ServerOptions;
+      keepAliveTimeout?: number;
+      requestTimeout?: number;
+      connectionTimeout?: number;
+    },
+  ) => {
+    const server = http.createServer(opts.http ?? {}, (req, res) => {
+      if (!gate(req, res)) handler(req, res);
+    });
+    if (opts.keepAliveTimeout !== undefined) server.keepAliveTimeout = opts.keepAliveTimeout;
+    if (opts.requestTimeout !== undefined) server.requestTimeout = opts.requestTimeout;
+    server.setTimeout(opts.connectionTimeout ?? 0);
+    return server;
+  };
 }
 
 function observability(

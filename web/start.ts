@@ -12,6 +12,8 @@ import type { QueueHub } from '../core/queue';
 import { GpuInventoryStore, type GpuReport } from '../notifier/gpu-inventory';
 import { IngestReporter } from '../notifier/liveness/ingest-health';
 import { heartbeatRoutes } from './heartbeat';
+import { heartbeatGate } from './heartbeat-gate';
+import { IngestGuard } from './ingest-guard';
 import { createMetrics } from './metrics';
 import { registerNetworkSourceMetrics } from '../notifier/sources/metrics';
 import { sourceSettingsFromConfig } from '../notifier/sources/build';
@@ -92,7 +94,17 @@ export async function startWeb(deps: {
       sweepStaleMs: Math.max(15_000, 3 * config.SWEEP_INTERVAL_MS),
     },
   };
+  // One guard for the gate in front of Fastify and the heartbeat route's own checks.
+  const guard = new IngestGuard();
+  const gate = heartbeatGate(guard, {
+    perAddress: config.TRUST_PROXY === false,
+    onShed: () => {
+      metrics.heartbeatsRejected.inc({ reason: 'rate_limited' });
+      reporter.shed();
+    },
+  });
   const { app: web } = await buildWebServer({
+    gate,
     pool: db.pool,
     redis: hub.redis,
     hub,
@@ -102,6 +114,7 @@ export async function startWeb(deps: {
     ...exposure,
     plugins: [
       heartbeatRoutes({
+        guard,
         tokens,
         liveness: app.liveness,
         graceMs: config.OFFLINE_GRACE_SECONDS * 1000,

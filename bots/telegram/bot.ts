@@ -10,7 +10,7 @@ import type { Reply } from '../../core/reply';
 import { parseArgs } from '../shared/registry';
 import type { Inbound, Routed, Router } from '../shared/router';
 import { renderTelegram } from './render';
-import { logApiFailures } from './lifecycle';
+import { reachabilityFor, retryNetworkErrors } from './reachability';
 import { pacingTransformer } from './pacing';
 import type { SendPacer } from '../../notifier/delivery/pacing';
 import { sequentialize } from '@grammyjs/runner';
@@ -191,13 +191,17 @@ export function mentionOf(text: string, botUsername: string): string | null {
 const typing = (ctx: Context) => void ctx.replyWithChatAction('typing').catch(() => {});
 
 export function createTelegramBot(opts: TelegramBotOptions): Bot {
-  const bot = new Bot(opts.token, { client: { apiRoot: opts.apiRoot } });
+  // A call's deadline: a long poll holds 30 s, so 45 s means the API went silent (grammY's
+  // default, 500 s, would leave the bot deaf for minutes after a network partition).
+  const bot = new Bot(opts.token, { client: { apiRoot: opts.apiRoot, timeoutSeconds: 45 } });
   const log = opts.logger.child({ platform: 'telegram' });
-  // Installed first, so it runs inside the retries: each failing call is logged as it happens.
-  bot.api.config.use(logApiFailures(log));
+  // Installed first, so it runs inside the retries: it sees every attempt, and logs one line
+  // when the API is lost and one when it is back (shared with alert delivery's sender).
+  bot.api.config.use(reachabilityFor(opts.token, opts.logger).transformer());
   if (opts.pacer) bot.api.config.use(pacingTransformer(opts.pacer)); // inside auto-retry: a retry paces too
-  // 429s honour retry_after; 5xx and network errors are retried a few times too.
-  bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60, rethrowHttpErrors: false }));
+  // 429s honour retry_after; 5xx are retried a few times. Network errors: see retryNetworkErrors.
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60, rethrowHttpErrors: true }));
+  bot.api.config.use(retryNetworkErrors());
   const { router } = opts;
   if (opts.observeLatency) {
     bot.api.config.use(stampArrivals);

@@ -1,38 +1,18 @@
 // Start-up and shutdown of the Telegram bot when the Bot API may be unreachable: say what
 // is waited for and why, retry, give up at a deadline with a clear error (grammY's getMe
-// otherwise waits for minutes in silence), log failing API calls as they happen (scrubbed: an error text
-// can echo the URL, which holds the bot token), and never let shutdown wait on the API.
-import { Api, GrammyError, type Bot, type Transformer } from 'grammy';
+// otherwise waits for minutes in silence), and never let shutdown wait on the API. Losing the
+// API after start is logged by reachability.ts. Error texts are scrubbed: they can echo the
+// URL, which holds the bot token.
+import { Api, GrammyError, type Bot } from 'grammy';
 import type { Logger } from '../../core/logger';
 import { scrub } from '../../core/scrub';
+import { describeFailure } from './reachability';
 
 export class TelegramStartupError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'TelegramStartupError';
   }
-}
-
-/** An API transformer that logs failed calls, at most once per method every 5 s. */
-export function logApiFailures(logger: Logger, everyMs = 5_000): Transformer {
-  const last = new Map<string, number>();
-  const report = (method: string, message: string) => {
-    const now = Date.now();
-    if (now - (last.get(method) ?? 0) < everyMs) return;
-    last.set(method, now);
-    logger.warn({ method, err: { message: scrub(message) } }, 'Telegram Bot API call failed');
-  };
-  return async (prev, method, payload, signal) => {
-    try {
-      const res = await prev(method, payload, signal);
-      // API errors come back as {ok:false}; grammY throws them later, outside transformers.
-      if (!res.ok && res.error_code !== 429) report(method, `${res.error_code}: ${res.description}`);
-      return res;
-    } catch (err) {
-      if (!signal?.aborted) report(method, (err as Error).message);
-      throw err;
-    }
-  };
 }
 
 /**
@@ -91,7 +71,7 @@ export async function initWithDeadline(
             apiRoot: root,
             attempt,
             retryInS: waitMs / 1000,
-            err: { message: scrub(failure(err)) },
+            err: { message: scrub(describeFailure(err)) },
           },
           `the Telegram Bot API at ${root} cannot be reached; retrying (start-up gives up after ${timeoutS} s)`,
         );
@@ -108,16 +88,6 @@ export async function initWithDeadline(
     opts.signal?.removeEventListener('abort', cancel);
   }
   opts.logger.info({ username: bot.botInfo.username }, 'Telegram Bot API answered');
-}
-
-/** grammY's HttpError hides the socket error (ECONNREFUSED, ...) in `error`. */
-function failure(err: unknown): string {
-  const e = err as {
-    message?: string;
-    error?: { code?: string; message?: string; cause?: { code?: string } };
-  };
-  const inner = e.error?.cause?.code ?? e.error?.code ?? e.error?.message;
-  return inner ? `${e.message} (${inner})` : String(e.message ?? err);
 }
 
 /** bot.stop() saves the update offset with one more API call; bounded, so shutdown stays fast. */

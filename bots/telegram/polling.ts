@@ -25,8 +25,9 @@ export async function startPolling(bot: Bot, logger: Logger, stopWithinMs = 2_00
     return res;
   });
   const handle: RunnerHandle = run(bot, {
-    // Failing getUpdates calls are logged by the API transformer (logApiFailures), scrubbed.
-    runner: { silent: true, retryInterval: 'exponential', maxRetryTime: 365 * 86_400_000 },
+    // Failing getUpdates calls are logged by reachability.ts (one line per outage, scrubbed).
+    // A steady retry, not a doubling one: the bot hears again within 2 s of the API's return.
+    runner: { silent: true, retryInterval: 2_000, maxRetryTime: 365 * 86_400_000 },
     sink: { concurrency: CONCURRENCY },
   });
   void handle

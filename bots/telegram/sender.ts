@@ -3,6 +3,8 @@
 import { Api, GrammyError, HttpError } from 'grammy';
 import type { PartProgress, PlatformSender, SendOutcome } from '../../notifier/delivery/sender';
 import type { Reply } from '../../core/reply';
+import type { Logger } from '../../core/logger';
+import { reachabilityFor } from './reachability';
 import { renderTelegram } from './render';
 
 export function classifyTelegramError(err: unknown): SendOutcome {
@@ -25,8 +27,10 @@ export class TelegramSender implements PlatformSender {
   readonly platform = 'TELEGRAM' as const;
   private readonly api: Api;
 
-  constructor(token: string, apiRoot: string, timeoutSeconds = 15) {
+  /** With a logger, losing the API is logged once per outage, shared with the bot's own state. */
+  constructor(token: string, apiRoot: string, timeoutSeconds = 15, logger?: Logger) {
     this.api = new Api(token, { apiRoot, timeoutSeconds });
+    if (logger) this.api.config.use(reachabilityFor(token, logger).transformer());
   }
 
   async send(

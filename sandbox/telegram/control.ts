@@ -8,7 +8,7 @@ import { TelegramUserHandle } from './user-handle';
 import { RateLimiter, type TelegramLimits } from './limits';
 import { allMethods } from './methods';
 import { Params } from './params';
-import { startServer, type RunningServer } from './server';
+import { startServer, type OutageMode, type RunningServer } from './server';
 import {
   commandsKey,
   World,
@@ -179,6 +179,19 @@ export class TelegramSandbox {
   /** Error descriptions end with the request URL (which holds the bot token), as some proxies do. */
   echoUrlInErrors(on = true): void {
     this.server.echoUrlInErrors = on;
+  }
+
+  /**
+   * The Bot API is lost while the bot runs, until `restore()` brings it back on the same
+   * apiRoot: `refuse` (port closed, connections reset) or `silent` (accepts, never answers,
+   * does nothing). Users can still send meanwhile: their updates wait, as on Telegram.
+   */
+  outage(mode: OutageMode = 'refuse'): Promise<void> {
+    return this.server.outage(mode);
+  }
+
+  restore(): Promise<void> {
+    return this.server.restore();
   }
 
   clearFailures(): void {

@@ -15,5 +15,6 @@ export { DEFAULT_LIMITS } from './limits';
 export type { TelegramLimits } from './limits';
 export type { CallbackAnswer, MemberStatus, StoredFile, TelegramCall, WebhookConfig } from './state';
 export type { WebhookOptions } from './webhook';
+export type { OutageMode } from './server';
 export { parseHtml } from './html';
 export { parseMarkdownV2 } from './markdown-v2';

@@ -1,12 +1,22 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { BotApi } from './api';
 import { readParams } from './body';
 import { ApiError } from './errors';
 import type { World } from './state';
 
+/**
+ * How the API is lost while the bot runs: `refuse` closes the port (open connections reset,
+ * new ones refused, as when the host or its proxy is down); `silent` keeps accepting but
+ * never answers nor acts (a network partition, a black-holing firewall).
+ */
+export type OutageMode = 'refuse' | 'silent';
+
+/** Requests caught by a silent outage: never answered; their sockets reset on restore. */
+const held = new WeakSet<http.ServerResponse>();
+
 function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  if (res.headersSent || res.destroyed) return;
+  if (res.headersSent || res.destroyed || held.has(res)) return;
   const json = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) });
   res.end(json);
@@ -23,20 +33,50 @@ export interface RunningServer {
    * the token never reaches a log line, a Redis key or a table.
    */
   echoUrlInErrors: boolean;
+  /** Takes the API away (see OutageMode) until `restore()`, which brings it back on the same port. */
+  outage(mode: OutageMode): Promise<void>;
+  restore(): Promise<void>;
 }
 
 /** `/bot<token>/<method>` for the API and `/file/bot<token>/<path>` for downloads, on 127.0.0.1. */
 export async function startServer(world: World, api: BotApi, token: string): Promise<RunningServer> {
+  let down: OutageMode | null = null;
+  let port = 0;
+  /** Every socket (keep-alive ones too) and every request not answered yet. */
+  const sockets = new Set<Socket>();
+  const open = new Set<http.ServerResponse>();
+  const unlisten = () =>
+    new Promise<void>((resolve) => {
+      if (!server.listening) return resolve();
+      server.close(() => resolve());
+      for (const s of sockets) s.destroy();
+    });
   const running: RunningServer = {
     apiRoot: '',
     echoUrlInErrors: false,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: unlisten,
+    async outage(mode) {
+      if (down) throw new Error(`the sandbox API is already down (${down})`);
+      down = mode;
+      if (mode === 'refuse') await unlisten();
+      else for (const res of open) held.add(res); // answers in flight are lost too
+    },
+    async restore() {
+      const was = down;
+      down = null;
+      // The partition heals with the held connections reset, as their clients gave up.
+      for (const res of open) if (held.has(res)) res.socket?.destroy();
+      if (was === 'refuse')
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(port, '127.0.0.1', () => (server.off('error', reject), resolve()));
+        });
+    },
   };
   const server = http.createServer((req, res) => {
+    open.add(res);
+    res.on('close', () => open.delete(res));
+    if (down === 'silent') return void held.add(res); // never read, acted on or answered
     void handle(req, res).catch((err: unknown) => {
       // An emulator bug, not a Telegram behaviour: make it loud in the test output.
       console.error('[telegram sandbox] request failed:', err);
@@ -85,11 +125,15 @@ export async function startServer(world: World, api: BotApi, token: string): Pro
   // sockets: never let the server drop an idle socket the client is about to reuse.
   server.keepAliveTimeout = 120_000;
   server.requestTimeout = 0;
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
-  const { port } = server.address() as AddressInfo;
+  port = (server.address() as AddressInfo).port;
   running.apiRoot = `http://127.0.0.1:${port}`;
   return running;
 }

@@ -1,7 +1,8 @@
 // Issue 9, finding 1: a flood without credentials must not silence good heartbeats. A real
 // agent beats every second with a short grace while 300 connections post batches of random
 // tokens for 15 s (loopback, its own process): the node never goes offline, the owner gets
-// no alert, and the agent's requests keep p99 < 250 ms.
+// no alert, and good requests stay fast (a second node beats 10/s for a real p99; the same
+// requests are timed without a flood first, as the machine's own baseline).
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,8 +32,11 @@ function runFlood(
   });
 }
 
-/** The node's own agent: one beat a second, each timed (that is its job, not a test sleep). */
-function agent(url: string, token: string, nodeId: string) {
+/**
+ * The node's own agent: one beat every `everyMs` (a second for a real agent), each timed
+ * (that is its job, not a test sleep).
+ */
+function agent(url: string, token: string, nodeId: string, everyMs = 1_000) {
   const samples: Array<{ ms: number; status: number }> = [];
   let on = true;
   const loop = (async () => {
@@ -47,15 +51,18 @@ function agent(url: string, token: string, nodeId: string) {
         .then(async (r) => (await r.arrayBuffer(), r.status))
         .catch(() => 0);
       samples.push({ ms: performance.now() - t0, status });
-      if (process.env.FLOOD_TRACE)
+      if (process.env.FLOOD_TRACE && (everyMs >= 1_000 || performance.now() - t0 > 200))
         process.stdout.write(
-          `beat ${new Date().toISOString()} ${(performance.now() - t0).toFixed(0)} ms ${status}\n`,
+          `beat ${nodeId} ${new Date().toISOString()} ${(performance.now() - t0).toFixed(0)} ms ${status}\n`,
         );
-      await new Promise((r) => setTimeout(r, 1_000));
+      await new Promise((r) => setTimeout(r, everyMs));
     }
   })();
   return { samples, stop: async () => ((on = false), await loop) };
 }
+
+const pct = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 
 describe('hostile load (e2e)', () => {
   let tg: TelegramSandbox;
@@ -80,30 +87,44 @@ describe('hostile load (e2e)', () => {
     await tg.stop();
   });
 
-  it('a flood of unauthenticated batches causes no false offline alert and good beats keep p99 < 250 ms', async () => {
+  it('a flood of unauthenticated batches causes no false offline alert, and good requests stay fast (shed before their body is read)', async () => {
     const u = tg.user(901, { languageCode: 'en' });
     await u.send('/addnode flood-rig-01');
     const token = codeEntity(await u.nextMessage());
+    // A second node beats ten times a second: enough good requests for a real p99 (the agent
+    // alone gives 15 samples, so its "p99" is its slowest beat).
+    await u.send('/addnode flood-probe-01');
+    const probeToken = codeEntity(await u.nextMessage());
     const a = agent(url, token, 'flood-rig-01');
+    const probe = agent(url, probeToken, 'flood-probe-01', 100);
     await waitFor(
       async () =>
         (await app.tdb.db.prisma.node.findUnique({ where: { externalId: 'flood-rig-01' } }))?.state ===
         'ONLINE',
       { timeoutMs: 15_000, what: 'node online' },
     );
+    // The same good requests without a flood, on this machine now: the baseline.
+    const quiet0 = probe.samples.length;
+    await waitFor(() => probe.samples.length >= quiet0 + 50 || null, {
+      timeoutMs: 30_000,
+      what: 'quiet beats',
+    });
+    const quiet = probe.samples.slice(quiet0).map((s) => s.ms);
     const before = a.samples.length;
+    const probeBefore = probe.samples.length;
     const lags: string[] = [];
     const watch = setInterval(async () => {
       const vals = await app.runtime.hub.redis.hvals(`${app.prefix}:ingest:reports`);
       for (const v of vals) {
-        const r = JSON.parse(v) as { at: number; lagMs: number; shed: number };
-        if (process.env.FLOOD_TRACE)
+        const r = (JSON.parse(v) as Array<{ at: number; lagMs: number; shed: number }>).at(-1);
+        if (r && process.env.FLOOD_TRACE)
           lags.push(`${new Date(r.at).toISOString()} lag ${r.lagMs} shed ${r.shed}`);
       }
     }, 1000);
     const cpu0 = process.cpuUsage();
     const t0 = Date.now();
     const flood = await runFlood(url);
+    const probeDuring = probe.samples.slice(probeBefore);
     const cpu = process.cpuUsage(cpu0);
     if (process.env.FLOOD_TRACE)
       lags.push(
@@ -118,30 +139,40 @@ describe('hostile load (e2e)', () => {
       what: 'beats after the flood',
     });
     await a.stop();
+    await probe.stop();
 
     const during = a.samples.slice(before);
     const sorted = during.map((s) => s.ms).sort((x, y) => x - y);
-    const p99 = sorted[Math.min(sorted.length - 1, Math.floor(0.99 * sorted.length))]!;
+    const p99 = pct(sorted, 0.99);
+    const good = [...during, ...probeDuring].map((s) => s.ms).sort((x, y) => x - y);
     const offline = await app.tdb.db.prisma.nodeTransition.count({
       where: { node: { externalId: 'flood-rig-01' }, to: 'OFFLINE' },
     });
     const alerts = tg.sent().filter((m) => String(m.chat.id) === '901' && /went offline/.test(m.text ?? ''));
     process.stdout.write(
       `flood: ${JSON.stringify(flood)}; good beats ${during.length}, p50 ${sorted[Math.floor(sorted.length / 2)]!.toFixed(1)} ms, ` +
-        `p99 ${p99.toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms; offline transitions ${offline}, alerts ${alerts.length}; ` +
-        `load ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores\n`,
+        `p99 ${p99.toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms; all good requests during the flood ${good.length}: ` +
+        `p50 ${pct(good, 0.5).toFixed(1)} ms, p99 ${pct(good, 0.99).toFixed(1)} ms; the same without a flood just before: ` +
+        `p50 ${pct(
+          quiet.sort((x, y) => x - y),
+          0.5,
+        ).toFixed(1)} ms, p99 ${pct(quiet, 0.99).toFixed(1)} ms; ` +
+        `offline transitions ${offline}, alerts ${alerts.length}; load ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores\n`,
     );
     expect(flood.requests).toBeGreaterThanOrEqual(CONNECTIONS);
     expect(Object.keys(flood.statuses).filter((s) => Number(s) >= 500)).toEqual([]);
     // The flood was shed before its bodies were read.
     expect(flood.statuses['429'] ?? 0).toBeGreaterThan(flood.statuses['401'] ?? 0);
     expect(during.every((s) => s.status === 202)).toBe(true);
+    expect(probeDuring.every((s) => s.status === 202)).toBe(true);
     expect(offline).toBe(0);
     expect(alerts).toHaveLength(0);
     // The review's failure was seconds-long timeouts and a false alert, asserted above. The
-    // latency figure (target p99 < 250 ms on an idle machine) is printed above and quoted
-    // in reports; here the bound only catches starvation, since another test file runs
-    // beside this one in Jest's second worker and the machine may be shared.
+    // latency target (p99 < 250 ms) is printed above and quoted in reports, next to the same
+    // requests' p99 without a flood: on this shared 2-core machine the baseline alone has
+    // reached 187-311 ms at load 10-12, so p99 < 250 ms cannot be asserted reliably. What
+    // is asserted: the typical good request stays fast, and the slowest never starves.
+    expect(pct(good, 0.5)).toBeLessThan(250);
     expect(p99).toBeLessThan(2_000);
   }, 120_000);
 });

@@ -1,0 +1,88 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { heartbeatGate } from './heartbeat-gate';
+import { IngestGuard } from './ingest-guard';
+
+describe('heartbeat gate (before Fastify)', () => {
+  let server: http.Server;
+  let base: string;
+  let guard: IngestGuard;
+  let passed: string[];
+  let shed: number;
+
+  beforeEach(async () => {
+    guard = new IngestGuard({ perIp: 2, global: 1_000, windowSeconds: 10, blockSeconds: 60 });
+    passed = [];
+    shed = 0;
+    const gate = heartbeatGate(guard, { perAddress: true, onShed: () => void shed++ });
+    server = http.createServer((req, res) => {
+      if (gate(req, res)) return;
+      passed.push(`${req.method} ${req.url} ${req.headers.authorization ? 'bearer' : 'anonymous'}`);
+      req.resume();
+      res.end('{}');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterEach(async () => {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+
+  const post = (path: string, headers: Record<string, string> = {}) =>
+    fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: '{}',
+    });
+
+  it('a shed address without credentials gets 429 with Retry-After and a closed connection, its body unread', async () => {
+    expect((await post('/v1/heartbeats')).status).toBe(200);
+    guard.failed('127.0.0.1', 1_000); // 11 points: over the per-address limit
+    const res = await post('/v1/heartbeats');
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after')).toBe('60');
+    expect(res.headers.get('connection')).toBe('close');
+    expect(await res.json()).toEqual({
+      error: { code: 'rate_limited', message: expect.stringMatching(/retry after 60 s/) },
+    });
+    expect(shed).toBe(1);
+    expect(passed).toEqual(['POST /v1/heartbeats anonymous']);
+  });
+
+  it('while every slot for bodies without credentials is taken, the next one waits outside (429, retry in 1 s)', async () => {
+    const slots = Array.from({ length: 4 }, () => guard.admitAnonymous()!);
+    const res = await post('/v1/heartbeats');
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after')).toBe('1');
+    expect((await post('/v1/heartbeats', { authorization: 'Bearer ndk_x' })).status).toBe(200);
+    slots[0]!();
+    expect((await post('/v1/heartbeats')).status).toBe(200);
+  });
+
+  it('a bearer token, another path or another method always goes on to the full check', async () => {
+    guard.failed('127.0.0.1', 1_000);
+    expect((await post('/v1/heartbeats', { authorization: 'Bearer ndk_x' })).status).toBe(200);
+    expect((await post('/v1/other')).status).toBe(200);
+    expect((await fetch(`${base}/v1/heartbeats`)).status).toBe(200);
+    expect(shed).toBe(0);
+  });
+
+  it('behind a trusted proxy only the process-wide limit applies here', async () => {
+    const g = new IngestGuard({ perIp: 2, global: 15 });
+    const gate = heartbeatGate(g, { perAddress: false });
+    const proxied = http.createServer((req, res) => gate(req, res) || (req.resume(), res.end('{}')));
+    await new Promise<void>((r) => proxied.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(proxied.address() as AddressInfo).port}/v1/heartbeats`;
+    const send = async () => (await fetch(url, { method: 'POST', body: '{}' })).status;
+    try {
+      g.failed('127.0.0.1', 1_000); // the proxy's own address over its limit: no reason to shed everyone
+      expect(await send()).toBe(200);
+      g.failed('10.0.0.2', 1_000); // 22 points within a second: over the process-wide limit
+      expect(await send()).toBe(429);
+    } finally {
+      proxied.closeAllConnections();
+      await new Promise((r) => proxied.close(r));
+    }
+  });
+});

@@ -1,0 +1,55 @@
+// The first check of a heartbeat request, before Fastify builds a request, parses a body or
+// runs a hook: while the ingest guard sheds unauthenticated callers, a POST without an
+// Authorization header from a shed address (or any address while the whole process sheds)
+// gets a short 429 and a closed connection straight from Node's HTTP server. A flood's
+// requests then cost the server a header parse and a few hundred bytes each, so a good
+// heartbeat waits behind very little. Requests with a bearer token, and everything else,
+// go on to Fastify, whose onRequest hook (web/heartbeat.ts) makes the full decision.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IngestGuard } from './ingest-guard';
+
+/** Answers the request itself and returns true, or returns false to let Fastify handle it. */
+export type RawGate = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+const PATH = '/v1/heartbeats';
+
+export function heartbeatGate(
+  guard: IngestGuard,
+  opts: {
+    /**
+     * Behind a trusted proxy the socket's address is the proxy's: only the process-wide
+     * limit applies here, and per-address limits are left to the hook (which sees req.ip).
+     */
+    perAddress: boolean;
+    onShed?: () => void;
+  },
+): RawGate {
+  return (req, res) => {
+    if (req.method !== 'POST' || req.headers.authorization !== undefined) return false;
+    const url = req.url ?? '';
+    if (url !== PATH && !url.startsWith(`${PATH}?`)) return false;
+    const blocked = opts.perAddress
+      ? guard.shedding(req.socket.remoteAddress ?? '')
+      : guard.sheddingEveryone();
+    // A flood's first wave comes before any failure is counted: while every slot for bodies
+    // without credentials is taken, the rest wait outside here too, not in Fastify.
+    const wait = blocked || (guard.anonymousFull() ? 1 : 0);
+    if (!wait) return false;
+    opts.onShed?.();
+    const message = blocked
+      ? `Too many failed requests; retry after ${wait} s.`
+      : 'Too many requests without credentials at once; retry in a second.';
+    const body = JSON.stringify({ error: { code: 'rate_limited', message } });
+    res.writeHead(429, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+      'retry-after': String(wait),
+      connection: 'close',
+    });
+    // The body is never read: once the answer is out the socket goes, and the caller pays
+    // for a new connection.
+    res.once('finish', () => req.socket.destroySoon());
+    res.end(body);
+    return true;
+  };
+}
