@@ -68,7 +68,12 @@ describe('IdentityService', () => {
         dmChatId: '43',
         languageCode: 'en-US',
       });
-      expect(back).toMatchObject({ username: 'bobthe-second', dmChatId: '43', locale: 'en', dmReachable: true });
+      expect(back).toMatchObject({
+        username: 'bobthe-second',
+        dmChatId: '43',
+        locale: 'en',
+        dmReachable: true,
+      });
       const after = await row(first.id);
       expect(after.dmFailedAt).toBeNull();
       expect(after.lastActiveAt.getTime()).toBeGreaterThan(Date.now() - 10_000);
