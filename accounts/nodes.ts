@@ -2,6 +2,7 @@
 // source reports an owner wallet the user has verified, or with a heartbeat token that is
 // shown once and stored hashed. Concurrent claims of one node end with exactly one owner.
 import type { PrismaClient } from '@prisma/client';
+import type pg from 'pg';
 import { audit } from './audit';
 import type { IdentityRecord } from './identity';
 import {
@@ -22,6 +23,8 @@ export const DEFAULT_NODE_ID_PATTERN =
   /^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[A-Za-z0-9_-]{8,64}|sim-[A-Za-z0-9_-]{1,60})$/;
 
 export interface NodeServiceOptions {
+  /** The pool under `prisma`: /nodes reads through it, skipping Prisma's query planning. */
+  pool?: pg.Pool;
   idPattern?: RegExp;
   maxNodesPerUser?: number;
   /** Drops a replaced token from the heartbeat lookup cache at once. */
@@ -59,6 +62,7 @@ export class NodeService {
   readonly idPattern: RegExp;
   readonly maxNodesPerUser: number;
   private readonly tokenCache: NodeServiceOptions['tokenCache'];
+  private readonly pool: pg.Pool | undefined;
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -67,6 +71,7 @@ export class NodeService {
     this.idPattern = opts.idPattern ?? DEFAULT_NODE_ID_PATTERN;
     this.maxNodesPerUser = opts.maxNodesPerUser ?? 500;
     this.tokenCache = opts.tokenCache;
+    this.pool = opts.pool;
   }
 
   validId(nodeId: string): boolean {
@@ -220,11 +225,28 @@ export class NodeService {
   }
 
   async list(userId: string): Promise<NodeView[]> {
-    const rows = await this.prisma.node.findMany({
-      where: { userId },
-      orderBy: { externalId: 'asc' },
-      select: { id: true, externalId: true, label: true, state: true, stateSince: true, lastSeenAt: true },
-    });
+    type Row = Omit<NodeView, 'watching'>;
+    const rows: Row[] = this.pool
+      ? (
+          await this.pool.query<Row>(
+            `SELECT id, external_id AS "externalId", label, state, state_since AS "stateSince",
+                    last_seen_at AS "lastSeenAt"
+               FROM nodes WHERE user_id = $1 ORDER BY external_id`,
+            [userId],
+          )
+        ).rows
+      : await this.prisma.node.findMany({
+          where: { userId },
+          orderBy: { externalId: 'asc' },
+          select: {
+            id: true,
+            externalId: true,
+            label: true,
+            state: true,
+            stateSince: true,
+            lastSeenAt: true,
+          },
+        });
     return rows.map((r) => ({
       ...r,
       externalId: deviceIdOf(r.externalId),

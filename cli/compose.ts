@@ -118,13 +118,14 @@ export function composeServices(deps: {
   const stores = notifierStores(hub);
   const liveness = stores.push;
   const services: Services = {
-    identities: new IdentityService(db.prisma),
+    identities: new IdentityService(db.prisma, db.pool),
     wallets: new WalletLinkService(
       db.prisma,
       { domain: base.host, uri: base.origin, mergeParticipants: [incidentsParticipant] },
       delivery,
     ),
     nodes: new NodeService(db.prisma, {
+      pool: db.pool,
       tokenCache: tokens,
       ...(config.NODE_ID_PATTERN ? { idPattern: new RegExp(config.NODE_ID_PATTERN) } : {}),
     }),

@@ -39,7 +39,7 @@ export async function startWorkers(deps: {
     hub,
     delivery,
     logger,
-    identities: new IdentityService(db.prisma),
+    identities: new IdentityService(db.prisma, db.pool),
     // Counted for the dashboard's fleet page (429s per platform and hour).
     onRateLimited: (platform: Platform) => void record429(hub.redis, hub.prefix, platform).catch(() => {}),
   };

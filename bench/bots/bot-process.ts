@@ -35,6 +35,9 @@ let measuredFrom = performance.now();
 const latency: Sample[] = [];
 const routing: Sample[] = [];
 const send = (m: FromChild) => process.send!(m);
+// Exits once the message is handed to the IPC channel: a large `samples` message sent just
+// before process.exit was lost, and the parent saw only the exit.
+const sendThenExit = (m: FromChild, code: number) => process.send!(m, () => process.exit(code));
 const loop = monitorEventLoopDelay({ resolution: 5 });
 // BENCH_PHASES=1: time the router's steps (identity, roles, database) to find where time goes.
 const phases = process.env.BENCH_PHASES ? timePhases(() => measuring) : () => ({});
@@ -65,19 +68,20 @@ process.on('message', async (msg: ToChild) => {
       await runtime?.stop();
       loop.disable();
       const ms = (ns: number) => ns / 1e6;
-      send({
-        kind: 'samples',
-        latency,
-        routing,
-        cpuMs: (cpu.user + cpu.system) / 1000,
-        elapsedMs,
-        loopDelay: [ms(loop.percentile(50)), ms(loop.percentile(99)), ms(loop.max)],
-        phases: phases(),
-      });
-      process.exit(0);
+      sendThenExit(
+        {
+          kind: 'samples',
+          latency,
+          routing,
+          cpuMs: (cpu.user + cpu.system) / 1000,
+          elapsedMs,
+          loopDelay: [ms(loop.percentile(50)), ms(loop.percentile(99)), ms(loop.max)],
+          phases: phases(),
+        },
+        0,
+      );
     }
   } catch (err) {
-    send({ kind: 'failed', message: (err as Error).message });
-    process.exit(1);
+    sendThenExit({ kind: 'failed', message: (err as Error).message }, 1);
   }
 });

@@ -48,7 +48,9 @@ function botProcess() {
         child.off('message', on);
       };
       child.on('message', on);
-      child.once('exit', (code) => reject(new Error(`bots process exited (${code})`)));
+      // 'close', not 'exit': it comes after the IPC channel is drained, so a last message
+      // sent before exiting is delivered first.
+      child.once('close', (code) => reject(new Error(`bots process exited (${code})`)));
     });
   return { tell: (m: ToChild) => child.send(m), next, kill: () => child.kill() };
 }

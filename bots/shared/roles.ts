@@ -15,6 +15,8 @@ export interface RoleSource {
 
 export class RoleResolver {
   private readonly cache = new Map<string, { roles: Roles; until: number }>();
+  /** Lookups under way, shared by concurrent updates of one user (one getChatMember, not ten). */
+  private readonly inFlight = new Map<string, Promise<Roles>>();
 
   constructor(
     private readonly sources: Partial<Record<ChatPlatform, RoleSource>>,
@@ -32,18 +34,36 @@ export class RoleResolver {
     if (memberRoleIds) return source.rolesOf(platformUserId, memberRoleIds);
     const key = `${platform}:${platformUserId}`;
     const hit = this.cache.get(key);
-    if (hit && hit.until > Date.now()) return hit.roles;
-    let roles: Roles;
-    try {
-      roles = await source.rolesOf(platformUserId);
-    } catch (err) {
-      // Fail closed: an unanswered lookup grants nothing (and is not cached).
-      this.logger.warn({ platform, err: { message: (err as Error).message } }, 'role lookup failed');
-      return NONE;
+    const now = Date.now();
+    if (hit && hit.until > now) {
+      // Refreshed ahead in the last quarter of its life, in the background: an active user
+      // never waits for the lookup, and no answer is ever older than the TTL.
+      if (hit.until - now < this.ttlMs / 4) void this.lookup(source, platform, platformUserId, key);
+      return hit.roles;
     }
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(key, { roles, until: Date.now() + this.ttlMs });
-    return roles;
+    return this.lookup(source, platform, platformUserId, key);
+  }
+
+  private lookup(source: RoleSource, platform: ChatPlatform, platformUserId: string, key: string) {
+    const running = this.inFlight.get(key);
+    if (running) return running;
+    const asked = Promise.resolve()
+      .then(() => source.rolesOf(platformUserId))
+      .then(
+        (roles) => {
+          if (this.cache.size > 10_000) this.cache.clear();
+          this.cache.set(key, { roles, until: Date.now() + this.ttlMs });
+          return roles;
+        },
+        (err: unknown) => {
+          // Fail closed: an unanswered lookup grants nothing (and is not cached).
+          this.logger.warn({ platform, err: { message: (err as Error).message } }, 'role lookup failed');
+          return NONE;
+        },
+      );
+    this.inFlight.set(key, asked);
+    void asked.finally(() => this.inFlight.delete(key));
+    return asked;
   }
 }
 

@@ -232,13 +232,13 @@ export class Router {
   async guard(inb: Inbound, what: string, work: (actor: Actor) => Promise<Routed>): Promise<Routed> {
     let locale: Locale = 'en';
     try {
-      const identity = await this.deps.identities.ensure(inb.contact);
+      // Side by side: a Telegram role lookup (getChatMember on a cold cache) does not wait
+      // for the identity read.
+      const [identity, roles] = await Promise.all([
+        this.deps.identities.ensure(inb.contact),
+        this.deps.roles.rolesOf(inb.contact.platform, inb.contact.platformUserId, inb.memberRoleIds),
+      ]);
       locale = identity.locale;
-      const roles = await this.deps.roles.rolesOf(
-        inb.contact.platform,
-        inb.contact.platformUserId,
-        inb.memberRoleIds,
-      );
       return await work({ identity, roles });
     } catch (err) {
       const ref = newReference();
