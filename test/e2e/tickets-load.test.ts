@@ -14,7 +14,7 @@ import { waitFor } from '../support/wait';
 
 const STAFF_CHAT = -1009876500003;
 const USERS = 200;
-const TIME_SCALE = 0.02;
+const TIME_SCALE = 0.01;
 
 describe('200 tickets at once under injected errors (e2e)', () => {
   let tg: TelegramSandbox;
@@ -43,6 +43,9 @@ describe('200 tickets at once under injected errors (e2e)', () => {
     );
     await Promise.all(users.map((u, i) => u.send(`/support rush-${i}-x`)));
     const asks = await Promise.all(users.map((u) => u.nextMessage()));
+    // Every /support was answered with the category question, none with an error: a burst
+    // queues for database connections instead of failing (core/db.ts).
+    expect(asks.filter((m) => !JSON.stringify(m.reply_markup ?? '').includes('Something else'))).toEqual([]);
     // retry_after as Telegram gives it (1 s), on the test's clock.
     const retryAfter = TIME_SCALE * 2;
     tg.failRate('createForumTopic', { status5xx: 0.2, status429: 0.1, retryAfter });
@@ -56,7 +59,7 @@ describe('200 tickets at once under injected errors (e2e)', () => {
     await waitFor(
       async () =>
         (await prisma.ticket.count({ where: { homeKey: { not: null } } })) === USERS ? true : null,
-      { what: '200 tickets with a topic', timeoutMs: 120_000 },
+      { what: '200 tickets with a topic', timeoutMs: 180_000 },
     );
     // Every ticket's first message relayed into its topic (after the card).
     await waitFor(
@@ -64,7 +67,7 @@ describe('200 tickets at once under injected errors (e2e)', () => {
         (await prisma.ticketMessage.count({ where: { kind: 'USER', relayedAt: { not: null } } })) >= USERS
           ? true
           : null,
-      { what: "200 users' first messages in their topics", timeoutMs: 120_000 },
+      { what: "200 users' first messages in their topics", timeoutMs: 180_000 },
     );
     const failed = tg.calls('createForumTopic').filter((c) => c.status !== 200).length;
     expect(failed).toBeGreaterThan(0); // the faults really happened
@@ -90,5 +93,5 @@ describe('200 tickets at once under injected errors (e2e)', () => {
       expect(openers).toHaveLength(1);
       expect(texts.indexOf(openers[0]!)).toBeGreaterThan(0); // the card came first
     }
-  }, 300_000);
+  }, 420_000);
 });
