@@ -212,6 +212,7 @@ export function composeServices(deps: {
       ...(config.DISCORD_SUPPORT_CHANNEL_ID
         ? { discordSupportChannelId: config.DISCORD_SUPPORT_CHANNEL_ID }
         : {}),
+      discordSupportChannels: config.DISCORD_SUPPORT_CHANNELS,
       ...((config.TICKETS_LOG_CHANNEL_ID ?? config.DISCORD_MOD_CHANNEL_ID)
         ? { discordLogChannelId: (config.TICKETS_LOG_CHANNEL_ID ?? config.DISCORD_MOD_CHANNEL_ID)! }
         : {}),

@@ -89,6 +89,8 @@ export interface FeatureContext {
   message?: MessageRef;
   /** Files that came with this input (a Telegram photo or document captioned with the command). */
   files?: readonly InboundFile[];
+  /** Discord: the guild the input came from (several guilds share one deployment). */
+  guildId?: string;
   /** Downloads one of `files` (Telegram getFile, Discord's CDN); null when it is not available. */
   fetchFile?(file: InboundFile): Promise<Buffer | null>;
   /** The outbound port (threads, posts, edits, files) for both platforms. */

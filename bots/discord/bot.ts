@@ -161,6 +161,7 @@ export class DiscordBot {
           }
         : {}),
       ...(roles ? { memberRoleIds: roles } : {}),
+      ...(i.guildId ? { guildId: i.guildId } : {}),
     };
   }
 

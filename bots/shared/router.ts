@@ -46,6 +46,8 @@ export interface Inbound {
   rawLength?: number;
   /** Files sent with the input (a captioned Telegram photo or document). */
   files?: InboundFile[];
+  /** Discord: the guild the input came from (handed to features as `ctx.guildId`). */
+  guildId?: string;
   /** Downloads one of `files` from the platform (handed to features as `ctx.fetchFile`). */
   fetchFile?: (file: InboundFile) => Promise<Buffer | null>;
 }
@@ -363,6 +365,7 @@ export class Router {
       ...(inb.message ? { message: inb.message } : {}),
       ...(inb.files?.length ? { files: inb.files } : {}),
       ...(inb.fetchFile ? { fetchFile: inb.fetchFile } : {}),
+      ...(inb.guildId ? { guildId: inb.guildId } : {}),
       conversation: this.deps.conversation,
       auditAs: onAudit,
       dialogue: {

@@ -119,6 +119,8 @@ export function ticketsFeature(tk: Ticketing, opts: StaffDeps = {}): FeatureModu
               category: category.id,
               description: values.description ?? '',
               answers: validateAnswers(asked, values),
+              // The guild's own support channel, when it has one (DISCORD_SUPPORT_CHANNELS).
+              ...(ctx.guildId ? { guildId: ctx.guildId } : {}),
             });
             return intakeReply({ kind: 'done', ticket, created }, ctx.locale, tk.categories);
           }),
