@@ -138,7 +138,15 @@ export function ticketsFeature(tk: Ticketing, opts: StaffDeps = {}): FeatureModu
             const prompt = await tk.intake.answer(
               actorOf(ctx),
               input.kind === 'text'
-                ? { kind: 'text', text: input.text, sourceKey: sourceKey(ctx) }
+                ? {
+                    kind: 'text',
+                    text: input.text,
+                    sourceKey: sourceKey(ctx),
+                    // A photo or document sent as the answer (the description) is kept with it.
+                    ...(ctx.files?.length
+                      ? { attachments: await attachmentsOf(ctx, tk.settings.maxStoredAttachmentBytes) }
+                      : {}),
+                  }
                 : { kind: 'button', step: Number(step), value: value ?? '' },
             );
             const say = intakeReply(prompt, ctx.locale, tk.categories);
