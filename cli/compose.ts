@@ -13,7 +13,7 @@ import type { Logger } from '../core/logger';
 import type { QueueHub } from '../core/queue';
 import { RateLimit } from '../core/rate-limit';
 import { DeliveryService } from '../notifier/delivery/service';
-import { pacerFor } from '../notifier/delivery/pacing';
+import { pacerFactory, type PacerFactory } from './pacers';
 import { detachNode, incidentsParticipant } from '../notifier/incidents/membership';
 import { LivenessStore } from '../notifier/liveness/store';
 import { notifierStores, type NotifierStores } from '../notifier/engine';
@@ -109,8 +109,11 @@ export function composeServices(deps: {
   features?: FeatureModule[];
   /** Routing time per input (benchmarks). */
   observeRouting?: (input: 'command' | 'button' | 'modal' | 'text', ms: number) => void;
+  /** The bot tokens' send budgets (cli/pacers.ts); tests pass time-scaled ones. */
+  pacers?: PacerFactory;
 }): AppServices {
   const { config, db, hub, logger } = deps;
+  const pacerFor = deps.pacers ?? pacerFactory(hub.redis, hub.prefix);
   const base = new URL(publicBaseUrl(config));
   const delivery = new DeliveryService(db.prisma, hub, enabledPlatforms(config), db.pool);
   const tokens = new TokenIndex(db.prisma, hub.redis, hub.prefix);
@@ -162,7 +165,7 @@ export function composeServices(deps: {
     },
     logger,
     ...(config.TELEGRAM_BOT_TOKEN
-      ? { telegramPacer: pacerFor(hub.redis, hub.prefix, 'TELEGRAM', config.TELEGRAM_BOT_TOKEN) }
+      ? { telegramPacer: pacerFor('TELEGRAM', config.TELEGRAM_BOT_TOKEN) }
       : {}),
   };
   const ports: PlatformPort[] = [];
@@ -190,7 +193,7 @@ export function composeServices(deps: {
   const conversation = new PacedConversation(ports, hub.redis, hub.prefix, {
     ...(services.telegramPacer ? { TELEGRAM: services.telegramPacer } : {}),
     ...(config.DISCORD_TOKEN
-      ? { DISCORD: pacerFor(hub.redis, hub.prefix, 'DISCORD', config.DISCORD_TOKEN) }
+      ? { DISCORD: pacerFor('DISCORD', config.DISCORD_TOKEN) }
       : {}),
   });
   const assistant = composeAssistant({
@@ -210,6 +213,7 @@ export function composeServices(deps: {
       ...(config.DISCORD_SUPPORT_CHANNEL_ID
         ? { discordSupportChannelId: config.DISCORD_SUPPORT_CHANNEL_ID }
         : {}),
+      discordSupportChannels: config.DISCORD_SUPPORT_CHANNELS,
       ...((config.TICKETS_LOG_CHANNEL_ID ?? config.DISCORD_MOD_CHANNEL_ID)
         ? { discordLogChannelId: (config.TICKETS_LOG_CHANNEL_ID ?? config.DISCORD_MOD_CHANNEL_ID)! }
         : {}),

@@ -10,7 +10,7 @@ import { QueueHub } from '../core/queue';
 import { startBots } from '../bots/start';
 import { startWeb } from '../web/start';
 import { startWorkers } from './workers';
-import { pacerFor } from '../notifier/delivery/pacing';
+import { pacerFactory } from './pacers';
 import type { NotifierEngine } from '../notifier/engine';
 import { composeServices, type AppServices } from './compose';
 import type { FeatureModule } from '../core/feature';
@@ -56,6 +56,8 @@ export interface StartOptions {
   observeLatency?: LatencyObserver;
   /** Given by a caller that must be able to stop a start-up still in progress (SIGTERM). */
   lifecycle?: Lifecycle;
+  /** Tests: shrinks the bots' own send pacing windows (cli/pacers.ts); default 1. */
+  pacingTimeScale?: number;
 }
 
 export async function startRuntime(opts: StartOptions): Promise<Runtime> {
@@ -69,11 +71,13 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
   const hub = new QueueHub({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, logger });
   lifecycle.onStop('queues', () => hub.close());
 
+  const pacers = pacerFactory(hub.redis, hub.prefix, opts.pacingTimeScale ?? 1);
   const app = composeServices({
     config,
     db,
     hub,
     logger,
+    pacers,
     ...(opts.features ? { features: opts.features } : {}),
     ...(opts.observeRouting ? { observeRouting: opts.observeRouting } : {}),
   });
@@ -106,6 +110,7 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
         logger,
         lifecycle,
         moderation: app.moderation,
+        pacers,
         conversation: app.conversation,
       });
       app.assistant.startWorker();
@@ -121,7 +126,7 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
         onDmChannel: (userId, channelId) => app.services.identities.setDmChat('DISCORD', userId, channelId),
         ...(app.services.telegramPacer ? { telegramPacer: app.services.telegramPacer } : {}),
         ...(config.DISCORD_TOKEN
-          ? { discordPacer: pacerFor(hub.redis, hub.prefix, 'DISCORD', config.DISCORD_TOKEN) }
+          ? { discordPacer: pacers('DISCORD', config.DISCORD_TOKEN) }
           : {}),
         ...(opts.observeLatency ? { observeLatency: opts.observeLatency } : {}),
       });

@@ -13,7 +13,7 @@ import type { DeliveryService } from '../notifier/delivery/service';
 import { startDeliveryWorker } from '../notifier/delivery/worker';
 import { record429 } from '../dashboard/fleet';
 import type { Platform } from '@prisma/client';
-import { pacerFor } from '../notifier/delivery/pacing';
+import { pacerFactory, type PacerFactory } from './pacers';
 import { NotifierEngine, rulesFromConfig, type NotifierStores } from '../notifier/engine';
 import { StaffNotifier } from '../notifier/staff';
 import type { ConversationPort } from '../core/conversation';
@@ -31,6 +31,7 @@ export async function startWorkers(deps: {
   lifecycle: Lifecycle;
   moderation?: Moderation;
   conversation?: ConversationPort;
+  pacers?: PacerFactory;
 }): Promise<NotifierEngine> {
   const { config, db, hub, delivery, logger, lifecycle, moderation } = deps;
   const common = {
@@ -43,10 +44,11 @@ export async function startWorkers(deps: {
     // Counted for the dashboard's fleet page (429s per platform and hour).
     onRateLimited: (platform: Platform) => void record429(hub.redis, hub.prefix, platform).catch(() => {}),
   };
+  const pacerFor = deps.pacers ?? pacerFactory(hub.redis, hub.prefix);
   const staffTargets = [];
   if (config.TELEGRAM_BOT_TOKEN) {
     const sender = new TelegramSender(config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_API_ROOT, 15, logger);
-    const pacer = pacerFor(hub.redis, hub.prefix, 'TELEGRAM', config.TELEGRAM_BOT_TOKEN);
+    const pacer = pacerFor('TELEGRAM', config.TELEGRAM_BOT_TOKEN);
     startDeliveryWorker({ ...common, sender, pacer });
     if (config.TELEGRAM_STAFF_CHAT_ID)
       staffTargets.push({ sender, channelId: config.TELEGRAM_STAFF_CHAT_ID });
@@ -56,7 +58,7 @@ export async function startWorkers(deps: {
     startDeliveryWorker({
       ...common,
       sender,
-      pacer: pacerFor(hub.redis, hub.prefix, 'DISCORD', config.DISCORD_TOKEN),
+      pacer: pacerFor('DISCORD', config.DISCORD_TOKEN),
     });
     if (config.DISCORD_MOD_CHANNEL_ID)
       staffTargets.push({ sender, channelId: config.DISCORD_MOD_CHANNEL_ID });

@@ -97,6 +97,26 @@ const slaSpec = z.string().transform((v, ctx) => {
   return out;
 });
 
+/** DISCORD_SUPPORT_CHANNELS: `<guild id>:<channel id>` pairs, one support channel per guild. */
+const guildChannels = z.string().transform((v, ctx) => {
+  const out: Record<string, string> = {};
+  for (const part of v
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const m = /^(\d{1,20})\s*:\s*(\d{1,20})$/.exec(part);
+    if (!m || out[m[1]!]) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${part.slice(0, 45)}" must be <guild id>:<channel id>, each guild once (example: 111111111111111111:222222222222222222)`,
+      });
+      return z.NEVER;
+    }
+    out[m[1]!] = m[2]!;
+  }
+  return out;
+});
+
 const optional = <T extends z.ZodTypeAny>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
 const withDefault = <T extends z.ZodTypeAny>(schema: T, def: string) =>
   z.preprocess((v) => blankToUndefined(v) ?? def, schema);
@@ -181,6 +201,8 @@ const envObject = z.object({
 
   // Support tickets (ticketing/).
   DISCORD_SUPPORT_CHANNEL_ID: optional(snowflake()),
+  /** One support channel per guild; a guild not listed (and a ticket with no guild) uses DISCORD_SUPPORT_CHANNEL_ID. */
+  DISCORD_SUPPORT_CHANNELS: withDefault(guildChannels, ''),
   /** Staff-only channel for closed-ticket transcripts; defaults to DISCORD_MOD_CHANNEL_ID. */
   TICKETS_LOG_CHANNEL_ID: optional(snowflake()),
   TICKETS_HOME: withDefault(

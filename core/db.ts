@@ -36,7 +36,11 @@ export function createPool(databaseUrl: string, max = 10): pg.Pool {
     max,
     // search_path per connection, so raw SQL sees the same tables as Prisma.
     options: `-c search_path="${schema.replace(/"/g, '""')}"`,
-    connectionTimeoutMillis: 5_000,
+    // How long a query waits for a free connection (or a new one). A burst (200 users
+    // pressing /support at once, 200 updates handled concurrently) queues here: at 5 s a
+    // loaded machine turned that queue into "something went wrong" answers. A database
+    // that is really gone still fails (connection refused at once, or after this).
+    connectionTimeoutMillis: 30_000,
   });
 }
 

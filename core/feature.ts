@@ -89,6 +89,10 @@ export interface FeatureContext {
   message?: MessageRef;
   /** Files that came with this input (a Telegram photo or document captioned with the command). */
   files?: readonly InboundFile[];
+  /** Discord: the guild the input came from (several guilds share one deployment). */
+  guildId?: string;
+  /** Downloads one of `files` (Telegram getFile, Discord's CDN); null when it is not available. */
+  fetchFile?(file: InboundFile): Promise<Buffer | null>;
   /** The outbound port (threads, posts, edits, files) for both platforms. */
   conversation: ConversationPort;
   /** Dialogue (intake) state of this actor: persisted, survives a restart. */
@@ -260,8 +264,15 @@ export interface TextHolder {
   /** Where it listens (DMs; threads/topics for staff-side relays). */
   where: ReadonlyArray<'dm' | 'thread'>;
   permission: Permission;
+  /** Also offered input that is only files, without text (a photo without a caption). */
+  files?: boolean;
   /** Returns null when this holder does not hold the conversation: the next one is asked. */
   offer(ctx: FeatureContext, input: InboundText): Promise<HandlerResult | null>;
+  /**
+   * The author edited an earlier message (`input.message` names it, `input.text` is the new
+   * text). Nothing is answered; null when it is not this holder's message.
+   */
+  edited?(ctx: FeatureContext, input: InboundText): Promise<HandlerResult | null>;
 }
 
 export interface FeatureModule {

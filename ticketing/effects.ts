@@ -116,7 +116,10 @@ export class TicketEffects {
         opener?.authorName ?? identity?.username ?? 'user',
       );
       const members = userInHome(t) && identity ? [identity.platformUserId] : [];
-      const opened = must(await this.deps.port.openThread(t.homePlatform, name, members), 'open thread');
+      const opened = must(
+        await this.deps.port.openThread(t.homePlatform, name, members, t.guildId),
+        'open thread',
+      );
       if (isFailure(opened)) {
         this.deps.logger.error(
           { ticket: t.number, detail: opened.failed },

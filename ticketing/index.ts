@@ -52,6 +52,7 @@ export function createTicketing(deps: TicketingDeps) {
     categories: deps.categories,
     home: deps.home,
     staffPlaces: port.staffPlaces,
+    placesFor: (guildId) => port.placesFor(guildId),
   });
   const lifecycle = new TicketLifecycle({ ...common, gate, categories: deps.categories });
   const relay = new TicketRelay({ ...common, gate });

@@ -12,8 +12,10 @@ import { STAFF_LOCALE } from './render';
 export interface StaffPlaces {
   /** TELEGRAM_STAFF_CHAT_ID: a forum supergroup; one topic per ticket, plus a log topic. */
   telegramStaffChatId?: string;
-  /** DISCORD_SUPPORT_CHANNEL_ID: private threads per ticket. */
+  /** DISCORD_SUPPORT_CHANNEL_ID: private threads per ticket (guilds without their own channel). */
   discordSupportChannelId?: string;
+  /** DISCORD_SUPPORT_CHANNELS: guild id → that guild's support channel. */
+  discordSupportChannels?: Readonly<Record<string, string>>;
   /** TICKETS_LOG_CHANNEL_ID, else DISCORD_MOD_CHANNEL_ID: transcripts on Discord. */
   discordLogChannelId?: string;
 }
@@ -31,16 +33,30 @@ export class TicketPort {
     if (places.discordSupportChannelId) this.staffPlaces.add('DISCORD');
   }
 
-  private parentOf(platform: Platform): string | undefined {
-    return platform === 'TELEGRAM' ? this.places.telegramStaffChatId : this.places.discordSupportChannelId;
+  /**
+   * Where a ticket's thread goes: a Discord ticket opened in a guild with its own support
+   * channel gets its thread there (several communities, one deployment), any other in the
+   * default support channel. Only a guild with a channel of its own makes Discord a staff
+   * place for its tickets when no default is set.
+   */
+  parentOf(platform: Platform, guildId?: string | null): string | undefined {
+    if (platform === 'TELEGRAM') return this.places.telegramStaffChatId;
+    return (guildId ? this.places.discordSupportChannels?.[guildId] : undefined) ?? this.places.discordSupportChannelId;
+  }
+
+  /** The staff places open to a ticket from this guild (homePlatformFor's choice). */
+  placesFor(guildId?: string | null): Set<Platform> {
+    if (!guildId || !this.places.discordSupportChannels?.[guildId]) return this.staffPlaces;
+    return new Set<Platform>([...this.staffPlaces, 'DISCORD']);
   }
 
   openThread(
     platform: Platform,
     name: string,
     memberPlatformUserIds: string[] = [],
+    guildId?: string | null,
   ): Promise<PortResult<HomeRef>> {
-    const parent = this.parentOf(platform);
+    const parent = this.parentOf(platform, guildId);
     if (!parent)
       return Promise.resolve({ ok: false, kind: 'permanent', detail: `no staff place on ${platform}` });
     return this.conversation.openThread(platform, {

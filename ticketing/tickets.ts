@@ -45,6 +45,8 @@ export interface TicketDeps {
   timers: TicketTimers;
   home: TicketsHome;
   staffPlaces: Set<Platform>;
+  /** The staff places for a ticket from this guild (a guild may have its own support channel). */
+  placesFor?: (guildId: string | null | undefined) => Set<Platform>;
   now?: () => number;
 }
 
@@ -128,7 +130,11 @@ export class TicketService {
       if (row.existing) id = row.existing;
       else {
         this.checkLimits(row.open ?? [], row.recent ?? []);
-        const home = homePlatformFor(req.opener.platform, this.deps.home, this.deps.staffPlaces);
+        const home = homePlatformFor(
+          req.opener.platform,
+          this.deps.home,
+          this.deps.placesFor?.(req.guildId) ?? this.deps.staffPlaces,
+        );
         const due = slaDueTimes(new Date(now), category.priority, settings);
         id = crypto.randomUUID();
         const at = new Date(now);

@@ -16,10 +16,11 @@ import {
   type Interaction,
   type Message,
   type ModalSubmitInteraction,
+  type PartialMessage,
   type User,
 } from 'discord.js';
 import type { Contact } from '../../accounts/identity';
-import { encodeFiles, type Origin } from '../../core/feature';
+import { encodeFiles, type InboundFile, type Origin } from '../../core/feature';
 import type { Logger } from '../../core/logger';
 import type { Inbound, Routed, Router } from '../shared/router';
 import { ReplyClock, type InputKind, type LatencyObserver } from '../shared/latency';
@@ -83,6 +84,11 @@ export class DiscordBot {
     });
     this.client.on(Events.InteractionCreate, (i) => void this.onInteraction(i));
     this.client.on(Events.MessageCreate, (m) => void this.onMessage(m));
+    // Link embeds resolving later also come as updates: only a changed text is an edit.
+    this.client.on(Events.MessageUpdate, (old, m) => {
+      if (!old.partial && old.content === m.content) return;
+      void this.onEdit(m);
+    });
     this.client.on(Events.Error, (err) =>
       this.log.warn({ err: { message: err.message } }, 'discord client error'),
     );
@@ -155,6 +161,7 @@ export class DiscordBot {
           }
         : {}),
       ...(roles ? { memberRoleIds: roles } : {}),
+      ...(i.guildId ? { guildId: i.guildId } : {}),
     };
   }
 
@@ -283,6 +290,36 @@ export class DiscordBot {
     for (const m of rest) await i.followUp(m);
   }
 
+  /** An edited message in a DM or a bot-owned thread: its relayed copy is edited (no answer). */
+  private async onEdit(partial: Message | PartialMessage): Promise<void> {
+    try {
+      const message = partial.partial ? await partial.fetch() : partial;
+      if (message.author.bot || message.system) return;
+      const channel = message.channel;
+      const inThread = channel.isThread() && channel.ownerId === this.client.user?.id;
+      if (!channel.isDMBased() && !inThread) return;
+      const origin = this.originOf(channel, channel.id);
+      await this.opts.router.edited(
+        {
+          contact: contactOf(message.author, null),
+          displayName: message.author.globalName ?? message.author.username,
+          origin,
+          here: { kind: 'channel', platform: 'DISCORD', chatId: channel.id },
+          message: {
+            platform: 'DISCORD',
+            chatId: origin.chatId,
+            ...(origin.kind === 'thread' ? { threadId: origin.threadId } : {}),
+            messageId: message.id,
+          },
+          ...(message.member ? { memberRoleIds: [...message.member.roles.cache.keys()] } : {}),
+        },
+        message.content,
+      );
+    } catch (err) {
+      this.log.warn({ err: { message: (err as Error).message } }, 'message edit handling failed');
+    }
+  }
+
   /** Free text in the user's DM or in a thread the bot owns. */
   private async onMessage(message: Message): Promise<void> {
     const clock = new ReplyClock();
@@ -308,6 +345,7 @@ export class DiscordBot {
           messageId: message.id,
         },
         ...(message.member ? { memberRoleIds: [...message.member.roles.cache.keys()] } : {}),
+        ...(message.attachments.size ? { files: discordFiles(message), fetchFile: fetchDiscordFile } : {}),
       };
       const routed = mentioned
         ? await this.opts.router.command(inb, 'ask', {
@@ -331,4 +369,21 @@ export class DiscordBot {
       this.log.warn({ err: { message: (err as Error).message } }, 'message handling failed');
     }
   }
+}
+
+/** A message's attachments, by CDN URL (fetched while the signed link is fresh). */
+function discordFiles(message: Message): InboundFile[] {
+  return [...message.attachments.values()].slice(0, 10).map((a) => ({
+    name: a.name.slice(0, 200),
+    ...(a.contentType ? { contentType: a.contentType } : {}),
+    size: a.size,
+    url: a.url,
+    ref: a.id,
+  }));
+}
+
+async function fetchDiscordFile(file: InboundFile): Promise<Buffer | null> {
+  if (!file.url) return null;
+  const res = await fetch(file.url, { signal: AbortSignal.timeout(30_000) });
+  return res.ok ? Buffer.from(await res.arrayBuffer()) : null;
 }

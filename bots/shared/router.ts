@@ -46,6 +46,10 @@ export interface Inbound {
   rawLength?: number;
   /** Files sent with the input (a captioned Telegram photo or document). */
   files?: InboundFile[];
+  /** Discord: the guild the input came from (handed to features as `ctx.guildId`). */
+  guildId?: string;
+  /** Downloads one of `files` from the platform (handed to features as `ctx.fetchFile`). */
+  fetchFile?: (file: InboundFile) => Promise<Buffer | null>;
 }
 
 export interface Routed {
@@ -183,11 +187,12 @@ export class Router {
             : await this.dialogueStep(inb, actor, { kind: 'text', text: body });
         return taken;
       }
-      // A file without a caption answers a form's file step; nobody else takes it.
-      if (!body.trim() && inb.files?.length) return this.none(actor);
+      // A file without a caption answers a form's file step, or a holder that takes files.
+      const filesOnly = !body.trim() && !!inb.files?.length;
       const input: InboundText = { text: body, origin: inb.origin, message: inb.message ?? this.noRef(inb) };
       for (const { feature, holder } of this.deps.registry.holders) {
         if (inb.origin.kind === 'group' || !holder.where.includes(inb.origin.kind)) continue;
+        if (filesOnly && !holder.files) continue;
         if (!allows(holder.permission, actor.roles)) continue;
         const ctx = this.context(inb, actor, feature, () => {});
         const result = await holder.offer(ctx, input);
@@ -201,6 +206,24 @@ export class Router {
     });
     // An error inside a holder still gets its polite answer.
     return taken ?? (routed.outcome.kind === 'none' ? null : routed);
+  }
+
+  /**
+   * An edited message in a DM or a thread/topic: offered to the holders that take edits, in
+   * order, until one says it was its message. Nothing is answered.
+   */
+  async edited(inb: Inbound, body: string): Promise<void> {
+    if (inb.origin.kind === 'group' || !inb.message || body.length > MAX_INPUT_LENGTH) return;
+    const input: InboundText = { text: body, origin: inb.origin, message: inb.message };
+    await this.guard(inb, 'edit', async (actor) => {
+      for (const { feature, holder } of this.deps.registry.holders) {
+        if (!holder.edited || !holder.where.includes(inb.origin.kind as 'dm' | 'thread')) continue;
+        if (!allows(holder.permission, actor.roles)) continue;
+        const ctx = this.context(inb, actor, feature, () => {});
+        if (await holder.edited(ctx, input)) break;
+      }
+      return this.none(actor);
+    });
   }
 
   private noRef(inb: Inbound): MessageRef {
@@ -341,6 +364,8 @@ export class Router {
       here: inb.here,
       ...(inb.message ? { message: inb.message } : {}),
       ...(inb.files?.length ? { files: inb.files } : {}),
+      ...(inb.fetchFile ? { fetchFile: inb.fetchFile } : {}),
+      ...(inb.guildId ? { guildId: inb.guildId } : {}),
       conversation: this.deps.conversation,
       auditAs: onAudit,
       dialogue: {

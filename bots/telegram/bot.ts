@@ -16,6 +16,7 @@ import type { SendPacer } from '../../notifier/delivery/pacing';
 import { sequentialize } from '@grammyjs/runner';
 import type { LatencyObserver } from '../shared/latency';
 import { replyClock, stampArrivals } from './latency';
+import { telegramFileFetcher } from './files';
 
 export interface TelegramBotOptions {
   token: string;
@@ -55,7 +56,7 @@ function originOf(ctx: Context, staffChatId?: string): Origin {
   const chatId = String(chat.id);
   if (chat.type === 'private') return { kind: 'dm', platform: 'TELEGRAM', chatId };
   const staff = chatId === staffChatId;
-  const msg = ctx.message ?? ctx.callbackQuery?.message;
+  const msg = ctx.message ?? ctx.editedMessage ?? ctx.callbackQuery?.message;
   const thread = msg && 'is_topic_message' in msg && msg.is_topic_message ? msg.message_thread_id : undefined;
   return thread
     ? { kind: 'thread', platform: 'TELEGRAM', chatId, threadId: String(thread), staff }
@@ -65,7 +66,7 @@ function originOf(ctx: Context, staffChatId?: string): Origin {
 function inbound(ctx: Context, staffChatId?: string, rawLength?: number): Inbound {
   const from = ctx.from!;
   const origin = originOf(ctx, staffChatId);
-  const msg = ctx.message ?? ctx.callbackQuery?.message;
+  const msg = ctx.message ?? ctx.editedMessage ?? ctx.callbackQuery?.message;
   return {
     contact: contactOf(from, ctx.chat?.id, ctx.chat?.type),
     displayName: displayName(from),
@@ -239,17 +240,30 @@ export function createTelegramBot(opts: TelegramBotOptions): Bot {
   });
 
   // A photo or document in a private chat: captioned with a command (`/report <node> <reason>`),
-  // it runs the command with the file; uncaptioned, it answers a form's file step.
+  // it runs the command with the file; otherwise it answers a form's file step or goes to
+  // whoever holds the conversation (a ticket relays it). In a topic: a staff reply's file.
+  const fetchFile = telegramFileFetcher(bot.api, opts.apiRoot, opts.token);
   bot.on(['message:photo', 'message:document'], async (ctx) => {
-    if (ctx.chat.type !== 'private') return;
     const caption = ctx.message.caption ?? '';
-    const inb = { ...inbound(ctx, opts.staffChatId, caption.length), files: [telegramFile(ctx.message)] };
+    const base = inbound(ctx, opts.staffChatId, caption.length);
+    if (ctx.chat.type !== 'private' && base.origin.kind !== 'thread') return;
+    const inb = { ...base, files: [telegramFile(ctx.message)], fetchFile };
     const parsed = parseCommand(caption, ctx.me.username);
     const found = parsed && router.registry.command(parsed.command);
     const routed = parsed
       ? await router.command(inb, parsed.command, found ? parseArgs(found.command, parsed.raw) : {})
       : await router.text(inb, caption);
     if (routed) await respond(ctx, routed, inb, router);
+  });
+
+  // An edited message (its text, or a file's caption) in a DM or a topic: a relayed copy is
+  // edited in place. Nothing is answered.
+  bot.on(['edited_message:text', 'edited_message:caption'], async (ctx) => {
+    const m = ctx.editedMessage;
+    const body = m.text ?? m.caption ?? '';
+    const inb = inbound(ctx, opts.staffChatId, body.length);
+    if (ctx.chat.type !== 'private' && inb.origin.kind !== 'thread') return;
+    await router.edited(inb, body);
   });
 
   bot.on('callback_query:data', async (ctx) => {

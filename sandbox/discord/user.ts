@@ -5,7 +5,7 @@ import {
   type APIApplicationCommand,
 } from 'discord-api-types/v10';
 import { snowflake } from './ids';
-import { createMessage } from './messages';
+import { createMessage, editMessage } from './messages';
 import { P } from './permissions';
 import type { SandboxState, UserOptions } from './state';
 import type { ModalRecord, SentMessage, UserRecord } from './types';
@@ -169,7 +169,11 @@ export class SandboxUser {
   async sendMessage(
     channelId: string,
     content: string,
-    opts: { replyTo?: string } = {},
+    opts: {
+      replyTo?: string;
+      /** Uploaded with the message: they come back as `attachments` with CDN URLs the bot can fetch. */
+      files?: Array<{ name: string; contentType: string; data: Buffer }>;
+    } = {},
   ): Promise<SentMessage> {
     const ch = this.state.channel(channelId)?.channel;
     if (!ch) throw new Error(`unknown channel ${channelId}`);
@@ -184,8 +188,26 @@ export class SandboxUser {
       channelId,
       author: this.rec.user,
       body: { content, ...(opts.replyTo ? { message_reference: { message_id: opts.replyTo } } : {}) },
+      ...(opts.files?.length
+        ? {
+            files: opts.files.map((f, i) => ({
+              field: `files[${i}]`,
+              filename: f.name,
+              contentType: f.contentType,
+              data: f.data,
+            })),
+          }
+        : {}),
     });
     return this.state.view(rec);
+  }
+
+  /** Edits one of this user's messages: the bot gets MESSAGE_UPDATE with the whole message. */
+  async editMessage(messageId: string, content: string): Promise<SentMessage> {
+    const rec = this.state.messages.get(messageId);
+    if (!rec || rec.deleted) throw new Error(`unknown message ${messageId}`);
+    if (rec.api.author.id !== this.id) throw new Error(`message ${messageId} is not from user ${this.id}`);
+    return this.state.view(editMessage(this.state, rec, { content }));
   }
 
   /** Writes to the bot in DMs (opening the DM channel if needed). */

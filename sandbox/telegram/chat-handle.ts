@@ -123,8 +123,17 @@ export abstract class ChatHandle {
     if (!stored || stored.message.from?.id !== from.id)
       throw new Error(`message ${id} in chat ${this.chatId} is not from user ${from.id}`);
     const formatted = fixFormattedText(text, []);
-    delete stored.message.entities;
-    Object.assign(stored.message, textFields(formatted), { edit_date: unixNow() });
+    const m = stored.message;
+    if (m.photo || m.document) {
+      // A file's text is its caption: the edit changes the caption (as editMessageCaption does).
+      delete m.caption;
+      delete m.caption_entities;
+      Object.assign(m, formatted.text ? captionFields(formatted) : {}, { edit_date: unixNow() });
+    } else {
+      if (!formatted.text) throw new Error('Telegram does not allow an empty message text');
+      delete m.entities;
+      Object.assign(m, textFields(formatted), { edit_date: unixNow() });
+    }
     this.env.world.changed();
     this.env.world.enqueue({
       edited_message: clone(stored.message) as NonNullable<Update['edited_message']>,

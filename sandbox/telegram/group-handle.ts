@@ -37,6 +37,28 @@ export class TelegramGroupHandle extends ChatHandle {
     return this.post(user, input, opts);
   }
 
+  /** A member sends a document (in a topic with threadId). */
+  async sendDocument(
+    from: SenderRef,
+    bytes: Buffer | string,
+    opts: { fileName?: string; mimeType?: string; caption?: string; threadId?: number } = {},
+  ): Promise<Message> {
+    const extra = this.storedFile(bytes, opts.fileName, opts.mimeType, 'document');
+    return this.post(this.member(from), opts.caption ?? '', {
+      extra,
+      ...(opts.threadId !== undefined ? { threadId: opts.threadId } : {}),
+    });
+  }
+
+  /** A member sends a photo (PNG, GIF or JPEG bytes; in a topic with threadId). */
+  async sendPhoto(from: SenderRef, bytes: Buffer, opts: { caption?: string; threadId?: number } = {}): Promise<Message> {
+    const extra = this.storedFile(bytes, undefined, undefined, 'photo');
+    return this.post(this.member(from), opts.caption ?? '', {
+      extra,
+      ...(opts.threadId !== undefined ? { threadId: opts.threadId } : {}),
+    });
+  }
+
   async edit(from: SenderRef, message: Message | number, text: string): Promise<Message> {
     return this.editAs(this.member(from), message, text);
   }

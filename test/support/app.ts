@@ -24,7 +24,14 @@ export interface TestApp {
 
 export async function startTestApp(
   env: Record<string, string | undefined>,
-  opts: { roles?: Role[]; tdb?: TestDatabase; prefix?: string; features?: FeatureModule[] } = {},
+  opts: {
+    roles?: Role[];
+    tdb?: TestDatabase;
+    prefix?: string;
+    features?: FeatureModule[];
+    /** Shrinks the app's own send pacing (cli/pacers.ts), to match an emulator's timeScale. */
+    pacingTimeScale?: number;
+  } = {},
 ): Promise<TestApp> {
   const tdb = opts.tdb ?? (await createTestDatabase());
   const prefix = opts.prefix ?? testPrefix();
@@ -66,6 +73,7 @@ export async function startTestApp(
         logger,
         host: '127.0.0.1',
         ...(opts.features ? { features: opts.features } : {}),
+        ...(opts.pacingTimeScale ? { pacingTimeScale: opts.pacingTimeScale } : {}),
       });
       return runtime;
     },

@@ -6,14 +6,16 @@ import {
   HOLDER_ORDER,
   type FeatureContext,
   type FeatureModule,
+  type InboundText,
   type ParamChoice,
 } from '../../core/feature';
 import { isStaff } from '../actor';
-import { TicketError } from '../errors';
+import { isTicketError, TicketError } from '../errors';
 import type { Ticketing } from '../index';
 import { validateAnswers } from '../intake';
 import { intakeReply } from '../render';
 import { actorOf, refusals, say, sourceKey, ticketHere } from './context';
+import { attachmentsOf } from './files';
 import { prefillButtons } from './prefill';
 import { categoryKey, staffCommands, type StaffDeps } from './staff';
 
@@ -117,6 +119,8 @@ export function ticketsFeature(tk: Ticketing, opts: StaffDeps = {}): FeatureModu
               category: category.id,
               description: values.description ?? '',
               answers: validateAnswers(asked, values),
+              // The guild's own support channel, when it has one (DISCORD_SUPPORT_CHANNELS).
+              ...(ctx.guildId ? { guildId: ctx.guildId } : {}),
             });
             return intakeReply({ kind: 'done', ticket, created }, ctx.locale, tk.categories);
           }),
@@ -134,7 +138,15 @@ export function ticketsFeature(tk: Ticketing, opts: StaffDeps = {}): FeatureModu
             const prompt = await tk.intake.answer(
               actorOf(ctx),
               input.kind === 'text'
-                ? { kind: 'text', text: input.text, sourceKey: sourceKey(ctx) }
+                ? {
+                    kind: 'text',
+                    text: input.text,
+                    sourceKey: sourceKey(ctx),
+                    // A photo or document sent as the answer (the description) is kept with it.
+                    ...(ctx.files?.length
+                      ? { attachments: await attachmentsOf(ctx, tk.settings.maxStoredAttachmentBytes) }
+                      : {}),
+                  }
                 : { kind: 'button', step: Number(step), value: value ?? '' },
             );
             const say = intakeReply(prompt, ctx.locale, tk.categories);
@@ -211,34 +223,46 @@ export function ticketsFeature(tk: Ticketing, opts: StaffDeps = {}): FeatureModu
         order: HOLDER_ORDER.ticket,
         where: ['dm', 'thread'],
         permission: 'everyone',
+        files: true,
         offer: async (ctx, input) => {
           const actor = actorOf(ctx);
-          const key = `${actor.platform}:${input.message.chatId}:${input.message.messageId || Date.now()}`;
-          if (input.origin.kind === 'thread') {
-            const ticket = await ticketHere(tk, ctx);
-            if (!ticket || ticket.state === 'CLOSED') return null;
-            return refusals(ctx, async () => {
-              if (ticket.userId === actor.userId)
-                await tk.relay.fromUser(
-                  actor,
-                  ticket,
-                  { sourceKey: key, text: input.text },
-                  { inHome: true },
-                );
-              else if (isStaff(actor))
-                await tk.relay.fromStaff(actor, ticket, { sourceKey: key, text: input.text });
-              else return null as never;
-              return { kind: 'none' };
-            });
-          }
-          const ticket = await tk.tickets.activeForUser(actor.userId);
-          if (!ticket) return null;
+          const key = relayKey(actor.platform, input);
+          const ticket = await ticketOf(ctx, input);
+          if (!ticket || (input.origin.kind === 'thread' && ticket.state === 'CLOSED')) return null;
+          const inThread = input.origin.kind === 'thread';
+          if (inThread && ticket.userId !== actor.userId && !isStaff(actor)) return null;
           return refusals(ctx, async () => {
-            await tk.relay.fromUser(actor, ticket, { sourceKey: key, text: input.text });
+            const attachments = await attachmentsOf(ctx, tk.settings.maxStoredAttachmentBytes);
+            const msg = { sourceKey: key, text: input.text, ...(attachments.length ? { attachments } : {}) };
+            if (ticket.userId === actor.userId) await tk.relay.fromUser(actor, ticket, msg, { inHome: inThread });
+            else await tk.relay.fromStaff(actor, ticket, msg);
             return { kind: 'none' };
           });
+        },
+        // An edit of a relayed message edits its copy on the other side (never a second message).
+        edited: async (ctx, input) => {
+          const actor = actorOf(ctx);
+          const ticket = await ticketOf(ctx, input);
+          if (!ticket || ticket.state === 'CLOSED') return null;
+          try {
+            const m = await tk.relay.edit(actor, ticket, relayKey(actor.platform, input), input.text);
+            return m ? { kind: 'none' } : null;
+          } catch (err) {
+            if (isTicketError(err)) return null; // someone else's message: nothing changes
+            throw err;
+          }
         },
       },
     ],
   });
+
+  /** The ticket a DM (the user's active ticket) or a thread/topic (the one worked there) belongs to. */
+  async function ticketOf(ctx: FeatureContext, input: InboundText) {
+    if (input.origin.kind === 'thread') return ticketHere(tk, ctx);
+    return tk.tickets.activeForUser(actorOf(ctx).userId);
+  }
 }
+
+/** Stored messages are keyed by the platform message: a redelivered update or an edit finds it. */
+const relayKey = (platform: string, input: InboundText) =>
+  `${platform}:${input.message.chatId}:${input.message.messageId || Date.now()}`;

@@ -113,6 +113,9 @@ function createForumTopic(ctx: MethodContext): ForumTopic {
   const iconColor = ctx.params.int('icon_color') ?? (ICON_COLORS[0] as number);
   if (!ICON_COLORS.includes(iconColor)) throw badRequest('TOPIC_ICON_COLOR_INVALID');
   const emoji = ctx.params.str('icon_custom_emoji_id');
+  // Creating a topic sends its service message: it counts against the group's 20/min like
+  // any message (tdlib maintainer, tdlib/td#2592), as do closing, reopening and editing.
+  ctx.limit(chat);
   const threadId = chat.nextMessageId;
   const record: TopicRecord = { message_thread_id: threadId, name, icon_color: iconColor, closed: false };
   if (emoji) record.icon_custom_emoji_id = emoji;
@@ -132,6 +135,7 @@ function setClosed(ctx: MethodContext, closed: boolean): true {
   const chat = forum(ctx);
   const t = topic(ctx, chat);
   if (t.closed === closed) throw badRequest('TOPIC_NOT_MODIFIED');
+  ctx.limit(chat);
   t.closed = closed;
   ctx.world.addMessage(chat, closed ? { forum_topic_closed: {} } : { forum_topic_reopened: {} }, {
     from: ctx.world.botUser,
@@ -147,6 +151,7 @@ function editForumTopic(ctx: MethodContext): true {
   const t = topic(ctx, chat);
   const name = ctx.params.str('name');
   const emoji = ctx.params.str('icon_custom_emoji_id');
+  ctx.limit(chat);
   if (name !== undefined) t.name = name;
   if (emoji !== undefined) t.icon_custom_emoji_id = emoji;
   ctx.world.addMessage(
