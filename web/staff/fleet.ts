@@ -1,17 +1,14 @@
 // The fleet page: read-only figures from the notifier's stores.
 import type { FastifyInstance } from 'fastify';
 import type { DashboardDeps } from '../../dashboard/deps';
-import { deliveryFailures, nodeSeries, openIncidents, pipelineHealth } from '../../dashboard/fleet';
+import { deliveryFailures, fleetSeries, openIncidents, pipelineHealth } from '../../dashboard/fleet';
 import { fleetPage } from '../../dashboard/views/fleet';
 import { html, viewOf } from './context';
 
-const DAY = 24 * 3_600_000;
-
 export function fleetRoutes(app: FastifyInstance, deps: DashboardDeps): void {
   app.get('/fleet', async (req, reply) => {
-    const [day, week, incidents, failures, pipeline] = await Promise.all([
-      nodeSeries(deps.pool, DAY, 24),
-      nodeSeries(deps.pool, 7 * DAY, 28),
+    const [{ day, week }, incidents, failures, pipeline] = await Promise.all([
+      fleetSeries(deps.pool),
       openIncidents(deps.pool),
       deliveryFailures(deps.pool),
       pipelineHealth(deps.hub),
