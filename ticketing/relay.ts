@@ -116,7 +116,8 @@ export class TicketRelay {
       { lastActivityAt: new Date(this.now()) },
       'ticket.note',
     );
-    if (stored && actor.via) await this.mirror(ticket, 'mirror_note', stored);
+    // Not where the user reads (a Discord thread they are in): a note must never reach them.
+    if (stored && actor.via && !userInHome(ticket)) await this.mirror(ticket, 'mirror_note', stored);
     return stored;
   }
 

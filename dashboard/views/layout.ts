@@ -44,8 +44,7 @@ function head(title: string, locale: Locale): Html {
         <title>${title}</title>
         <link rel="stylesheet" href="${ASSETS_PATH}/app.css" />
         <script src="${ASSETS_PATH}/app.js" defer></script>
-      </head>
-    </html>`;
+      </head>`;
 }
 
 export function page(v: View, title: string, body: Html): string {

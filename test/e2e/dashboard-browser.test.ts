@@ -1,7 +1,8 @@
 // The staff dashboard in a real browser (Debian's Chromium through playwright-core) against
 // the whole product and the Telegram emulator: sign in with a link from /dashboard, see a
 // ticket opened in the emulator appear in the queue, reply from the page and see the reply
-// in the user's DM, confirm a case and see its card change in the staff group.
+// in the user's DM and in the ticket's staff topic, confirm a case and see its card change in
+// the staff group, and the pages in Chinese.
 // Screenshots go to test-artifacts/ (git-ignored, kept by CI).
 import type { BrowserContext, Page } from 'playwright-core';
 import { startTelegramSandbox, type TelegramSandbox } from '../../sandbox/telegram';
@@ -88,6 +89,18 @@ describe('staff dashboard in the browser (e2e)', () => {
       { ...slow, what: 'the reply in the DM' },
     );
     expect(got.text).toContain('Support ·');
+    // Staff working the ticket in chat see what was answered from the page, in its topic.
+    const tk = await app.tdb.db.prisma.ticket.findUniqueOrThrow({ where: { number } });
+    const topic = Number((tk.homeRef as { threadId: string }).threadId);
+    const copy = await waitFor(
+      () =>
+        tg
+          .group(STAFF_CHAT)
+          .messages({ threadId: topic })
+          .find((m) => m.from?.is_bot && (m.text ?? '').includes('Please run nvidia-smi and send the output')),
+      { ...slow, what: 'the reply in the staff topic' },
+    );
+    expect(copy.text).toContain(t('en', 'tickets.staff.dashboardReply', { name: '@lead_lee' }));
     // The page shows it in the transcript, and the action is audited as from chat.
     await page.locator('.msg.STAFF').getByText('Please run nvidia-smi').waitFor();
     const audited = await app.tdb.db.prisma.auditEvent.findMany({
@@ -168,6 +181,20 @@ describe('staff dashboard in the browser (e2e)', () => {
     expect(await page.locator('figure svg').count()).toBe(8);
     await page.getByText('@lead_lee').first().waitFor();
     await page.screenshot({ path: artifact('dashboard-8-stats.png'), fullPage: true });
+  });
+
+  it('the pages in Chinese (a CJK font is installed next to Chromium, so no boxes)', async () => {
+    const root = `http://127.0.0.1:${app.runtime.port}`;
+    await page.goto(`${root}/staff/tickets/${number}`);
+    await page.locator('form[action="/staff/lang"] button').click();
+    await page.locator('html[lang="zh-CN"]').waitFor();
+    await page.getByText(t('zh', 'dashboard.signedInAs', { name: '@lead_lee' })).waitFor();
+    await page.screenshot({ path: artifact('dashboard-10-zh-ticket.png'), fullPage: true });
+    await page.goto(`${root}/staff/fleet`);
+    await page.getByRole('heading', { name: t('zh', 'dashboard.nav.fleet') }).waitFor();
+    await page.screenshot({ path: artifact('dashboard-11-zh-fleet.png'), fullPage: true });
+    await page.locator('form[action="/staff/lang"] button').click();
+    await page.locator('html[lang="en"]').waitFor();
   });
 
   it('Bull Board is mounted for staff at /staff/queues (read-only), and never for anyone else', async () => {
