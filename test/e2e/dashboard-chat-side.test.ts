@@ -100,6 +100,13 @@ describe('dashboard actions show on the chat side (e2e)', () => {
     await post(`/staff/tickets/${number}/claim`);
     await inTopic(number, t('en', 'tickets.staff.dashboardClaim', { name: '@lead_lee', number }));
     expect(tg.user(USER).messages().some((m) => (m.text ?? '').includes('driver 550'))).toBe(false);
+    // The queue filters by a named assignee (who is on what), offered in the filter's list.
+    const lead = await app.tdb.db.prisma.identity.findFirstOrThrow({ where: { platformUserId: String(LEAD) } });
+    const queue = (q: string) => fetch(`${base}/staff?${q}`, { headers: { cookie } }).then((r) => r.text());
+    const mine = await queue(`assignee=${lead.id}`);
+    expect(mine).toContain(`data-ticket="${number}"`);
+    expect(mine).toMatch(new RegExp(`<option value="${lead.id}"\\s+selected\\s*>@lead_lee</option>`));
+    expect(await queue('assignee=none')).not.toContain(`data-ticket="${number}"`);
     const audit = await app.tdb.db.prisma.auditEvent.findMany({
       where: { action: { in: ['staff.tickets.note', 'staff.tickets.claim'] } },
     });
