@@ -70,6 +70,15 @@ describe('fleet rollup (fleet_hours)', () => {
     expect((await stored(floorHour(now))).nosana).toEqual([1, 0]);
   });
 
+  it('far behind (an empty table), the page queues the rollup instead of running it', async () => {
+    const later = now + 30 * 24 * HOUR;
+    let kicked = 0;
+    const r = await fleetSeries(pool(), later, async () => void kicked++);
+    expect(r.behind).toBe(true);
+    expect(kicked).toBe(1);
+    expect(r.day.find((s) => s.source === 'push')!.points).toHaveLength(24);
+  });
+
   it("the page's series: 24 hourly and 28 six-hourly points, then a live point now", async () => {
     const { day, week } = await fleetSeries(pool(), now);
     const push = day.find((s) => s.source === 'push')!;

@@ -19,16 +19,21 @@ export interface Series {
   points: Array<{ at: number; online: number; offline: number }>;
 }
 
+/** How far behind the table may be for the page to catch up itself (a few hour windows). */
+const CATCH_UP_HOURS = 6;
+
 /**
  * The 24 h and 7 d charts: hourly (24 h) and six-hourly (7 d) points from fleet_hours, plus a
  * live point now (the last stored hour and the transitions since). Each node counts in the
- * state and under the source of its latest transition. When the table is behind (workers
- * down, a fresh install), the page rolls it up first.
+ * state and under the source of its latest transition. A table a few hours behind (workers
+ * briefly down) is caught up here; one further behind (a fresh install with a long history)
+ * is left to the rollup job, which `kick` queues, and the page says the chart is catching up.
  */
 export async function fleetSeries(
   pool: pg.Pool,
   now = Date.now(),
-): Promise<{ day: Series[]; week: Series[] }> {
+  kick: () => Promise<unknown> = async () => {},
+): Promise<{ day: Series[]; week: Series[]; behind: boolean }> {
   const last = floorHour(now);
   const read = () =>
     pool.query<{ hour: Date; source: string; online: number; offline: number }>(
@@ -36,12 +41,15 @@ export async function fleetSeries(
       [new Date(last - 7 * 24 * HOUR), new Date(last)],
     );
   let { rows } = await read();
-  const latestOf = () => rows.reduce((m, r) => Math.max(m, r.hour.getTime()), last - 7 * 24 * HOUR);
-  if (latestOf() < last - 2 * HOUR) {
+  const latestOf = () => rows.reduce((m, r) => Math.max(m, r.hour.getTime()), -Infinity);
+  let latest = latestOf();
+  if (latest < last - 2 * HOUR && latest >= last - CATCH_UP_HOURS * HOUR) {
     await rollupFleet(pool, now);
     ({ rows } = await read());
+    latest = latestOf();
   }
-  const latest = latestOf();
+  const behind = latest < last - 2 * HOUR;
+  if (behind) await kick();
   const at = new Map<number, Counts>();
   for (const r of rows) {
     const h = r.hour.getTime();
@@ -49,19 +57,23 @@ export async function fleetSeries(
     c.set(r.source, { online: r.online, offline: r.offline });
     at.set(h, c);
   }
-  // The rollup always writes the last full hour, so `latest` is at most two hours back.
-  const live = await changeBetween(pool, latest, now, copyCounts(at.get(latest) ?? new Map()));
-  const names = [...new Set([...SOURCES, ...rows.map((r) => r.source), ...live.keys()])];
+  // The live point reads at most two hours of transitions; behind, there is none.
+  const live = behind
+    ? null
+    : await changeBetween(pool, latest, now, copyCounts(at.get(latest) ?? new Map()));
+  const names = [...new Set([...SOURCES, ...rows.map((r) => r.source), ...(live?.keys() ?? [])])];
+  const zero = { online: 0, offline: 0 };
   const series = (times: number[]): Series[] =>
     names.map((source) => ({
       source,
       points: [
-        ...times.map((t) => ({ at: t, ...(at.get(t)?.get(source) ?? { online: 0, offline: 0 }) })),
-        { at: now, ...(live.get(source) ?? { online: 0, offline: 0 }) },
+        ...times.map((t) => ({ at: t, ...(at.get(t)?.get(source) ?? zero) })),
+        ...(live ? [{ at: now, ...(live.get(source) ?? zero) }] : []),
       ],
     }));
-  const hours = (n: number, step: number) => [...Array(n).keys()].map((i) => last - (n - 1 - i) * step * HOUR);
-  return { day: series(hours(24, 1)), week: series(hours(28, 6)) };
+  const hours = (n: number, step: number) =>
+    [...Array(n).keys()].map((i) => last - (n - 1 - i) * step * HOUR);
+  return { day: series(hours(24, 1)), week: series(hours(28, 6)), behind };
 }
 
 export interface IncidentRow {
