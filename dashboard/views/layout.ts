@@ -47,10 +47,14 @@ function head(title: string, locale: Locale): Html {
       </head>`;
 }
 
+/** One ticket's page belongs to the queue's tab. */
+const current = (path: string, href: string) =>
+  path === href || (href === '/staff' && path.startsWith('/staff/tickets/'));
+
 export function page(v: View, title: string, body: Html): string {
   const nav = NAV.map(
     ([href, key]) =>
-      html`<a href="${href}" ${v.path === href ? html` aria-current="page"` : ''}>${v.t(key)}</a>`,
+      html`<a href="${href}" ${current(v.path, href) ? html` aria-current="page"` : ''}>${v.t(key)}</a>`,
   );
   return html`${head(`${title} · ${v.t('dashboard.title')}`, v.locale)}<body>
 <header><strong>${v.t('dashboard.title')}</strong><nav>${nav}</nav>

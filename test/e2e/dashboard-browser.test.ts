@@ -10,6 +10,7 @@ import { t } from '../../core/i18n';
 import { artifact, launchChromium } from '../support/browser';
 import { startTestApp, type TestApp } from '../support/app';
 import { waitFor } from '../support/wait';
+import { rollupFleet } from '../../dashboard/fleet-rollup';
 
 const STAFF_CHAT = -1001617;
 const LEAD = 16_101;
@@ -145,6 +146,23 @@ describe('staff dashboard in the browser (e2e)', () => {
 
   it('the fleet, the knowledge base (publish from the page) and staff stats render as charts', async () => {
     const root = `http://127.0.0.1:${app.runtime.port}`;
+    // A day of history for a few nodes, rolled up as the workers' job does, so the charts show lines.
+    const pool = app.tdb.db.pool;
+    const hour = 3_600_000;
+    for (const [i, source] of ['push', 'push', 'push', 'ionet', 'nosana', 'akash'].entries()) {
+      const { rows } = await pool.query<{ id: string }>(
+        `INSERT INTO nodes (id, external_id, updated_at) VALUES (gen_random_uuid(), $1, now()) RETURNING id`,
+        [`fleet-shot-${i}`],
+      );
+      for (let h = 30; h > 0; h -= 1 + i)
+        await pool.query(
+          `INSERT INTO node_transitions (node_id, "from", "to", at, source) VALUES ($1, 'UNKNOWN', $2, $3, $4)`,
+          [rows[0]!.id, (h + i) % 3 === 0 ? 'OFFLINE' : 'ONLINE', new Date(Date.now() - h * hour), source],
+        );
+    }
+    // History older than the rollup's rewind counts from a fresh fill (as after an upgrade).
+    await pool.query('DELETE FROM fleet_hours');
+    await rollupFleet(pool);
     await page.goto(`${root}/staff/fleet`);
     for (const source of ['push', 'ionet', 'nosana', 'akash'])
       expect(await page.locator(`figure[data-source="${source}"] svg`).count()).toBe(2);
@@ -188,10 +206,11 @@ describe('staff dashboard in the browser (e2e)', () => {
     await page.goto(`${root}/staff/tickets/${number}`);
     await page.locator('form[action="/staff/lang"] button').click();
     await page.locator('html[lang="zh-CN"]').waitFor();
+    await page.waitForURL(new RegExp(`/staff/tickets/${number}$`));
     await page.getByText(t('zh', 'dashboard.signedInAs', { name: '@lead_lee' })).waitFor();
     await page.screenshot({ path: artifact('dashboard-10-zh-ticket.png'), fullPage: true });
     await page.goto(`${root}/staff/fleet`);
-    await page.getByRole('heading', { name: t('zh', 'dashboard.nav.fleet') }).waitFor();
+    await page.getByRole('heading', { name: t('zh', 'dashboard.nav.fleet'), exact: true }).waitFor();
     await page.screenshot({ path: artifact('dashboard-11-zh-fleet.png'), fullPage: true });
     await page.locator('form[action="/staff/lang"] button').click();
     await page.locator('html[lang="en"]').waitFor();

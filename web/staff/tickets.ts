@@ -31,7 +31,8 @@ export function ticketRoutes(app: FastifyInstance, deps: DashboardDeps, actions:
   );
 
   app.get<{ Params: { number: string } }>('/tickets/:number', async (req, reply) => {
-    const v = await viewOf(req, deps, '/staff');
+    // The page's own path: switching the language comes back here.
+    const v = await viewOf(req, deps, `/staff/tickets/${Number(req.params.number) || 0}`);
     let ticket;
     try {
       ticket = await actions.ticket(Number(req.params.number));
