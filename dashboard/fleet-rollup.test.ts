@@ -33,7 +33,9 @@ describe('fleet rollup (fleet_hours)', () => {
       'SELECT source, online, offline FROM fleet_hours WHERE hour = $1 ORDER BY source',
       [new Date(hour)],
     );
-    return Object.fromEntries(rows.filter((r) => r.online || r.offline).map((r) => [r.source, [r.online, r.offline]]));
+    return Object.fromEntries(
+      rows.filter((r) => r.online || r.offline).map((r) => [r.source, [r.online, r.offline]]),
+    );
   }
 
   it('each hour equals the state of every node at that hour, per source', async () => {

@@ -10,7 +10,15 @@ import type { QueueHub } from '../core/queue';
 import { GROUP } from '../notifier/liveness/consumer';
 import { eventsKey } from '../notifier/liveness/store';
 import { streamStats } from '../notifier/liveness/stream-health';
-import { changeBetween, copyCounts, floorHour, HOUR, rollupFleet, SOURCES, type Counts } from './fleet-rollup';
+import {
+  changeBetween,
+  copyCounts,
+  floorHour,
+  HOUR,
+  rollupFleet,
+  SOURCES,
+  type Counts,
+} from './fleet-rollup';
 
 export { SOURCES };
 

@@ -197,7 +197,9 @@ export async function runNotice(
       break;
     }
     case 'mirror_claim':
-      await toHome(notice(tr(l, 'tickets.staff.dashboardClaim', { name: params.name ?? '—', number: t.number })));
+      await toHome(
+        notice(tr(l, 'tickets.staff.dashboardClaim', { name: params.name ?? '—', number: t.number })),
+      );
       break;
     case 'sla-first-warn':
     case 'sla-first-breach':

@@ -45,13 +45,13 @@ async function scanSeries(pool: pg.Pool, spanMs: number, buckets: number, now = 
   try {
     await client.query(`SET statement_timeout = ${SCAN_LIMIT_MS}`);
     await client.query(
-    `WITH b AS (SELECT generate_series($1::timestamptz, $2::timestamptz, $3::interval) AS t)
+      `WITH b AS (SELECT generate_series($1::timestamptz, $2::timestamptz, $3::interval) AS t)
      SELECT b.t, x.source, count(*) FILTER (WHERE x.state = 'ONLINE')::int AS online
        FROM b CROSS JOIN LATERAL (
          SELECT DISTINCT ON (nt.node_id) nt.source, nt."to"::text AS state
            FROM node_transitions nt WHERE nt.at <= b.t ORDER BY nt.node_id, nt.at DESC
        ) x GROUP BY b.t, x.source`,
-    [new Date(now - spanMs + step), new Date(now), `${Math.round(step / 1000)} seconds`],
+      [new Date(now - spanMs + step), new Date(now), `${Math.round(step / 1000)} seconds`],
     );
     return true;
   } catch {

@@ -36,6 +36,8 @@ const NAV: Array<[string, MessageKey]> = [
 export const csrfField = (v: View) => html`<input type="hidden" name="_csrf" value="${v.csrf}" />`;
 
 function head(title: string, locale: Locale): Html {
+  // Prettier's HTML formatting would close <html> here, before the page's <body>.
+  // prettier-ignore
   return html`<!doctype html>
     <html lang="${locale === 'zh' ? 'zh-CN' : 'en'}">
       <head>

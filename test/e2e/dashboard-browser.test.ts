@@ -98,7 +98,9 @@ describe('staff dashboard in the browser (e2e)', () => {
         tg
           .group(STAFF_CHAT)
           .messages({ threadId: topic })
-          .find((m) => m.from?.is_bot && (m.text ?? '').includes('Please run nvidia-smi and send the output')),
+          .find(
+            (m) => m.from?.is_bot && (m.text ?? '').includes('Please run nvidia-smi and send the output'),
+          ),
       { ...slow, what: 'the reply in the staff topic' },
     );
     expect(copy.text).toContain(t('en', 'tickets.staff.dashboardReply', { name: '@lead_lee' }));

@@ -68,9 +68,16 @@ describe('dashboard actions on a Discord-homed ticket (e2e)', () => {
       what: 'the ticket thread',
       timeoutMs: 20_000,
     });
-    await dc.waitFor(() => dc.threads().find((x) => x.id === thread.id)?.members.includes(USER), {
-      what: 'the user in the thread',
-    });
+    await dc.waitFor(
+      () =>
+        dc
+          .threads()
+          .find((x) => x.id === thread.id)
+          ?.members.includes(USER),
+      {
+        what: 'the user in the thread',
+      },
+    );
 
     const body = 'Reinstall the agent <b>now</b> @everyone';
     expect((await post(`/staff/tickets/${number}/reply`, { text: body })).status).toBe(303);
@@ -94,7 +101,8 @@ describe('dashboard actions on a Discord-homed ticket (e2e)', () => {
     // A note stays off the thread here: the user reads it. It is kept for staff on the page.
     expect((await post(`/staff/tickets/${number}/note`, { text: 'agent 2.3 known bad' })).status).toBe(303);
     await waitFor(
-      () => app.tdb.db.prisma.ticketMessage.findFirst({ where: { kind: 'NOTE', body: 'agent 2.3 known bad' } }),
+      () =>
+        app.tdb.db.prisma.ticketMessage.findFirst({ where: { kind: 'NOTE', body: 'agent 2.3 known bad' } }),
       { what: 'the note stored' },
     );
     expect((await post(`/staff/tickets/${number}/claim`, {})).status).toBe(303);

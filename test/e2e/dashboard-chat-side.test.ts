@@ -66,10 +66,10 @@ describe('dashboard actions show on the chat side (e2e)', () => {
       .map((m) => m.text ?? '');
   };
   const inTopic = (number: number, ...parts: string[]) =>
-    waitFor(
-      async () => (await topicPosts(number)).find((s) => parts.every((p) => s.includes(p))) ?? null,
-      { ...slow, what: `"${parts.join(' … ')}" in the staff topic of #${number}` },
-    );
+    waitFor(async () => (await topicPosts(number)).find((s) => parts.every((p) => s.includes(p))) ?? null, {
+      ...slow,
+      what: `"${parts.join(' … ')}" in the staff topic of #${number}`,
+    });
 
   let number = 0;
   it('a ticket from the emulator; a reply from the page reaches the DM and shows in the staff topic', async () => {
@@ -99,9 +99,16 @@ describe('dashboard actions show on the chat side (e2e)', () => {
     await inTopic(number, t('en', 'tickets.staff.dashboardNote', { name: '@lead_lee' }), 'driver 550');
     await post(`/staff/tickets/${number}/claim`);
     await inTopic(number, t('en', 'tickets.staff.dashboardClaim', { name: '@lead_lee', number }));
-    expect(tg.user(USER).messages().some((m) => (m.text ?? '').includes('driver 550'))).toBe(false);
+    expect(
+      tg
+        .user(USER)
+        .messages()
+        .some((m) => (m.text ?? '').includes('driver 550')),
+    ).toBe(false);
     // The queue filters by a named assignee (who is on what), offered in the filter's list.
-    const lead = await app.tdb.db.prisma.identity.findFirstOrThrow({ where: { platformUserId: String(LEAD) } });
+    const lead = await app.tdb.db.prisma.identity.findFirstOrThrow({
+      where: { platformUserId: String(LEAD) },
+    });
     const queue = (q: string) => fetch(`${base}/staff?${q}`, { headers: { cookie } }).then((r) => r.text());
     const mine = await queue(`assignee=${lead.id}`);
     expect(mine).toContain(`data-ticket="${number}"`);
@@ -118,7 +125,10 @@ describe('dashboard actions show on the chat side (e2e)', () => {
 
   it('a close from the page tells the topic and the user, as /close does', async () => {
     await post(`/staff/tickets/${number}/close`, { reason: 'driver fixed' });
-    await inTopic(number, t('en', 'tickets.staff.closedReason', { name: '@lead_lee', reason: 'driver fixed' }));
+    await inTopic(
+      number,
+      t('en', 'tickets.staff.closedReason', { name: '@lead_lee', reason: 'driver fixed' }),
+    );
     await waitFor(
       () =>
         tg
@@ -148,7 +158,10 @@ describe('dashboard actions show on the chat side (e2e)', () => {
       what: 'the card to show the dismissal',
     });
     await waitFor(
-      () => r.messages().find((m) => m.text === t('en', 'moderation.outcome.dismissed', { case: ref, nodes: NODE })),
+      () =>
+        r
+          .messages()
+          .find((m) => m.text === t('en', 'moderation.outcome.dismissed', { case: ref, nodes: NODE })),
       { ...slow, what: 'the outcome in the reporter DM' },
     );
   });

@@ -19,7 +19,14 @@ export function fleetRoutes(app: FastifyInstance, deps: DashboardDeps): void {
     ]);
     return html(
       reply,
-      fleetPage(await viewOf(req, deps, '/staff/fleet'), { day, week, behind, incidents, failures, pipeline }),
+      fleetPage(await viewOf(req, deps, '/staff/fleet'), {
+        day,
+        week,
+        behind,
+        incidents,
+        failures,
+        pipeline,
+      }),
     );
   });
 }
