@@ -162,6 +162,9 @@ export async function runNotice(
       await port.postHome(home, notice(tr(l, 'tickets.staff.unreachable')));
   };
   const left = typeof params.leftMs === 'number' ? params.leftMs : 0;
+  // Done on the dashboard before the thread opened: retried (with backoff) until it has.
+  if (kind.startsWith('mirror_') && !home && port.staffPlaces.has(t.homePlatform))
+    throw new Error(`notice ${kind}: no thread yet`);
   switch (kind) {
     case 'close_request':
       await toHome(notice(tr(l, 'tickets.staff.closeRequested')));
