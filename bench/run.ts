@@ -1,11 +1,12 @@
 // `npm run bench`: every benchmark, one after the other, printing its figures.
-// One alone: `npm run bench -- ingest` (ingest, sweep, deliver, storm, rss, bots, tickets).
+// One alone: `npm run bench -- ingest` (ingest, sweep, deliver, storm, rss, bots, tickets, fleet).
 import { benchDeliver } from './alerts/deliver';
 import { benchIngest } from './alerts/ingest';
 import { benchRss } from './alerts/rss';
 import { benchStorm } from './alerts/storm';
 import { benchSweep } from './alerts/sweep';
 import { benchBots } from './bots/bots';
+import { benchFleet } from './dashboard/fleet';
 import { benchTickets } from './tickets/tickets';
 
 const all: Record<string, () => Promise<unknown>> = {
@@ -16,6 +17,7 @@ const all: Record<string, () => Promise<unknown>> = {
   rss: benchRss,
   bots: benchBots,
   tickets: benchTickets,
+  fleet: benchFleet,
 };
 
 async function main() {

@@ -12,6 +12,7 @@ import { TelegramSender } from '../bots/telegram/sender';
 import type { DeliveryService } from '../notifier/delivery/service';
 import { startDeliveryWorker } from '../notifier/delivery/worker';
 import { record429 } from '../dashboard/fleet';
+import { startFleetRollup } from '../dashboard/fleet-rollup';
 import type { Platform } from '@prisma/client';
 import { pacerFactory, type PacerFactory } from './pacers';
 import { NotifierEngine, rulesFromConfig, type NotifierStores } from '../notifier/engine';
@@ -101,6 +102,8 @@ export async function startWorkers(deps: {
     );
   await engine.start();
   lifecycle.onStop('notifier', () => engine.stop());
+  // The dashboard's fleet chart reads per-hour counts; the hub closes the worker on stop.
+  await startFleetRollup(hub, db.pool);
   // Expired wallet challenges are useless; any number of workers may prune (idempotent).
   const prune = () =>
     void pruneChallenges(db.prisma).catch((err: Error) =>

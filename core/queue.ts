@@ -51,6 +51,8 @@ export interface JobPayloads {
   'ticket-effect': TicketEffectJob;
   /** Support tickets: SLA warnings and breaches, inactivity warning and auto-close (delayed). */
   'ticket-timer': TicketTimerJob;
+  /** The dashboard's fleet chart: roll node history up into per-hour counts (repeatable). */
+  'fleet-rollup': { at?: number };
   /** Test and maintenance jobs that need a queue of their own. */
   maintenance: { task: string; args?: Record<string, unknown> };
 }
@@ -72,6 +74,7 @@ export const QUEUE_NAMES = [
   'moderation-card',
   'ticket-effect',
   'ticket-timer',
+  'fleet-rollup',
   'maintenance',
 ] as const satisfies readonly QueueName[];
 

@@ -55,6 +55,8 @@ export class DashboardActions {
       platform: s.who.platform,
       name: s.who.name,
       role: s.roles.has('moderator') ? 'moderator' : 'staff',
+      // Not written in the ticket's thread: the domain tells the thread what was done.
+      via: 'dashboard',
     };
   }
 

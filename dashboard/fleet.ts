@@ -1,6 +1,7 @@
 // The fleet page's figures, read from the stores the notifier already keeps: node history
-// (node_transitions) bucketed per source, open incidents, delivery failures, the liveness
-// stream's lag and dead letters, failed BullMQ jobs, and the 429s delivery answered.
+// per source (rolled up per hour into fleet_hours by fleet-rollup.ts), open incidents,
+// delivery failures, the liveness stream's lag and dead letters, failed BullMQ jobs, and the
+// 429s delivery answered.
 import type { Platform } from '@prisma/client';
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
@@ -9,52 +10,78 @@ import type { QueueHub } from '../core/queue';
 import { GROUP } from '../notifier/liveness/consumer';
 import { eventsKey } from '../notifier/liveness/store';
 import { streamStats } from '../notifier/liveness/stream-health';
+import {
+  changeBetween,
+  copyCounts,
+  floorHour,
+  HOUR,
+  rollupFleet,
+  SOURCES,
+  type Counts,
+} from './fleet-rollup';
 
-/** The sources charted (always, so a silent source shows as empty rather than missing). */
-export const SOURCES = ['push', 'ionet', 'nosana', 'akash'] as const;
-const HOUR = 3_600_000;
+export { SOURCES };
 
 export interface Series {
   source: string;
   points: Array<{ at: number; online: number; offline: number }>;
 }
 
+/** How far behind the table may be for the page to catch up itself (a few hour windows). */
+const CATCH_UP_HOURS = 6;
+
 /**
- * Nodes online and offline at each bucket end: each node counts in the state and under the
- * source of its latest transition at that time. `poll` (the reference API) joins `push` only
- * when it has data of its own; it is charted under its own name.
+ * The 24 h and 7 d charts: hourly (24 h) and six-hourly (7 d) points from fleet_hours, plus a
+ * live point now (the last stored hour and the transitions since). Each node counts in the
+ * state and under the source of its latest transition. A table a few hours behind (workers
+ * briefly down) is caught up here; one further behind (a fresh install with a long history)
+ * is left to the rollup job, which `kick` queues, and the page says the chart is catching up.
  */
-export async function nodeSeries(
+export async function fleetSeries(
   pool: pg.Pool,
-  spanMs: number,
-  buckets: number,
   now = Date.now(),
-): Promise<Series[]> {
-  const step = spanMs / buckets;
-  const { rows } = await pool.query<{ t: Date; source: string; online: number; offline: number }>(
-    `WITH b AS (SELECT generate_series($1::timestamptz, $2::timestamptz, $3::interval) AS t)
-     SELECT b.t, x.source,
-            count(*) FILTER (WHERE x.state = 'ONLINE')::int AS online,
-            count(*) FILTER (WHERE x.state = 'OFFLINE')::int AS offline
-       FROM b CROSS JOIN LATERAL (
-         SELECT DISTINCT ON (nt.node_id) nt.source, nt."to"::text AS state
-           FROM node_transitions nt
-          WHERE nt.at <= b.t
-          ORDER BY nt.node_id, nt.at DESC
-       ) x
-      GROUP BY b.t, x.source
-      ORDER BY b.t`,
-    [new Date(now - spanMs + step), new Date(now), `${Math.round(step / 1000)} seconds`],
-  );
-  const names = [...new Set([...SOURCES, ...rows.map((r) => r.source)])];
-  const times = [...Array(buckets).keys()].map((i) => now - spanMs + step * (i + 1));
-  return names.map((source) => ({
-    source,
-    points: times.map((at) => {
-      const r = rows.find((x) => x.source === source && Math.abs(x.t.getTime() - at) < 1000);
-      return { at, online: r?.online ?? 0, offline: r?.offline ?? 0 };
-    }),
-  }));
+  kick: () => Promise<unknown> = async () => {},
+): Promise<{ day: Series[]; week: Series[]; behind: boolean }> {
+  const last = floorHour(now);
+  const read = () =>
+    pool.query<{ hour: Date; source: string; online: number; offline: number }>(
+      `SELECT hour, source, online, offline FROM fleet_hours WHERE hour > $1 AND hour <= $2`,
+      [new Date(last - 7 * 24 * HOUR), new Date(last)],
+    );
+  let { rows } = await read();
+  const latestOf = () => rows.reduce((m, r) => Math.max(m, r.hour.getTime()), -Infinity);
+  let latest = latestOf();
+  if (latest < last - 2 * HOUR && latest >= last - CATCH_UP_HOURS * HOUR) {
+    await rollupFleet(pool, now);
+    ({ rows } = await read());
+    latest = latestOf();
+  }
+  const behind = latest < last - 2 * HOUR;
+  if (behind) await kick();
+  const at = new Map<number, Counts>();
+  for (const r of rows) {
+    const h = r.hour.getTime();
+    const c = at.get(h) ?? new Map();
+    c.set(r.source, { online: r.online, offline: r.offline });
+    at.set(h, c);
+  }
+  // The live point reads at most two hours of transitions; behind, there is none.
+  const live = behind
+    ? null
+    : await changeBetween(pool, latest, now, copyCounts(at.get(latest) ?? new Map()));
+  const names = [...new Set([...SOURCES, ...rows.map((r) => r.source), ...(live?.keys() ?? [])])];
+  const zero = { online: 0, offline: 0 };
+  const series = (times: number[]): Series[] =>
+    names.map((source) => ({
+      source,
+      points: [
+        ...times.map((t) => ({ at: t, ...(at.get(t)?.get(source) ?? zero) })),
+        ...(live ? [{ at: now, ...(live.get(source) ?? zero) }] : []),
+      ],
+    }));
+  const hours = (n: number, step: number) =>
+    [...Array(n).keys()].map((i) => last - (n - 1 - i) * step * HOUR);
+  return { day: series(hours(24, 1)), week: series(hours(28, 6)), behind };
 }
 
 export interface IncidentRow {

@@ -11,10 +11,12 @@ export interface QueueFilter {
   status: TicketState | '';
   priority: TicketPriority | '';
   category: string;
-  /** 'me', 'none', or '' for anyone. */
-  assignee: 'me' | 'none' | '';
+  /** 'me', 'none', a staff member's identity id, or '' for anyone. */
+  assignee: string;
   platform: Platform | '';
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const pick = <T extends string>(allowed: readonly T[], v: unknown): T | '' =>
   typeof v === 'string' && (allowed as readonly string[]).includes(v) ? (v as T) : '';
@@ -24,7 +26,9 @@ export function parseFilter(q: Record<string, unknown>, categories: readonly str
     status: pick(STATES, q.status),
     priority: pick(PRIORITIES, q.priority),
     category: pick(categories, q.category),
-    assignee: pick(['me', 'none'] as const, q.assignee),
+    assignee:
+      pick(['me', 'none'] as const, q.assignee) ||
+      (typeof q.assignee === 'string' && UUID.test(q.assignee) ? q.assignee : ''),
     platform: pick(PLATFORMS, q.platform),
   };
 }
@@ -42,6 +46,7 @@ export async function queue(
     ...(f.platform ? { platform: f.platform } : {}),
     ...(f.assignee === 'me' ? { assigneeIdentityId: me } : {}),
     ...(f.assignee === 'none' ? { assigneeIdentityId: null } : {}),
+    ...(UUID.test(f.assignee) ? { assigneeIdentityId: f.assignee } : {}),
   };
   const rows = await prisma.ticket.findMany({ where, orderBy: { number: 'desc' }, take: limit });
   // Most urgent first: the earliest due SLA clock, then priority, then age.
@@ -53,4 +58,17 @@ export async function queue(
       PRIORITIES.indexOf(a.priority) - PRIORITIES.indexOf(b.priority) ||
       a.number - b.number,
   );
+}
+
+/** Who holds open tickets now: the assignee filter's choices (who is on what). */
+export async function assignees(prisma: PrismaClient): Promise<Array<{ id: string; name: string }>> {
+  const rows = await prisma.ticket.findMany({
+    where: { state: { not: 'CLOSED' }, assigneeIdentityId: { not: null } },
+    distinct: ['assigneeIdentityId'],
+    select: { assigneeIdentityId: true, assigneeName: true },
+    take: 100,
+  });
+  return rows
+    .map((r) => ({ id: r.assigneeIdentityId!, name: r.assigneeName ?? r.assigneeIdentityId! }))
+    .sort((a, b) => a.name.localeCompare(b.name));
 }

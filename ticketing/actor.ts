@@ -22,6 +22,12 @@ export interface Actor {
    * domain writes the row.
    */
   reportAudit?: (entry: AuditEntry) => void;
+  /**
+   * Set when the action is taken outside the ticket's thread/topic (the staff dashboard):
+   * staff working the ticket in chat did not see it happen, so the thread is told (a reply's
+   * text, a note, a claim), the way the same action from chat shows there.
+   */
+  via?: 'dashboard';
 }
 
 export interface AuditEntry {

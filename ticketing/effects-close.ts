@@ -128,7 +128,10 @@ export type NoticeKind =
   | 'sla-first-breach'
   | 'sla-resolve-warn'
   | 'sla-resolve-breach'
-  | 'rated';
+  | 'rated'
+  | 'mirror_reply'
+  | 'mirror_note'
+  | 'mirror_claim';
 
 const SLA_KEYS = {
   'sla-first-warn': 'tickets.staff.slaFirstWarn',
@@ -159,6 +162,9 @@ export async function runNotice(
       await port.postHome(home, notice(tr(l, 'tickets.staff.unreachable')));
   };
   const left = typeof params.leftMs === 'number' ? params.leftMs : 0;
+  // Done on the dashboard before the thread opened: retried (with backoff) until it has.
+  if (kind.startsWith('mirror_') && !home && port.staffPlaces.has(t.homePlatform))
+    throw new Error(`notice ${kind}: no thread yet`);
   switch (kind) {
     case 'close_request':
       await toHome(notice(tr(l, 'tickets.staff.closeRequested')));
@@ -183,6 +189,20 @@ export async function runNotice(
       break;
     case 'rated':
       await toHome(notice(tr(l, 'tickets.staff.rated', { number: t.number, score: params.score ?? '?' })));
+      break;
+    case 'mirror_reply':
+    case 'mirror_note': {
+      // Written on the dashboard: the thread shows who wrote what, the text as written.
+      const m = await fx.deps.prisma.ticketMessage.findUnique({ where: { id: BigInt(params.message ?? 0) } });
+      if (!m) break;
+      const key = kind === 'mirror_reply' ? 'tickets.staff.dashboardReply' : 'tickets.staff.dashboardNote';
+      await toHome(reply([title(tr(l, key, { name: m.authorName ?? '—' })), text(m.body)]));
+      break;
+    }
+    case 'mirror_claim':
+      await toHome(
+        notice(tr(l, 'tickets.staff.dashboardClaim', { name: params.name ?? '—', number: t.number })),
+      );
       break;
     case 'sla-first-warn':
     case 'sla-first-breach':

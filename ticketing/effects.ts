@@ -178,9 +178,18 @@ export class TicketEffects {
     });
     const home = parseHomeRef(t.homeRef);
     let relayed = 0;
+    // A Discord user in their ticket's thread reads staff replies there: a reply written
+    // elsewhere (the dashboard) is posted in the thread, not sent by DM.
+    const userReadsHome = userInHome(t);
     for (const m of pending) {
-      if (m.kind === 'USER' && !home) break; // open-home flushes once the thread exists
-      const ref = m.kind === 'USER' ? await this.toHome(home!, m) : await this.toUser(t, m);
+      const toHome = m.kind === 'USER' || userReadsHome;
+      if (toHome && !home) break; // open-home flushes once the thread exists
+      const ref =
+        m.kind === 'USER'
+          ? await this.toHome(home!, m)
+          : userReadsHome
+            ? await this.staffToHome(t, home!, m)
+            : await this.toUser(t, m);
       if (isFailure(ref)) {
         await this.deps.prisma.ticketMessage.update({
           where: { id: m.id },
@@ -219,6 +228,14 @@ export class TicketEffects {
       );
     }
     return r;
+  }
+
+  private async staffToHome(t: Ticket, home: HomeRef, m: TicketMessage) {
+    const identity = await this.deps.prisma.identity.findUnique({ where: { id: t.identityId } });
+    return must(
+      await this.deps.port.postHome(home, staffReplyForUser(t, m, resolveLocale(identity?.locale))),
+      'relay to thread',
+    );
   }
 
   private async toUser(

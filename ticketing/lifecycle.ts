@@ -53,11 +53,24 @@ export class TicketLifecycle {
     });
   }
 
-  claim(actor: Actor, ticketId: string): Promise<Ticket> {
-    return this.staffChange(actor, 'ticket.claim', ticketId, async (t) => ({
+  async claim(actor: Actor, ticketId: string): Promise<Ticket> {
+    const t = await this.staffChange(actor, 'ticket.claim', ticketId, async (cur) => ({
       data: { assigneeIdentityId: actor.identityId, assigneeName: actor.name.slice(0, 100) },
-      details: { previous: t.assigneeIdentityId },
+      details: { previous: cur.assigneeIdentityId },
     }));
+    // From chat the command's answer says it in the thread; from elsewhere the thread is told.
+    if (actor.via)
+      await this.deps.jobs.effect(
+        {
+          op: 'notice',
+          ticketId,
+          notice: 'mirror_claim',
+          side: 'home',
+          params: { name: t.assigneeName ?? '', via: actor.via },
+        },
+        String(this.now()),
+      );
+    return t;
   }
 
   unclaim(actor: Actor, ticketId: string): Promise<Ticket> {

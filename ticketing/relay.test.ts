@@ -164,3 +164,35 @@ it('a non-staff user is refused every staff action and nothing changes', async (
   }
   expect(await snapshot()).toEqual(before);
 });
+
+it('a reply from the dashboard before the thread opens: the DM goes out, and the thread gets its copy once open', async () => {
+  const uid = nextId();
+  const user = await w.actor('TELEGRAM', uid, { name: 'Bea' });
+  const web: Actor = { ...staff, via: 'dashboard' };
+  // The staff topic cannot be opened at first (a platform hiccup): open-home is retried.
+  w.port.failNext('openThread', { ok: false, kind: 'transient', detail: 'down for a moment' });
+  const { ticket } = await w.tk.tickets.open({
+    requestKey: `k-early-${uid}`,
+    opener: user,
+    category: 'other',
+    description: 'early bird',
+  });
+  expect(ticket.homeKey).toBeNull();
+  await w.tk.relay.fromStaff(web, ticket, {
+    sourceKey: `web:dashboard:${uid}`,
+    text: 'Answered from the page',
+  });
+  await waitFor(() => w.port.toUser(uid).find((c) => replyText(c.reply).includes('Answered from the page')), {
+    what: 'the DM',
+  });
+  const homed = await waitFor(async () => (await w.tk.tickets.get(ticket.id))?.homeRef ?? null, {
+    what: 'the thread',
+    timeoutMs: 20_000,
+  });
+  const threadId = parseHomeRef(homed)!.threadId;
+  const copy = await waitFor(
+    () => w.port.inThread(threadId).find((c) => replyText(c.reply).includes('Answered from the page')),
+    { what: 'the copy in the thread', timeoutMs: 20_000 },
+  );
+  expect(replyText(copy.reply)).toContain('Sam replied from the staff dashboard');
+});

@@ -77,13 +77,16 @@ export class TicketRelay {
     this.deps.gate.check(actor, action);
     if (ticket.state === 'CLOSED') throw new TicketError('closed', { number: ticket.number });
     const now = new Date(this.now());
+    // Written in a thread the user reads (Discord, user in the thread): they saw it already,
+    // unless it was written elsewhere (the dashboard); then the flush posts it in the thread.
     const inHome = userInHome(ticket);
+    const seen = inHome && !actor.via;
     const stored = await this.store(
       ticket,
       actor,
       'STAFF',
       msg,
-      inHome,
+      seen,
       {
         state: nextState(ticket.state, 'staff_message'),
         lastStaffMessageAt: now,
@@ -94,7 +97,9 @@ export class TicketRelay {
     );
     if (!stored) return null;
     await this.deps.timers.startIdle(ticket.id);
-    if (!inHome) await this.deps.jobs.effect({ op: 'flush', ticketId: ticket.id }, String(stored.id));
+    if (!seen) await this.deps.jobs.effect({ op: 'flush', ticketId: ticket.id }, String(stored.id));
+    // Sent to the user's DM from elsewhere: staff in the thread get a copy of what was said.
+    if (actor.via && !inHome) await this.mirror(ticket, 'mirror_reply', stored);
     return stored;
   }
 
@@ -102,7 +107,7 @@ export class TicketRelay {
   async note(actor: Actor, ticket: Ticket, msg: IncomingMessage): Promise<TicketMessage | null> {
     this.deps.gate.check(actor, 'ticket.note');
     if (!msg.text.trim() && !msg.attachments?.length) throw new TicketError('bad_answer');
-    return this.store(
+    const stored = await this.store(
       ticket,
       actor,
       'NOTE',
@@ -110,6 +115,17 @@ export class TicketRelay {
       true,
       { lastActivityAt: new Date(this.now()) },
       'ticket.note',
+    );
+    // Not where the user reads (a Discord thread they are in): a note must never reach them.
+    if (stored && actor.via && !userInHome(ticket)) await this.mirror(ticket, 'mirror_note', stored);
+    return stored;
+  }
+
+  /** A message written outside the thread, posted there for staff (once per message). */
+  private mirror(ticket: Ticket, notice: 'mirror_reply' | 'mirror_note', m: TicketMessage) {
+    return this.deps.jobs.effect(
+      { op: 'notice', ticketId: ticket.id, notice, side: 'home', params: { message: String(m.id) } },
+      String(m.id),
     );
   }
 

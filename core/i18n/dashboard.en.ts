@@ -73,6 +73,8 @@ export const dashboardEn = {
   'dashboard.fleet.offline': 'offline',
   'dashboard.fleet.incidents': 'Open incidents',
   'dashboard.fleet.noIncidents': 'No open incidents.',
+  'dashboard.fleet.catchingUp':
+    'The node history is still being summed up per hour (first run after an upgrade); the charts fill in within minutes.',
   'dashboard.fleet.failures': 'Delivery failures',
   'dashboard.fleet.noFailures': 'No delivery failures.',
   'dashboard.fleet.pipeline': 'Alert pipeline',

@@ -75,6 +75,7 @@ export const dashboardZh: Record<keyof typeof dashboardEn, string> = {
   'dashboard.fleet.offline': '离线',
   'dashboard.fleet.incidents': '未结束的故障',
   'dashboard.fleet.noIncidents': '没有未结束的故障。',
+  'dashboard.fleet.catchingUp': '节点历史仍在按小时汇总（升级后的首次运行），图表将在几分钟内补全。',
   'dashboard.fleet.failures': '投递失败',
   'dashboard.fleet.noFailures': '没有投递失败。',
   'dashboard.fleet.pipeline': '告警管道',

@@ -17,6 +17,8 @@ const stamp = (d: Date) => d.toISOString().slice(0, 16).replace('T', ' ');
 export interface FleetData {
   day: Series[];
   week: Series[];
+  /** fleet_hours is being filled (a fresh install): the charts are incomplete for now. */
+  behind?: boolean;
   incidents: IncidentRow[];
   failures: FailureRow[];
   pipeline: PipelineHealth;
@@ -50,6 +52,7 @@ export function fleetPage(v: View, d: FleetData): string {
       <td>${val}</td>
     </tr>`;
   const body = html`<h2>${v.t('dashboard.fleet.nodes')}</h2>
+    ${d.behind ? html`<p class="flash" id="fleet-behind">${v.t('dashboard.fleet.catchingUp')}</p>` : ''}
     <div class="grid">${charts(v, d.day, v.t('dashboard.fleet.day'), hour)}</div>
     <div class="grid">${charts(v, d.week, v.t('dashboard.fleet.week'), day)}</div>
     <h2>${v.t('dashboard.fleet.pipeline')}</h2>

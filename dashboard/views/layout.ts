@@ -36,6 +36,8 @@ const NAV: Array<[string, MessageKey]> = [
 export const csrfField = (v: View) => html`<input type="hidden" name="_csrf" value="${v.csrf}" />`;
 
 function head(title: string, locale: Locale): Html {
+  // Prettier's HTML formatting would close <html> here, before the page's <body>.
+  // prettier-ignore
   return html`<!doctype html>
     <html lang="${locale === 'zh' ? 'zh-CN' : 'en'}">
       <head>
@@ -44,14 +46,17 @@ function head(title: string, locale: Locale): Html {
         <title>${title}</title>
         <link rel="stylesheet" href="${ASSETS_PATH}/app.css" />
         <script src="${ASSETS_PATH}/app.js" defer></script>
-      </head>
-    </html>`;
+      </head>`;
 }
+
+/** One ticket's page belongs to the queue's tab. */
+const current = (path: string, href: string) =>
+  path === href || (href === '/staff' && path.startsWith('/staff/tickets/'));
 
 export function page(v: View, title: string, body: Html): string {
   const nav = NAV.map(
     ([href, key]) =>
-      html`<a href="${href}" ${v.path === href ? html` aria-current="page"` : ''}>${v.t(key)}</a>`,
+      html`<a href="${href}" ${current(v.path, href) ? html` aria-current="page"` : ''}>${v.t(key)}</a>`,
   );
   return html`${head(`${title} · ${v.t('dashboard.title')}`, v.locale)}<body>
 <header><strong>${v.t('dashboard.title')}</strong><nav>${nav}</nav>

@@ -40,7 +40,13 @@ function select(name: string, current: string, options: Array<[string, string]>,
   </select>`;
 }
 
-export function queuePage(v: View, f: QueueFilter, rows: Ticket[], categories: Categories): string {
+export function queuePage(
+  v: View,
+  f: QueueFilter,
+  rows: Ticket[],
+  categories: Categories,
+  staff: Array<{ id: string; name: string }> = [],
+): string {
   const any = v.t('dashboard.filter.any');
   const cat = (id: string) => {
     const c = categories.get(id);
@@ -83,6 +89,7 @@ export function queuePage(v: View, f: QueueFilter, rows: Ticket[], categories: C
         [
           ['me', v.t('dashboard.filter.mine')],
           ['none', v.t('dashboard.filter.unassigned')],
+          ...staff.map((s): [string, string] => [s.id, s.name]),
         ],
         any,
       ),

@@ -1,7 +1,8 @@
 // The staff dashboard in a real browser (Debian's Chromium through playwright-core) against
 // the whole product and the Telegram emulator: sign in with a link from /dashboard, see a
 // ticket opened in the emulator appear in the queue, reply from the page and see the reply
-// in the user's DM, confirm a case and see its card change in the staff group.
+// in the user's DM and in the ticket's staff topic, confirm a case and see its card change in
+// the staff group, and the pages in Chinese.
 // Screenshots go to test-artifacts/ (git-ignored, kept by CI).
 import type { BrowserContext, Page } from 'playwright-core';
 import { startTelegramSandbox, type TelegramSandbox } from '../../sandbox/telegram';
@@ -9,6 +10,7 @@ import { t } from '../../core/i18n';
 import { artifact, launchChromium } from '../support/browser';
 import { startTestApp, type TestApp } from '../support/app';
 import { waitFor } from '../support/wait';
+import { rollupFleet } from '../../dashboard/fleet-rollup';
 
 const STAFF_CHAT = -1001617;
 const LEAD = 16_101;
@@ -88,6 +90,20 @@ describe('staff dashboard in the browser (e2e)', () => {
       { ...slow, what: 'the reply in the DM' },
     );
     expect(got.text).toContain('Support ·');
+    // Staff working the ticket in chat see what was answered from the page, in its topic.
+    const tk = await app.tdb.db.prisma.ticket.findUniqueOrThrow({ where: { number } });
+    const topic = Number((tk.homeRef as { threadId: string }).threadId);
+    const copy = await waitFor(
+      () =>
+        tg
+          .group(STAFF_CHAT)
+          .messages({ threadId: topic })
+          .find(
+            (m) => m.from?.is_bot && (m.text ?? '').includes('Please run nvidia-smi and send the output'),
+          ),
+      { ...slow, what: 'the reply in the staff topic' },
+    );
+    expect(copy.text).toContain(t('en', 'tickets.staff.dashboardReply', { name: '@lead_lee' }));
     // The page shows it in the transcript, and the action is audited as from chat.
     await page.locator('.msg.STAFF').getByText('Please run nvidia-smi').waitFor();
     const audited = await app.tdb.db.prisma.auditEvent.findMany({
@@ -132,6 +148,23 @@ describe('staff dashboard in the browser (e2e)', () => {
 
   it('the fleet, the knowledge base (publish from the page) and staff stats render as charts', async () => {
     const root = `http://127.0.0.1:${app.runtime.port}`;
+    // A day of history for a few nodes, rolled up as the workers' job does, so the charts show lines.
+    const pool = app.tdb.db.pool;
+    const hour = 3_600_000;
+    for (const [i, source] of ['push', 'push', 'push', 'ionet', 'nosana', 'akash'].entries()) {
+      const { rows } = await pool.query<{ id: string }>(
+        `INSERT INTO nodes (id, external_id, updated_at) VALUES (gen_random_uuid(), $1, now()) RETURNING id`,
+        [`fleet-shot-${i}`],
+      );
+      for (let h = 30; h > 0; h -= 1 + i)
+        await pool.query(
+          `INSERT INTO node_transitions (node_id, "from", "to", at, source) VALUES ($1, 'UNKNOWN', $2, $3, $4)`,
+          [rows[0]!.id, (h + i) % 3 === 0 ? 'OFFLINE' : 'ONLINE', new Date(Date.now() - h * hour), source],
+        );
+    }
+    // History older than the rollup's rewind counts from a fresh fill (as after an upgrade).
+    await pool.query('DELETE FROM fleet_hours');
+    await rollupFleet(pool);
     await page.goto(`${root}/staff/fleet`);
     for (const source of ['push', 'ionet', 'nosana', 'akash'])
       expect(await page.locator(`figure[data-source="${source}"] svg`).count()).toBe(2);
@@ -168,6 +201,21 @@ describe('staff dashboard in the browser (e2e)', () => {
     expect(await page.locator('figure svg').count()).toBe(8);
     await page.getByText('@lead_lee').first().waitFor();
     await page.screenshot({ path: artifact('dashboard-8-stats.png'), fullPage: true });
+  });
+
+  it('the pages in Chinese (a CJK font is installed next to Chromium, so no boxes)', async () => {
+    const root = `http://127.0.0.1:${app.runtime.port}`;
+    await page.goto(`${root}/staff/tickets/${number}`);
+    await page.locator('form[action="/staff/lang"] button').click();
+    await page.locator('html[lang="zh-CN"]').waitFor();
+    await page.waitForURL(new RegExp(`/staff/tickets/${number}$`));
+    await page.getByText(t('zh', 'dashboard.signedInAs', { name: '@lead_lee' })).waitFor();
+    await page.screenshot({ path: artifact('dashboard-10-zh-ticket.png'), fullPage: true });
+    await page.goto(`${root}/staff/fleet`);
+    await page.getByRole('heading', { name: t('zh', 'dashboard.nav.fleet'), exact: true }).waitFor();
+    await page.screenshot({ path: artifact('dashboard-11-zh-fleet.png'), fullPage: true });
+    await page.locator('form[action="/staff/lang"] button').click();
+    await page.locator('html[lang="en"]').waitFor();
   });
 
   it('Bull Board is mounted for staff at /staff/queues (read-only), and never for anyone else', async () => {

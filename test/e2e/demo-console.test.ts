@@ -97,6 +97,20 @@ describe('demo console in Chromium (e2e)', () => {
     await stopAndRestart('rig-dc-01', 'dc', 'discord');
   });
 
+  it('links to the staff dashboard, signed in as the demo staff member', async () => {
+    await page.goto(demo.url);
+    const link = page.getByRole('link', { name: /Open the staff dashboard as/ });
+    const href = await link.getAttribute('href');
+    expect(href).toBe('/staff-dashboard');
+    // The console asks the bot for a one-time link as Sam and redirects to it.
+    const dash = await browser.newPage();
+    await dash.goto(new URL(href!, demo.url).toString());
+    await dash.waitForURL(/\/staff$/);
+    await dash.getByText(/Signed in as/).waitFor();
+    await dash.screenshot({ path: artifact('demo-staff-dashboard.png'), fullPage: true });
+    await dash.close();
+  });
+
   it('is readable on a phone', async () => {
     const phone = await browser.newPage();
     await phone.setViewportSize({ width: 390, height: 844 });

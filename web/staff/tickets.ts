@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { DashboardActions } from '../../dashboard/actions';
 import type { DashboardDeps } from '../../dashboard/deps';
-import { parseFilter, queue } from '../../dashboard/queue';
+import { assignees, parseFilter, queue } from '../../dashboard/queue';
 import { queuePage, ticketPage } from '../../dashboard/views/tickets';
 import { loadContextCard, renderContextCard } from '../../ticketing/context-card';
 import { isTicketError } from '../../ticketing/errors';
@@ -15,8 +15,11 @@ export function ticketRoutes(app: FastifyInstance, deps: DashboardDeps, actions:
 
   app.get('/', async (req, reply) => {
     const f = parseFilter(req.query as Record<string, unknown>, categoryIds());
-    const rows = await queue(deps.prisma, f, staffOf(req).session.identityId);
-    return html(reply, queuePage(await viewOf(req, deps, '/staff'), f, rows, tk.categories));
+    const [rows, staff] = await Promise.all([
+      queue(deps.prisma, f, staffOf(req).session.identityId),
+      assignees(deps.prisma),
+    ]);
+    return html(reply, queuePage(await viewOf(req, deps, '/staff'), f, rows, tk.categories, staff));
   });
 
   app.post('/tickets/claim', async (req, reply) =>
@@ -28,7 +31,8 @@ export function ticketRoutes(app: FastifyInstance, deps: DashboardDeps, actions:
   );
 
   app.get<{ Params: { number: string } }>('/tickets/:number', async (req, reply) => {
-    const v = await viewOf(req, deps, '/staff');
+    // The page's own path: switching the language comes back here.
+    const v = await viewOf(req, deps, `/staff/tickets/${Number(req.params.number) || 0}`);
     let ticket;
     try {
       ticket = await actions.ticket(Number(req.params.number));
