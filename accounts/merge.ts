@@ -1,8 +1,9 @@
 // Folding one user into another (the same person proved one wallet from two platforms).
 // Every feature that keys data by user takes part through a MergeParticipant, all inside the
 // one transaction that moves the identities and deletes the old user: a crash leaves the old
-// state or the new one, never a mix. Participants: wallets and nodes (here), incidents
-// (notifier/incidents/membership.ts); tickets and cases add theirs in cli/compose.ts.
+// state or the new one, never a mix. Participants: wallets and nodes (here), the rest listed
+// in cli/merge-participants.ts (incidents, tickets, moderation, delivery failures). The
+// audit log (audit_events.actor_user_id) keeps the id of whoever acted at the time.
 import type { Prisma } from '@prisma/client';
 import { prismaSql, type SqlRunner } from '../core/db';
 

@@ -14,7 +14,8 @@ import type { QueueHub } from '../core/queue';
 import { RateLimit } from '../core/rate-limit';
 import { DeliveryService } from '../notifier/delivery/service';
 import { pacerFactory, type PacerFactory } from './pacers';
-import { detachNode, incidentsParticipant } from '../notifier/incidents/membership';
+import { detachNode } from '../notifier/incidents/membership';
+import { userMergeParticipants } from './merge-participants';
 import { LivenessStore } from '../notifier/liveness/store';
 import { notifierStores, type NotifierStores } from '../notifier/engine';
 import { StatusService } from '../notifier/status';
@@ -124,7 +125,7 @@ export function composeServices(deps: {
     identities: new IdentityService(db.prisma, db.pool),
     wallets: new WalletLinkService(
       db.prisma,
-      { domain: base.host, uri: base.origin, mergeParticipants: [incidentsParticipant] },
+      { domain: base.host, uri: base.origin, mergeParticipants: userMergeParticipants },
       delivery,
     ),
     nodes: new NodeService(db.prisma, {
