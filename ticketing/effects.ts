@@ -16,6 +16,7 @@ import type { TicketPort } from './port';
 import { staffReplyForUser, userMessageForStaff } from './render';
 import { userInHome } from './relay';
 import { runCloseSteps, runNotice } from './effects-close';
+import type { IdentityService } from '../accounts/identity';
 
 export interface EffectsDeps {
   prisma: PrismaClient;
@@ -24,6 +25,8 @@ export interface EffectsDeps {
   categories: Categories;
   status: NodeStatusSource;
   logger: Logger;
+  /** Identity writes go through IdentityService (one owner per write). */
+  identities: Pick<IdentityService, 'markUnreachable'>;
   concurrency?: number;
   /** Observed by tests and the benchmark: a message reached the other side. */
   onRelayed?: (m: TicketMessage, ref: MessageRef) => void;
@@ -269,10 +272,7 @@ export class TicketEffects {
 
   /** Blocked: staff are told once per message, and the card shows it from then on. */
   private async userUnreachable(t: Ticket, home: HomeRef | null): Promise<void> {
-    await this.deps.prisma.identity.update({
-      where: { id: t.identityId },
-      data: { dmReachable: false, dmFailedAt: new Date() },
-    });
+    await this.deps.identities.markUnreachable(t.identityId);
     await this.deps.prisma.ticket.update({ where: { id: t.id }, data: { userUnreachableAt: new Date() } });
     if (home) await runNotice(this, t, 'unreachable', 'home', {});
   }

@@ -22,6 +22,7 @@ import { startTimerWorker } from './timer-worker';
 import { TicketTimers } from './timers';
 import type { MessageRef } from '../core/conversation';
 import type { TicketMessage } from '@prisma/client';
+import { IdentityService } from '../accounts/identity';
 
 export interface TicketingDeps {
   prisma: PrismaClient;
@@ -92,6 +93,7 @@ export function createTicketing(deps: TicketingDeps) {
         categories: deps.categories,
         status: deps.status,
         logger: deps.logger,
+        identities: new IdentityService(deps.prisma, deps.pool),
         ...(hooks.onRelayed ? { onRelayed: hooks.onRelayed } : {}),
       });
       effects.start();

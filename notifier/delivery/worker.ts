@@ -181,7 +181,8 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps) {
         if (Date.now() - job.timestamp < TRANSIENT_PATIENCE_MS) {
           const base = deps.outageBaseMs ?? 1_000;
           const waitMs = Math.min(60 * base, base * 2 ** Math.min(Math.max(0, (job.attemptsStarted ?? 1) - 1), 6));
-          log.info({ platform, waitMs, detail: outcome.detail }, 'platform unavailable; message waits');
+          // Debug only: the platform's reachability state logs the outage once (bots/telegram).
+          log.debug({ platform, waitMs, detail: outcome.detail }, 'platform unavailable; message waits');
           return park(job, token, waitMs);
         }
         throw new Error(`transient: ${outcome.detail}`);
