@@ -165,9 +165,7 @@ export function composeServices(deps: {
       pollIntervalSeconds: config.POLL_INTERVAL_SECONDS,
     },
     logger,
-    ...(config.TELEGRAM_BOT_TOKEN
-      ? { telegramPacer: pacerFor('TELEGRAM', config.TELEGRAM_BOT_TOKEN) }
-      : {}),
+    ...(config.TELEGRAM_BOT_TOKEN ? { telegramPacer: pacerFor('TELEGRAM', config.TELEGRAM_BOT_TOKEN) } : {}),
   };
   const ports: PlatformPort[] = [];
   const roleSources: Partial<Record<Platform, RoleSource>> = {};
@@ -193,9 +191,7 @@ export function composeServices(deps: {
   }
   const conversation = new PacedConversation(ports, hub.redis, hub.prefix, {
     ...(services.telegramPacer ? { TELEGRAM: services.telegramPacer } : {}),
-    ...(config.DISCORD_TOKEN
-      ? { DISCORD: pacerFor('DISCORD', config.DISCORD_TOKEN) }
-      : {}),
+    ...(config.DISCORD_TOKEN ? { DISCORD: pacerFor('DISCORD', config.DISCORD_TOKEN) } : {}),
   });
   const assistant = composeAssistant({
     config,

@@ -23,5 +23,9 @@ export function scaledLimits(limits: PacingLimits, timeScale: number): PacingLim
 export function pacerFactory(redis: Redis, prefix: string, timeScale = 1): PacerFactory {
   if (!(timeScale > 0 && timeScale <= 1)) throw new Error(`pacing time scale ${timeScale} is not in (0, 1]`);
   return (platform, token) =>
-    new SendPacer(redis, pacerKey(prefix, platform, token), scaledLimits(PLATFORM_PACING[platform], timeScale));
+    new SendPacer(
+      redis,
+      pacerKey(prefix, platform, token),
+      scaledLimits(PLATFORM_PACING[platform], timeScale),
+    );
 }

@@ -125,9 +125,7 @@ export async function startRuntime(opts: StartOptions): Promise<Runtime> {
         lifecycle,
         onDmChannel: (userId, channelId) => app.services.identities.setDmChat('DISCORD', userId, channelId),
         ...(app.services.telegramPacer ? { telegramPacer: app.services.telegramPacer } : {}),
-        ...(config.DISCORD_TOKEN
-          ? { discordPacer: pacers('DISCORD', config.DISCORD_TOKEN) }
-          : {}),
+        ...(config.DISCORD_TOKEN ? { discordPacer: pacers('DISCORD', config.DISCORD_TOKEN) } : {}),
         ...(opts.observeLatency ? { observeLatency: opts.observeLatency } : {}),
       });
     }

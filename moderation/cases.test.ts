@@ -101,7 +101,12 @@ describe('moderation cases', () => {
     });
     expect(c.brigading).toMatchObject({ reports: 20, young: 20 });
     const card = await waitFor(
-      () => h.port.texts('TELEGRAM').find((t) => t.includes(`#${ref}`) && t.includes('Reports: 20 ')),
+      // The count is read when a card is drawn, the score and flag when evidence has run for
+      // the last report: wait for the card that has caught up with all 20.
+      () =>
+        h.port
+          .texts('TELEGRAM')
+          .find((t) => t.includes(`#${ref}`) && t.includes('Reports: 20 ') && t.includes('20 reporter(s)')),
       { timeoutMs: 25_000, what: 'brigading card' },
     );
     expect(card).toContain('⚠ Possible brigading: 20 reporters within 10 min; 20 accounts younger than 72 h');

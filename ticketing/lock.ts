@@ -25,9 +25,12 @@ export class TicketLocks {
     const ok = await this.redis.set(key, token, 'PX', this.ttlMs, 'NX');
     if (!ok) return { locked: true };
     // Renewed at a third of the TTL; a process that dies stops renewing and the lock lapses.
-    const renew = setInterval(() => {
-      void this.redis.eval(RENEW, 1, key, token, String(this.ttlMs)).catch(() => 0);
-    }, Math.max(50, Math.floor(this.ttlMs / 3)));
+    const renew = setInterval(
+      () => {
+        void this.redis.eval(RENEW, 1, key, token, String(this.ttlMs)).catch(() => 0);
+      },
+      Math.max(50, Math.floor(this.ttlMs / 3)),
+    );
     renew.unref();
     try {
       return { locked: false, value: await fn() };

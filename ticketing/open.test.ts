@@ -215,6 +215,42 @@ describe('limits', () => {
 });
 
 describe('concurrency and platform failures', () => {
+  it('an open that waited for a user merge opens the ticket under the surviving user', async () => {
+    const survivor = await w.actor('TELEGRAM', nextId());
+    const folded = await w.actor('DISCORD', nextId());
+    const pool = w.tdb.db.pool;
+    // A merge in flight: it holds the folded user's open lock and moves its identity.
+    const merge = await pool.connect();
+    await merge.query('BEGIN');
+    await merge.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ticket-open:${folded.userId}`]);
+    await merge.query('UPDATE identities SET user_id = $1 WHERE id = $2', [
+      survivor.userId,
+      folded.identityId,
+    ]);
+    const opening = w.tk.tickets.open({
+      requestKey: `merge-race-${folded.userId}`,
+      opener: folded,
+      category: 'other',
+      description: 'opened while merging',
+    });
+    // The open is waiting on the lock (it has not inserted anything yet).
+    await waitFor(
+      async () =>
+        (
+          await pool.query(
+            `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objsubid = 1
+                AND objid = oid(hashtext($1)::bigint & 4294967295) LIMIT 1`,
+            [`ticket-open:${folded.userId}`],
+          )
+        ).rowCount === 1 || null,
+      { what: 'the open waiting for the merge' },
+    );
+    await merge.query('COMMIT');
+    merge.release();
+    const { ticket } = await opening;
+    expect(ticket.userId).toBe(survivor.userId);
+  });
+
   it('40 users at once: 40 tickets, 40 threads, no duplicate after 5xx and 429 answers', async () => {
     const users = await Promise.all(Array.from({ length: 40 }, () => w.actor('TELEGRAM', nextId())));
     for (let i = 0; i < 6; i++)

@@ -41,7 +41,10 @@ export class TicketPort {
    */
   parentOf(platform: Platform, guildId?: string | null): string | undefined {
     if (platform === 'TELEGRAM') return this.places.telegramStaffChatId;
-    return (guildId ? this.places.discordSupportChannels?.[guildId] : undefined) ?? this.places.discordSupportChannelId;
+    return (
+      (guildId ? this.places.discordSupportChannels?.[guildId] : undefined) ??
+      this.places.discordSupportChannelId
+    );
   }
 
   /** The staff places open to a ticket from this guild (homePlatformFor's choice). */

@@ -106,7 +106,7 @@ export class TicketService {
     now: number,
   ): Promise<{ ticket: Ticket; created: boolean }> {
     const { settings } = this.deps;
-    const userId = req.opener.userId;
+    let userId = req.opener.userId;
     const client = await this.deps.pool.connect();
     let id: string | null = null;
     let created = false;
@@ -114,6 +114,17 @@ export class TicketService {
       await client.query('BEGIN');
       // Serializes this user's opens; other users are not held up.
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ticket-open:${userId}`]);
+      // A user merge takes this lock too (ticketing/merge.ts): an open that waited for one
+      // finds its identity under the surviving user and opens the ticket there, not under
+      // the user the merge deleted.
+      const { rows: owner } = await client.query<{ user_id: string }>(
+        'SELECT user_id FROM identities WHERE id = $1',
+        [req.opener.identityId],
+      );
+      if (owner[0] && owner[0].user_id !== userId) {
+        userId = owner[0].user_id;
+        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ticket-open:${userId}`]);
+      }
       const { rows } = await client.query<{
         existing: string | null;
         open: number[] | null;

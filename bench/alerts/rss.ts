@@ -153,7 +153,13 @@ export async function benchRss() {
     const queuedS = (performance.now() - dropStart) / 1000;
     if (trace) {
       clearInterval(trace);
-      process.stdout.write(child.output().stdout.split('\n').filter((l) => /rebuilt|error|warn/i.test(l)).join('\n') + '\n');
+      process.stdout.write(
+        child
+          .output()
+          .stdout.split('\n')
+          .filter((l) => /rebuilt|error|warn/i.test(l))
+          .join('\n') + '\n',
+      );
     }
     clearInterval(sampler);
     const hwm = statusKb(pid, 'VmHWM');

@@ -298,26 +298,28 @@ export class DiscordBot {
       const channel = message.channel;
       const inThread = channel.isThread() && channel.ownerId === this.client.user?.id;
       if (!channel.isDMBased() && !inThread) return;
-      const origin = this.originOf(channel, channel.id);
-      await this.opts.router.edited(
-        {
-          contact: contactOf(message.author, null),
-          displayName: message.author.globalName ?? message.author.username,
-          origin,
-          here: { kind: 'channel', platform: 'DISCORD', chatId: channel.id },
-          message: {
-            platform: 'DISCORD',
-            chatId: origin.chatId,
-            ...(origin.kind === 'thread' ? { threadId: origin.threadId } : {}),
-            messageId: message.id,
-          },
-          ...(message.member ? { memberRoleIds: [...message.member.roles.cache.keys()] } : {}),
-        },
-        message.content,
-      );
+      await this.opts.router.edited(this.inboundOf(message), message.content);
     } catch (err) {
       this.log.warn({ err: { message: (err as Error).message } }, 'message edit handling failed');
     }
+  }
+
+  /** Who wrote a message, where, and which message: shared by new and edited messages. */
+  private inboundOf(message: Message): Inbound {
+    const origin = this.originOf(message.channel, message.channel.id);
+    return {
+      contact: contactOf(message.author, null),
+      displayName: message.author.globalName ?? message.author.username,
+      origin,
+      here: { kind: 'channel', platform: 'DISCORD', chatId: message.channel.id },
+      message: {
+        platform: 'DISCORD',
+        chatId: origin.chatId,
+        ...(origin.kind === 'thread' ? { threadId: origin.threadId } : {}),
+        messageId: message.id,
+      },
+      ...(message.member ? { memberRoleIds: [...message.member.roles.cache.keys()] } : {}),
+    };
   }
 
   /** Free text in the user's DM or in a thread the bot owns. */
@@ -332,19 +334,8 @@ export class DiscordBot {
       const mentioned = !channel.isDMBased() && !inThread && !!me && message.mentions.users.has(me);
       if (!channel.isDMBased() && !inThread && !mentioned) return;
       if ('sendTyping' in channel) void channel.sendTyping().catch(() => {});
-      const origin = this.originOf(channel, channel.id);
       const inb: Inbound = {
-        contact: contactOf(message.author, null),
-        displayName: message.author.globalName ?? message.author.username,
-        origin,
-        here: { kind: 'channel', platform: 'DISCORD', chatId: channel.id },
-        message: {
-          platform: 'DISCORD',
-          chatId: origin.chatId,
-          ...(origin.kind === 'thread' ? { threadId: origin.threadId } : {}),
-          messageId: message.id,
-        },
-        ...(message.member ? { memberRoleIds: [...message.member.roles.cache.keys()] } : {}),
+        ...this.inboundOf(message),
         ...(message.attachments.size ? { files: discordFiles(message), fetchFile: fetchDiscordFile } : {}),
       };
       const routed = mentioned

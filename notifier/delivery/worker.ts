@@ -180,7 +180,10 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps) {
         // job waits (capped backoff, no attempt spent) and only then retries normally.
         if (Date.now() - job.timestamp < TRANSIENT_PATIENCE_MS) {
           const base = deps.outageBaseMs ?? 1_000;
-          const waitMs = Math.min(60 * base, base * 2 ** Math.min(Math.max(0, (job.attemptsStarted ?? 1) - 1), 6));
+          const waitMs = Math.min(
+            60 * base,
+            base * 2 ** Math.min(Math.max(0, (job.attemptsStarted ?? 1) - 1), 6),
+          );
           // Debug only: the platform's reachability state logs the outage once (bots/telegram).
           log.debug({ platform, waitMs, detail: outcome.detail }, 'platform unavailable; message waits');
           return park(job, token, waitMs);

@@ -119,7 +119,12 @@ describe('incidents', () => {
       tdb.db.pool,
       hub,
       new DeliveryService(tdb.db.prisma, hub, new Set(['TELEGRAM'])),
-      { groupWaitMs: 0, updateIntervalMs: 3_600_000, reminderAfterMs: 3_600_000, reminderEveryMs: 86_400_000 },
+      {
+        groupWaitMs: 0,
+        updateIntervalMs: 3_600_000,
+        reminderAfterMs: 3_600_000,
+        reminderEveryMs: 86_400_000,
+      },
       () => clock,
       async () => behind,
     );

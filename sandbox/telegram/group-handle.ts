@@ -51,7 +51,11 @@ export class TelegramGroupHandle extends ChatHandle {
   }
 
   /** A member sends a photo (PNG, GIF or JPEG bytes; in a topic with threadId). */
-  async sendPhoto(from: SenderRef, bytes: Buffer, opts: { caption?: string; threadId?: number } = {}): Promise<Message> {
+  async sendPhoto(
+    from: SenderRef,
+    bytes: Buffer,
+    opts: { caption?: string; threadId?: number } = {},
+  ): Promise<Message> {
     const extra = this.storedFile(bytes, undefined, undefined, 'photo');
     return this.post(this.member(from), opts.caption ?? '', {
       extra,

@@ -51,9 +51,7 @@ describe('200 tickets at once under injected errors (e2e)', () => {
     tg.failRate('createForumTopic', { status5xx: 0.2, status429: 0.1, retryAfter });
     tg.failRate('sendMessage', { status5xx: 0.1, status429: 0.05, retryAfter });
     // A press's answer can be the call that failed: the tickets are what is checked, below.
-    await Promise.all(
-      users.map((u, i) => u.press(asks[i]!, { text: 'Something else' }).catch(() => null)),
-    );
+    await Promise.all(users.map((u, i) => u.press(asks[i]!, { text: 'Something else' }).catch(() => null)));
 
     const prisma = app.tdb.db.prisma;
     await waitFor(
@@ -88,7 +86,9 @@ describe('200 tickets at once under injected errors (e2e)', () => {
     // In each topic: one card, then the user's first message, once.
     const byText = (m: { text?: string }, re: RegExp) => re.test(m.text ?? '');
     for (const topic of topics) {
-      const texts = group.messages({ threadId: topic.message_thread_id }).filter((m) => !m.forum_topic_created);
+      const texts = group
+        .messages({ threadId: topic.message_thread_id })
+        .filter((m) => !m.forum_topic_created);
       const openers = texts.filter((m) => byText(m, /rush-\d+-x/));
       expect(openers).toHaveLength(1);
       expect(texts.indexOf(openers[0]!)).toBeGreaterThan(0); // the card came first

@@ -234,7 +234,8 @@ export function ticketsFeature(tk: Ticketing, opts: StaffDeps = {}): FeatureModu
           return refusals(ctx, async () => {
             const attachments = await attachmentsOf(ctx, tk.settings.maxStoredAttachmentBytes);
             const msg = { sourceKey: key, text: input.text, ...(attachments.length ? { attachments } : {}) };
-            if (ticket.userId === actor.userId) await tk.relay.fromUser(actor, ticket, msg, { inHome: inThread });
+            if (ticket.userId === actor.userId)
+              await tk.relay.fromUser(actor, ticket, msg, { inHome: inThread });
             else await tk.relay.fromStaff(actor, ticket, msg);
             return { kind: 'none' };
           });
