@@ -270,9 +270,9 @@ export class NotifierEngine {
       },
     });
     // The consumer first: events already in the stream are applied while a first start (or a
-    // Redis that lost its data) rebuilds liveness from PostgreSQL, which takes a minute at 1M
-    // nodes. The sweep is safe meanwhile: it only judges nodes the live set holds, and rebuilt
-    // nodes count as seen now.
+    // Redis that lost its data) rebuilds liveness from PostgreSQL (about 8 s per 1M nodes, far
+    // longer on a cold or busy database). The sweep is safe meanwhile: it only judges nodes the
+    // live set holds, and rebuilt nodes count as seen now.
     await this.consumer.start();
     await this.recovery.start();
   }
