@@ -4,6 +4,7 @@
 // from /dashboard on Discord (a staff role). Real discord.js bot and workers, the emulator.
 import { t } from '../../core/i18n';
 import { startDiscordSandbox, type DiscordSandbox } from '../../sandbox/discord';
+import { discordEnv, discordReady } from '../support/discord';
 import { startTestApp, type TestApp } from '../support/app';
 import { waitFor } from '../support/wait';
 
@@ -19,20 +20,14 @@ describe('dashboard actions on a Discord-homed ticket (e2e)', () => {
   beforeAll(async () => {
     dc = await startDiscordSandbox({ limits: { windowScale: 0.05 } });
     app = await startTestApp({
-      DISCORD_TOKEN: dc.token,
-      DISCORD_APPLICATION_ID: dc.applicationId,
-      DISCORD_GUILD_ID: dc.guildId,
-      DISCORD_API_BASE: dc.apiBase,
+      ...discordEnv(dc),
       DISCORD_STAFF_ROLE_IDS: dc.staffRoleId,
       DISCORD_MOD_CHANNEL_ID: dc.modChannelId,
       DISCORD_SUPPORT_CHANNEL_ID: dc.supportChannelId,
       TICKETS_HOME: 'discord',
     });
     base = `http://127.0.0.1:${app.runtime.port}`;
-    await dc.ready({ timeoutMs: 15_000 });
-    await dc.waitFor(() => dc.commands({ guild: true }).some((c) => c.name === 'dashboard'), {
-      what: 'commands registered',
-    });
+    await discordReady(dc, 'dashboard');
   });
   afterAll(async () => {
     await app?.destroy();

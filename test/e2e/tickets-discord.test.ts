@@ -5,6 +5,7 @@
 // worked from a Discord thread.
 import { startDiscordSandbox, type DiscordSandbox } from '../../sandbox/discord';
 import { startTelegramSandbox, type TelegramSandbox } from '../../sandbox/telegram';
+import { discordEnv, discordReady } from '../support/discord';
 import { startTestApp, type TestApp } from '../support/app';
 import { waitFor } from '../support/wait';
 
@@ -18,20 +19,14 @@ describe('tickets on Discord, and cross-platform (e2e)', () => {
     dc = await startDiscordSandbox({ limits: { windowScale: 0.05 } });
     tg = await startTelegramSandbox({ limits: false });
     app = await startTestApp({
-      DISCORD_TOKEN: dc.token,
-      DISCORD_APPLICATION_ID: dc.applicationId,
-      DISCORD_GUILD_ID: dc.guildId,
-      DISCORD_API_BASE: dc.apiBase,
+      ...discordEnv(dc),
       DISCORD_STAFF_ROLE_IDS: dc.staffRoleId,
       DISCORD_MOD_CHANNEL_ID: dc.modChannelId,
       DISCORD_SUPPORT_CHANNEL_ID: dc.supportChannelId,
       TICKETS_HOME: 'discord',
       ...tg.env(),
     });
-    await dc.ready({ timeoutMs: 15_000 });
-    await dc.waitFor(() => dc.commands({ guild: true }).some((c) => c.name === 'ticket'), {
-      what: 'commands registered',
-    });
+    await discordReady(dc, 'ticket');
   });
   afterAll(async () => {
     await app.destroy();

@@ -6,6 +6,7 @@
 // worked from Discord (TICKETS_HOME=discord).
 import { startDiscordSandbox, type DiscordSandbox } from '../../sandbox/discord';
 import { startTelegramSandbox, type TelegramSandbox } from '../../sandbox/telegram';
+import { discordEnv } from '../support/discord';
 import { startTestApp, type TestApp } from '../support/app';
 import { waitFor } from '../support/wait';
 
@@ -113,10 +114,7 @@ describe('ticket edits and files between Telegram and a Discord thread (e2e)', (
     dc = await startDiscordSandbox({ limits: { windowScale: 0.05 } });
     tg = await startTelegramSandbox({ limits: false });
     app = await startTestApp({
-      DISCORD_TOKEN: dc.token,
-      DISCORD_APPLICATION_ID: dc.applicationId,
-      DISCORD_GUILD_ID: dc.guildId,
-      DISCORD_API_BASE: dc.apiBase,
+      ...discordEnv(dc),
       DISCORD_STAFF_ROLE_IDS: dc.staffRoleId,
       DISCORD_SUPPORT_CHANNEL_ID: dc.supportChannelId,
       TICKETS_HOME: 'discord',

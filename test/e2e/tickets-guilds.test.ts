@@ -4,6 +4,7 @@
 // test maps that guild to a second channel and checks the default is left for the rest.
 import { startDiscordSandbox, type DiscordSandbox } from '../../sandbox/discord';
 import { startTelegramSandbox, type TelegramSandbox } from '../../sandbox/telegram';
+import { discordEnv, discordReady } from '../support/discord';
 import { startTestApp, type TestApp } from '../support/app';
 
 describe('per-guild support channels (e2e)', () => {
@@ -17,20 +18,14 @@ describe('per-guild support channels (e2e)', () => {
     tg = await startTelegramSandbox({ limits: false });
     guildChannel = dc.createChannel({ name: 'support-guild-b', topic: 'Tickets of this guild' }).id;
     app = await startTestApp({
-      DISCORD_TOKEN: dc.token,
-      DISCORD_APPLICATION_ID: dc.applicationId,
-      DISCORD_GUILD_ID: dc.guildId,
-      DISCORD_API_BASE: dc.apiBase,
+      ...discordEnv(dc),
       DISCORD_STAFF_ROLE_IDS: dc.staffRoleId,
       DISCORD_SUPPORT_CHANNEL_ID: dc.supportChannelId,
       DISCORD_SUPPORT_CHANNELS: `${dc.guildId}:${guildChannel}`,
       TICKETS_HOME: 'discord',
       ...tg.env(),
     });
-    await dc.ready({ timeoutMs: 15_000 });
-    await dc.waitFor(() => dc.commands({ guild: true }).some((c) => c.name === 'ticket'), {
-      what: 'commands registered',
-    });
+    await discordReady(dc, 'ticket');
   });
   afterAll(async () => {
     await app.destroy();

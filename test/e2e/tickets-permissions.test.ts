@@ -5,6 +5,7 @@
 import { t } from '../../core/i18n';
 import { startDiscordSandbox, type DiscordSandbox } from '../../sandbox/discord';
 import { startTelegramSandbox, type TelegramSandbox } from '../../sandbox/telegram';
+import { discordEnv, discordReady } from '../support/discord';
 import { startTestApp, type TestApp } from '../support/app';
 import { waitFor } from '../support/wait';
 
@@ -22,20 +23,14 @@ describe('ticket staff actions: refused for users, one audit row for staff (e2e)
     tg = await startTelegramSandbox({ limits: false });
     tg.group(STAFF_CHAT, { title: 'Support staff', isForum: true });
     app = await startTestApp({
-      DISCORD_TOKEN: dc.token,
-      DISCORD_APPLICATION_ID: dc.applicationId,
-      DISCORD_GUILD_ID: dc.guildId,
-      DISCORD_API_BASE: dc.apiBase,
+      ...discordEnv(dc),
       DISCORD_STAFF_ROLE_IDS: dc.staffRoleId,
       DISCORD_MOD_CHANNEL_ID: dc.modChannelId,
       DISCORD_SUPPORT_CHANNEL_ID: dc.supportChannelId,
       ...tg.env(),
       TELEGRAM_STAFF_CHAT_ID: String(STAFF_CHAT),
     });
-    await dc.ready({ timeoutMs: 15_000 });
-    await dc.waitFor(() => dc.commands({ guild: true }).some((c) => c.name === 'ticket'), {
-      what: 'commands registered',
-    });
+    await discordReady(dc, 'ticket');
   });
   afterAll(async () => {
     await app.destroy();

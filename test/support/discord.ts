@@ -1,0 +1,21 @@
+// The Discord emulator as the app sees it: the settings that point the app at it, and the
+// wait until the bot is connected with its guild commands registered.
+import type { DiscordSandbox } from '../../sandbox/discord';
+
+/** The connection settings every Discord end-to-end test gives the app. */
+export function discordEnv(dc: DiscordSandbox): Record<string, string> {
+  return {
+    DISCORD_TOKEN: dc.token,
+    DISCORD_APPLICATION_ID: dc.applicationId,
+    DISCORD_GUILD_ID: dc.guildId,
+    DISCORD_API_BASE: dc.apiBase,
+  };
+}
+
+/** The gateway is up and `command` is registered in the guild. */
+export async function discordReady(dc: DiscordSandbox, command: string): Promise<void> {
+  await dc.ready({ timeoutMs: 15_000 });
+  await dc.waitFor(() => dc.commands({ guild: true }).some((c) => c.name === command), {
+    what: 'commands registered',
+  });
+}
