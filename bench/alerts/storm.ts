@@ -6,9 +6,7 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { startDiscordSandbox } from '../../sandbox/discord';
 import { startTelegramSandbox } from '../../sandbox/telegram';
-import { createLogger } from '../../core/logger';
-import { parseConfig } from '../../core/config';
-import { startRuntime } from '../../cli/runtime';
+import { startProduct } from './product';
 import { startBeater } from './beater';
 import { seedOwners } from '../../test/support/fleet';
 import { TEST_REDIS_URL } from '../../test/support/env';
@@ -27,20 +25,23 @@ export async function benchStorm() {
     limits: { globalPerSecond: 30, privatePerSecond: 1, privateBurst: 3, groupPerMinute: 20, timeScale: 1 },
   });
   const dc = await startDiscordSandbox({ limits: { globalPerSecond: 50 } });
-  const config = parseConfig({
-    DATABASE_URL: tdb.url,
-    REDIS_URL: TEST_REDIS_URL,
-    QUEUE_PREFIX: prefix,
-    LOG_LEVEL: 'warn',
-    ...tg.env(),
-    DISCORD_TOKEN: dc.token,
-    DISCORD_APPLICATION_ID: dc.applicationId,
-    DISCORD_API_BASE: dc.apiBase,
-    OFFLINE_GRACE_SECONDS: String(GRACE_S),
-    ALERT_GROUP_WAIT_SECONDS: String(WAIT_S),
-    SWEEP_INTERVAL_MS: '250',
-  });
-  const runtime = await startRuntime({ config, roles: ['workers'], logger: createLogger({ level: 'warn' }) });
+  const product = await startProduct(
+    {
+      DATABASE_URL: tdb.url,
+      REDIS_URL: TEST_REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      LOG_LEVEL: 'warn',
+      ...tg.env(),
+      DISCORD_TOKEN: dc.token,
+      DISCORD_APPLICATION_ID: dc.applicationId,
+      DISCORD_API_BASE: dc.apiBase,
+      OFFLINE_GRACE_SECONDS: String(GRACE_S),
+      ALERT_GROUP_WAIT_SECONDS: String(WAIT_S),
+      SWEEP_INTERVAL_MS: '250',
+    },
+    ['workers'],
+  );
+  const { hub } = product;
   try {
     const owners = await seedOwners(tdb.db.prisma, {
       owners: OWNERS,
@@ -77,15 +78,15 @@ export async function benchStorm() {
 
     beater.setAlive(all.filter((n) => !dropped.has(n)));
     const dropAt = Date.now();
-    const cpu0 = process.cpuUsage();
+    const cpu0 = product.cpuSeconds();
     const hr0 = process.hrtime.bigint() / 1000n;
     const elu0 = performance.eventLoopUtilization();
     const isAlert = (text: string | undefined) => /went offline/.test(text ?? '');
     // Waiting polls cheap counters (the emulators' logs are cloned on every read); the time
     // of the last DM is read from the emulators' logs afterwards, so polling costs no precision.
     const sentJobs = async () =>
-      (await runtime.hub.queue('deliver-telegram').getCompletedCount()) +
-      (await runtime.hub.queue('deliver-discord').getCompletedCount());
+      (await hub.queue('deliver-telegram').getCompletedCount()) +
+      (await hub.queue('deliver-discord').getCompletedCount());
     const want = affected.length;
     const alertsSeen = () =>
       tg.calls('sendMessage').filter((c) => c.status === 200 && isAlert(String(c.params.text ?? ''))).length +
@@ -98,13 +99,13 @@ export async function benchStorm() {
       intervalMs: 250,
       what: 'all alerts',
     });
-    const cpu = process.cpuUsage(cpu0);
+    const cpuS = product.cpuSeconds() - cpu0;
     const elu = performance.eventLoopUtilization(elu0);
     // Let stragglers (duplicates, if any) surface before counting.
     await waitFor(
       async () =>
-        (await runtime.hub.queue('deliver-telegram').getJobCountByTypes('waiting', 'active', 'delayed')) +
-          (await runtime.hub.queue('deliver-discord').getJobCountByTypes('waiting', 'active', 'delayed')) ===
+        (await hub.queue('deliver-telegram').getJobCountByTypes('waiting', 'active', 'delayed')) +
+          (await hub.queue('deliver-discord').getJobCountByTypes('waiting', 'active', 'delayed')) ===
           0 || null,
       { timeoutMs: 60_000 },
     );
@@ -160,8 +161,8 @@ export async function benchStorm() {
         ? `${fmt((Math.min(...xs) - dueAt) / 1000, 1)} → ${fmt((Math.max(...xs) - dueAt) / 1000, 1)} s after due`
         : '-';
     const jobs = [
-      ...(await runtime.hub.queue('deliver-telegram').getJobs(['completed'], 0, -1)),
-      ...(await runtime.hub.queue('deliver-discord').getJobs(['completed'], 0, -1)),
+      ...(await hub.queue('deliver-telegram').getJobs(['completed'], 0, -1)),
+      ...(await hub.queue('deliver-discord').getJobs(['completed'], 0, -1)),
     ];
     const queued = jobs.map((j) => j.timestamp);
     const parks = jobs.reduce((s, j) => s + Math.max(0, (j.attemptsStarted ?? 1) - 1), 0);
@@ -192,8 +193,9 @@ export async function benchStorm() {
         'Discord sends (first → last)': span(dcCalls),
         'alerts queued (first → last)': span(queued),
         'jobs parked (delayed and re-run)': fmt(parks),
-        'CPU during storm (s, user+sys)': `${fmt((cpu.user + cpu.system) / 1e6, 1)} (${fmt(((cpu.user + cpu.system) / 1e6 / stormS) * 100)}% of one core)`,
-        'event loop busy during storm': `${fmt(elu.utilization * 100)}%`,
+        'product runs in': product.where,
+        'product CPU during storm (s, user+sys)': `${fmt(cpuS, 1)} (${fmt((cpuS / stormS) * 100)}% of one core)`,
+        'bench event loop busy during storm': `${fmt(elu.utilization * 100)}%`,
         'load average (1 min)': fmt(os.loadavg()[0]!, 2),
       },
       {
@@ -203,7 +205,7 @@ export async function benchStorm() {
     );
     return { duplicates, missed, ratio };
   } finally {
-    await runtime.stop();
+    await product.stop();
     await dc.stop();
     await tg.stop();
     await cleanup();

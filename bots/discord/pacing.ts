@@ -19,8 +19,10 @@ export function pacedRequest(
     if (EXEMPT.test(path)) return send(url, init);
     // The channel names the chat delivery paces (a DM channel id), so a hold applies to both.
     const chat = CHANNEL.exec(path)?.[1];
-    await pacer.acquire(chat);
-    const res = await send(url, init);
+    const grant = await pacer.acquire(chat);
+    // Settled once answered (or failed): the pacer dates the send by its answer (not
+    // awaited; settle never throws).
+    const res = await send(url, init).finally(() => void pacer.settle(grant));
     if (res.status === 429) {
       const global = res.headers.get('x-ratelimit-global') === 'true';
       const retryAfterS = Number(res.headers.get('retry-after') ?? 1);

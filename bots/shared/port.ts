@@ -114,15 +114,19 @@ export class PacedConversation implements ConversationPort {
     let last: Failure = { ok: false, kind: 'transient', detail: 'not tried' };
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const pacer = this.pacers[platform];
-      if (pacer) await pacer.acquire(chat ?? undefined);
-      else {
+      const grant = pacer ? await pacer.acquire(chat ?? undefined) : undefined;
+      if (!pacer) {
         await this.take(this.global.get(platform)!, 'all');
         if (platform === 'TELEGRAM' && chat)
           await this.take(chat.startsWith('-') ? this.perChat.group : this.perChat.dm, chat);
       }
       try {
-        return { ok: true, value: await work(port) };
+        const value = await work(port);
+        // Dated by its answer in the pacer's logs; not awaited, settle never throws.
+        if (grant) void pacer?.settle(grant);
+        return { ok: true, value };
       } catch (err) {
+        if (grant) void pacer?.settle(grant);
         last = port.classify(err);
         if (last.kind === 'rate_limited' && pacer)
           await pacer.penalize(last.retryAfterMs, 'unknown', chat ?? undefined);

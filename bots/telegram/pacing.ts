@@ -35,8 +35,10 @@ export function pacingTransformer(pacer: SendPacer): Transformer {
     const chatId = (payload as { chat_id?: number | string } | undefined)?.chat_id;
     if (!SENDING.has(method) || chatId === undefined) return prev(method, payload, signal);
     const chat = String(chatId);
-    await pacer.acquire(chat);
-    const res = await prev(method, payload, signal);
+    const grant = await pacer.acquire(chat);
+    // Settled once answered (or failed): the pacer dates the send by its answer (not
+    // awaited; settle never throws).
+    const res = await prev(method, payload, signal).finally(() => void pacer.settle(grant));
     if (!res.ok && res.error_code === 429) {
       const retryAfter = Number(res.parameters?.retry_after ?? 1);
       await pacer.penalize(retryAfter * 1000, 'unknown', chat);

@@ -43,6 +43,32 @@ describe('SendPacer', () => {
     expect(span).toBeLessThanOrEqual(1.3 * 3_000);
   });
 
+  it('sends that leave late (a stall after the grant) still never put more than the limit in a second at the platform', async () => {
+    const limits: PacingLimits = { perSecond: 10, chat: () => null };
+    const p = new SendPacer(connect(), pacerKey(prefix, 'TELEGRAM', 'token-late'), limits);
+    const arrived: number[] = [];
+    const lane = async (lane: number) => {
+      for (let i = 0; i < 10; i++) {
+        const g = await p.acquire();
+        if (!g.ok) throw new Error('refused');
+        // Every other send of half the lanes stalls 150 ms between its token and the
+        // platform: by grant times alone, 11 sends would reach it within one second.
+        if (lane % 2 === 0 && i % 2 === 0) await new Promise((r) => setTimeout(r, 150));
+        arrived.push(Date.now());
+        await new Promise((r) => setTimeout(r, 2)); // the platform's answer
+        await p.settle(g);
+      }
+    };
+    await Promise.all([0, 1, 2, 3].map(lane));
+    expect(arrived).toHaveLength(40);
+    expect(
+      maxInWindow(
+        arrived.sort((a, b) => a - b),
+        1_000,
+      ),
+    ).toBeLessThanOrEqual(10);
+  });
+
   it('a chat takes its limit per window, other chats are not held by it', async () => {
     // A global pace far above any round trip, so only the chat rules can refuse here.
     const limits: PacingLimits = {

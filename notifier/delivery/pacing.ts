@@ -5,7 +5,7 @@
 // tolerance), and each chat keeps a log of its last sends (sliding window per chat).
 // The check happens at send time, not ahead: a process that stalls (GC, CPU starvation)
 // and wakes late finds the grid moved on, instead of firing its reservations at once.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Platform } from '@prisma/client';
 import type { Redis } from 'ioredis';
 
@@ -37,12 +37,19 @@ export const PLATFORM_PACING: Record<Platform, PacingLimits> = {
 
 /**
  * `at`: the grant's time on Redis's clock (ms), the one every process shares; `read`: the
- * guard's read key ('' when unset). `stop`: a guard key was set (`which` names it).
+ * guard's read key ('' when unset); `ticket`: what {@link SendPacer.settle} needs once
+ * the platform answered. `stop`: a guard key was set (`which` names it).
  */
 export type Grant =
-  | { ok: true; at: number; read: string }
+  | { ok: true; at: number; read: string; ticket: SettleTicket }
   | { ok: false; scope: 'chat' | 'global'; waitMs: number }
   | { ok: false; scope: 'stop'; which: 0 | 1 };
+
+/** One grant's entries in the send logs, to be dated by the platform's answer. */
+export interface SettleTicket {
+  member: string;
+  chatLog: string;
+}
 
 /** Delivery's flags, checked with the grant: stop when either key exists, else read `read`. */
 export interface Guard {
@@ -53,18 +60,27 @@ export interface Guard {
 /**
  * Two rules make a grant. The grid: one token per interval, and a caller that comes up to
  * one interval late keeps the grid, so a herd of waiting senders or a loaded event loop
- * does not drift the rate down by its lateness on every token. The log: never more than
- * `limit` grants within GLOBAL_WINDOW_MS, which caps every window outright whatever the
- * lateness pattern; its 20 ms beyond the second absorb differences in the time requests
- * take to reach the platform. With the grid at 1/(0.97 × limit) s (1,031 ms per `limit`
- * tokens) the log binds only when lateness bunches grants up.
+ * does not drift the rate down by its lateness on every token. The logs: never more than
+ * `limit` sends within a window, for the platform and for each chat, which caps every
+ * window outright whatever the lateness pattern.
+ *
+ * A log dates each send by when its answer came back (see settle), not by its grant: a
+ * request that left late (a stall between the grant and the write, on our side or in the
+ * network) reached the platform at some time before its answer, never after. So whatever
+ * the lateness, no window at the platform can hold more sends than a log allows (for any
+ * window, the last send granted in it counted every other one, as each was answered after
+ * that window opened). Until it is settled, a send counts at its grant plus
+ * UNSETTLED_MS, the usual time to an answer, so a process that dies mid-send does
+ * not hold the budget.
  */
-const GLOBAL_WINDOW_MS = 1_020;
+const GLOBAL_WINDOW_MS = 1_001;
+const UNSETTLED_MS = 20;
 
 // KEYS: global TAT, global log, chat log, chat hold (a 429's retry_after), mark, then the
-// guard: two stop keys and a read key; logs are lists of grant times, newest first.
+// guard: two stop keys and a read key; logs are sorted sets of sends scored by their time.
 // ARGV: interval ms, slack ms, global limit, global window ms, chat limit (0 = no chat
-// rule), chat window ms, mark TTL s (0 = no mark), guard ('1' = on).
+// rule), chat window ms, mark TTL s (0 = no mark), guard ('1' = on), the grant's member
+// name (unique per grant), unsettled ms.
 // The mark (delivery's "sending" flag) is set with the grant: no round trip between the
 // token and the request, where a stall would bunch sends up at the platform. The guard
 // (delivery's "sent" and "sending" flags, and its parts count) is read in the same step:
@@ -83,8 +99,11 @@ end
 local hold = tonumber(redis.call('GET', KEYS[4]) or '0')
 if hold > now then return {'chat', string.format('%.3f', hold - now)} end
 local function logWait(key, limit, window)
-  if limit <= 0 or redis.call('LLEN', key) < limit then return 0 end
-  return tonumber(redis.call('LINDEX', key, limit - 1)) + window - now
+  if limit <= 0 then return 0 end
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+  if redis.call('ZCARD', key) < limit then return 0 end
+  local oldest = redis.call('ZREVRANGE', key, limit - 1, limit - 1, 'WITHSCORES')
+  return tonumber(oldest[2]) + window - now
 end
 local chatLimit, chatWindow = tonumber(ARGV[5]), tonumber(ARGV[6])
 local w = logWait(KEYS[3], chatLimit, chatWindow)
@@ -94,11 +113,11 @@ w = math.max(tat - now, logWait(KEYS[2], tonumber(ARGV[3]), tonumber(ARGV[4])))
 if w > 0 then return {'global', string.format('%.3f', w)} end
 local nextTat = math.max(tat, now - tonumber(ARGV[2])) + tonumber(ARGV[1])
 redis.call('SET', KEYS[1], string.format('%.3f', nextTat), 'PX', 600000)
+local at = string.format('%.3f', now + tonumber(ARGV[10]))
 local function logPush(key, limit, window)
   if limit <= 0 then return end
-  redis.call('LPUSH', key, string.format('%.3f', now))
-  redis.call('LTRIM', key, 0, limit - 1)
-  redis.call('PEXPIRE', key, math.ceil(window) + 1000)
+  redis.call('ZADD', key, at, ARGV[9])
+  redis.call('PEXPIRE', key, math.ceil(window) + 60000)
 end
 logPush(KEYS[2], tonumber(ARGV[3]), tonumber(ARGV[4]))
 logPush(KEYS[3], chatLimit, chatWindow)
@@ -107,6 +126,18 @@ local nextMs = math.max(nextTat - now, logWait(KEYS[2], tonumber(ARGV[3]), tonum
 local read = false
 if ARGV[8] == '1' then read = redis.call('GET', KEYS[8]) end
 return {'ok', string.format('%.3f', now), string.format('%.3f', nextMs), read or ''}
+`;
+
+// KEYS: global log, chat log. ARGV: the grant's member. The platform answered: the send
+// reached it before now, so it is dated now (never earlier than it was).
+const SETTLE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+for _, key in ipairs(KEYS) do
+  local s = redis.call('ZSCORE', key, ARGV[1])
+  if s and tonumber(s) < now then redis.call('ZADD', key, string.format('%.3f', now), ARGV[1]) end
+end
+return 1
 `;
 
 // KEYS: global TAT, chat hold, recent 429 chats (zset). ARGV: ms, scope, chat id, spread.
@@ -139,7 +170,12 @@ return scope
 type WithPacing = Redis & {
   ndPaceAcquire(...args: Array<string | number>): Promise<[string, string, string?, string?]>;
   ndPacePenalize(...args: Array<string | number>): Promise<string>;
+  ndPaceSettle(...args: Array<string | number>): Promise<number>;
 };
+
+/** Names grants uniquely across processes: a random process part and a counter. */
+const PROCESS_TAG = randomBytes(6).toString('hex');
+let grants = 0;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -157,13 +193,15 @@ export class SendPacer {
     if (typeof this.redis.ndPaceAcquire !== 'function') {
       redis.defineCommand('ndPaceAcquire', { numberOfKeys: 8, lua: ACQUIRE });
       redis.defineCommand('ndPacePenalize', { numberOfKeys: 3, lua: PENALIZE });
+      redis.defineCommand('ndPaceSettle', { numberOfKeys: 2, lua: SETTLE });
     }
     this.interval = 1000 / (limits.perSecond * PACE);
   }
 
   private chatKeys(chatId: string | undefined): [string, string] {
     const c = chatId ?? '-';
-    return [`${this.base}:chat:${c}:log`, `${this.base}:chat:${c}:hold`];
+    // `zlog`: sorted sets since sends are dated by their answers (the lists were `log`).
+    return [`${this.base}:chat:${c}:zlog`, `${this.base}:chat:${c}:hold`];
   }
 
   /**
@@ -176,10 +214,11 @@ export class SendPacer {
     const [log, hold] = this.chatKeys(chatId);
     const none = `${this.base}:nomark`;
     const asked = Date.now();
+    const member = `${PROCESS_TAG}:${(grants = (grants + 1) % Number.MAX_SAFE_INTEGER)}`;
     // A chat's window is stretched by the same share as the global pace: 1 per 1.03 s.
     const [verdict, wait, next, read] = await this.redis.ndPaceAcquire(
       `${this.base}:global`,
-      `${this.base}:log`,
+      `${this.base}:zlog`,
       log,
       hold,
       mark?.key ?? none,
@@ -194,6 +233,8 @@ export class SendPacer {
       rule ? rule.windowMs / PACE : 0,
       mark?.ttlS ?? 0,
       guard ? '1' : '0',
+      member,
+      UNSETTLED_MS,
     );
     if (verdict === 'stop') return { ok: false, scope: 'stop', which: wait === '1' ? 1 : 0 };
     if (verdict === 'ok') {
@@ -201,7 +242,7 @@ export class SendPacer {
       // the request lands when it is due (a little late keeps the grid, early costs a trip).
       const now = Date.now();
       this.nextAskAt = now + Number(next ?? 0) - (now - asked) / 2;
-      return { ok: true, at: Number(wait), read: read ?? '' };
+      return { ok: true, at: Number(wait), read: read ?? '', ticket: { member, chatLog: log } };
     }
     return { ok: false, scope: verdict === 'chat' ? 'chat' : 'global', waitMs: Math.max(1, Number(wait)) };
   }
@@ -246,6 +287,17 @@ export class SendPacer {
     const run = this.line.then(fn, fn);
     this.line = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * The platform answered a granted send (whatever the answer, or a failure to hear one):
+   * it is dated now in the logs. Never throws; an unsettled send keeps its provisional date.
+   */
+  async settle(grant: Grant): Promise<void> {
+    if (!grant.ok) return;
+    await this.redis
+      .ndPaceSettle(`${this.base}:zlog`, grant.ticket.chatLog, grant.ticket.member)
+      .catch(() => undefined);
   }
 
   /**

@@ -12,7 +12,7 @@ import { resolveLocale } from '../../core/i18n';
 import type { Logger } from '../../core/logger';
 import type { OutboundMessage, QueueHub } from '../../core/queue';
 import { localize } from './content';
-import { PLATFORM_PACING, SendPacer, type PacingLimits } from './pacing';
+import { PLATFORM_PACING, SendPacer, type Grant, type PacingLimits } from './pacing';
 import type { PlatformSender } from './sender';
 import { DELIVERY_QUEUE, type DeliveryService } from './service';
 import { keys } from '../../core/keys';
@@ -134,18 +134,25 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps) {
     if (!grant.ok && grant.scope === 'stop') return stopped(msg, grant.which);
     if (!grant.ok) return park(job, token, grant.waitMs);
     const fromPart = Number(grant.read || 0);
-    const outcome = await deps.sender.send(
-      { platformUserId: identity.platformUserId, dmChatId: identity.dmChatId },
-      reply,
-      {
+    // The part in flight's grant: dated by its answer in the pacer's logs (see settle).
+    let inFlight: Grant = grant;
+    const outcome = await deps.sender
+      .send({ platformUserId: identity.platformUserId, dmChatId: identity.dmChatId }, reply, {
         fromPart,
         beforePart: async (i) => {
           if (i === fromPart) return; // its token was taken above
-          await pacer.acquire(chat, Number.POSITIVE_INFINITY, mark);
+          inFlight = await pacer.acquire(chat, Number.POSITIVE_INFINITY, mark);
         },
-        onPart: async (i) => void (await marks.ndSetClear(partsKey, sendingKey, i + 1, WEEK_S)),
-      },
-    );
+        onPart: async (i) =>
+          void (await Promise.all([
+            pacer.settle(inFlight),
+            marks.ndSetClear(partsKey, sendingKey, i + 1, WEEK_S),
+          ])),
+      })
+      .catch(async (err: unknown) => {
+        await pacer.settle(inFlight);
+        throw err;
+      });
     if (outcome.ok) {
       await marks.ndSetClear(sentKey, sendingKey, platform, WEEK_S);
       if (outcome.dmChatId && outcome.dmChatId !== identity.dmChatId)
@@ -153,6 +160,7 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps) {
       deps.onSent?.(msg, platform);
       return { sent: platform };
     }
+    await pacer.settle(inFlight);
     // An answer from the platform, a refusal here, ends the ambiguity.
     await redis.del(sendingKey);
     switch (outcome.kind) {
