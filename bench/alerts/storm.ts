@@ -165,8 +165,16 @@ export async function benchStorm() {
       ...(await hub.queue('deliver-discord').getJobs(['completed'], 0, -1)),
     ];
     const queued = jobs.map((j) => j.timestamp);
+    const pickedUp = jobs.map((j) => j.processedOn ?? j.timestamp);
     const parks = jobs.reduce((s, j) => s + Math.max(0, (j.attemptsStarted ?? 1) - 1), 0);
     const stormS = (lastAt - dropAt) / 1000;
+    // Where the time to the first alert goes: judged offline (event time), applied (incident opened).
+    const { rows: phases } = await tdb.db.pool.query<{ j0: Date; j1: Date; o0: Date; o1: Date }>(
+      `SELECT (SELECT min(at) FROM node_transitions WHERE "to" = 'OFFLINE') AS j0,
+              (SELECT max(at) FROM node_transitions WHERE "to" = 'OFFLINE') AS j1,
+              (SELECT min(opened_at) FROM incidents) AS o0, (SELECT max(opened_at) FROM incidents) AS o1`,
+    );
+    const ph = phases[0]!;
     // A live node declared offline means the bench process starved its own beater (load),
     // and its owner's "update" message is then counted as a duplicate: say so.
     const { rows: falseDrops } = await tdb.db.pool.query<{ n: number }>(
@@ -191,7 +199,10 @@ export async function benchStorm() {
         'ratio to floor': fmt(ratio, 3),
         'Telegram sends (first → last)': span(tgCalls),
         'Discord sends (first → last)': span(dcCalls),
+        'nodes judged offline (first → last)': span([+ph.j0, +ph.j1]),
+        'incidents opened (first → last)': span([+ph.o0, +ph.o1]),
         'alerts queued (first → last)': span(queued),
+        'alert jobs last started (first → last)': span(pickedUp),
         'jobs parked (delayed and re-run)': fmt(parks),
         'product runs in': product.where,
         'product CPU during storm (s, user+sys)': `${fmt(cpuS, 1)} (${fmt((cpuS / stormS) * 100)}% of one core)`,

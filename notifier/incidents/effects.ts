@@ -8,7 +8,7 @@ import type { DeliveryService } from '../delivery/service';
 import { alertDue, DUE_BATCH, hasDueAlerts, remindDue } from './due';
 
 /** Granularity of coalesced timers: a step runs at most this late. */
-const DUE_SLOT_MS = 250;
+const DUE_SLOT_MS = 100;
 /** Longest that first alerts wait for a liveness backlog: a stuck consumer must not mute them. */
 const MAX_BACKLOG_HOLD_MS = 10_000;
 
