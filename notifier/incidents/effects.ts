@@ -163,15 +163,22 @@ export class IncidentEffects {
     let alerted = 0;
     let reminded = 0;
     const hold = await this.holdForBacklog();
+    // What the stepped incidents need next is scheduled once every batch is queued: in a
+    // mass outage, re-reading one batch's incidents before queueing the next one's alerts
+    // would hold those alerts back (about 0.4 s per 5,000 on a loaded host).
+    const stepped = new Set<string>();
     for (;;) {
       const now = new Date(this.now());
       const a = hold ? [] : await alertDue(this.pool, this.delivery, this.rules, now);
       const r = await remindDue(this.pool, this.delivery, this.rules, now);
       alerted += a.length;
       reminded += r.length;
-      await this.ensureForIncidents([...new Set([...a, ...r])]);
+      for (const id of [...a, ...r]) stepped.add(id);
       if (a.length < DUE_BATCH && r.length < DUE_BATCH) break;
     }
+    const ids = [...stepped];
+    for (let i = 0; i < ids.length; i += DUE_BATCH)
+      await this.ensureForIncidents(ids.slice(i, i + DUE_BATCH));
     // Steps skipped because the liveness consumer held their incident: again one slot later.
     if (await hasDueAlerts(this.pool, this.rules, new Date(this.now()))) {
       const slot = Math.ceil((this.now() + DUE_SLOT_MS) / DUE_SLOT_MS) * DUE_SLOT_MS;
