@@ -114,7 +114,10 @@ export type PendingMessage = TicketMessage & {
   attachments: Array<{ name: string; contentType: string; size: number; data: Uint8Array | null }>;
 };
 
-/** The ticket's user and staff messages the other side has not seen (nor failed), oldest first. */
+/**
+ * The ticket's user and staff messages the other side has not seen (nor failed), oldest
+ * first: by the column `m.id`, not the output's `id`, which is text ("10" before "9").
+ */
 export async function pendingMessages(pool: pg.Pool, ticketId: string): Promise<PendingMessage[]> {
   const { rows } = await pool.query<
     MessageRow & { files: Array<{ name: string; contentType: string; size: number; data: string | null }> }
@@ -126,7 +129,7 @@ export async function pendingMessages(pool: pg.Pool, ticketId: string): Promise<
        FROM ticket_messages m
       WHERE ticket_id = $1::uuid AND relayed_at IS NULL AND relay_error IS NULL
         AND kind IN ('USER', 'STAFF')
-      ORDER BY id`,
+      ORDER BY m.id`,
     [ticketId],
   );
   return rows.map(({ files, ...r }) => ({
