@@ -228,9 +228,7 @@ export function createTelegramBot(opts: TelegramBotOptions): Bot {
       routed = await router.command(inb, text.slice(1).split(/\s/, 1)[0]!.slice(0, 32), {});
     } else if (isPrivate || inb.origin.kind === 'thread') {
       // Free text: a running dialogue, then whoever holds the conversation (ticket, assistant).
-      // "typing…" only once the answer is slow (an AI answer): a message relayed to a
-      // ticket is handled in milliseconds and answers nothing, so it shows no typing and
-      // costs no extra request per message.
+      // "typing…" only for a slow answer (AI): a relayed ticket message answers nothing.
       const slow = setTimeout(() => typing(ctx), TYPING_AFTER_MS);
       try {
         routed = await router.text(inb, text);
