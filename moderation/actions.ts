@@ -236,16 +236,15 @@ export class CaseActions {
   /** A reporter's DM while a question is pending: it goes into the case. Null: nothing pending. */
   async answerInfo(userId: string, text: string): Promise<{ caseRef: string } | null> {
     const { prisma } = this.deps;
-    const pending = await prisma.caseInfoRequest.findFirst({
-      where: {
-        userId,
-        answeredAt: null,
-        askedAt: { gt: new Date(Date.now() - 7 * 86_400_000) },
-        case: { state: { in: OPEN_STATES } },
-      },
+    // Every DM a user writes is offered here first, so the common answer (nothing asked of
+    // them) must cost one statement: a relation filter on the case cost a second one (the
+    // open cases' ids) on every message. The case's state is checked on the few rows found.
+    const asked = await prisma.caseInfoRequest.findMany({
+      where: { userId, answeredAt: null, askedAt: { gt: new Date(Date.now() - 7 * 86_400_000) } },
       orderBy: { askedAt: 'desc' },
-      include: { case: { select: { number: true } } },
+      include: { case: { select: { number: true, state: true } } },
     });
+    const pending = asked.find((r) => OPEN_STATES.includes(r.case.state));
     if (!pending) return null;
     const answer = text.trim().slice(0, 2000);
     const took = await prisma.$transaction(async (tx) => {

@@ -17,9 +17,12 @@ import { staffReplyForUser, userMessageForStaff } from './render';
 import { userInHome } from './relay';
 import { runCloseSteps, runNotice } from './effects-close';
 import type { IdentityService } from '../accounts/identity';
+import { markRelayed, pendingMessages, type PendingMessage } from './relay-sql';
+import type pg from 'pg';
 
 export interface EffectsDeps {
   prisma: PrismaClient;
+  pool: pg.Pool;
   hub: QueueHub;
   port: TicketPort;
   categories: Categories;
@@ -174,11 +177,7 @@ export class TicketEffects {
 
   /** Relays every stored message the other side has not seen, oldest first. */
   async flush(t: Ticket): Promise<unknown> {
-    const pending = await this.deps.prisma.ticketMessage.findMany({
-      where: { ticketId: t.id, relayedAt: null, relayError: null, kind: { in: ['USER', 'STAFF'] } },
-      orderBy: { id: 'asc' },
-      include: { attachments: true },
-    });
+    const pending = await pendingMessages(this.deps.pool, t.id);
     const home = parseHomeRef(t.homeRef);
     let relayed = 0;
     // A Discord user in their ticket's thread reads staff replies there: a reply written
@@ -201,22 +200,14 @@ export class TicketEffects {
         if (ref.blocked) await this.userUnreachable(t, home);
         continue;
       }
-      await this.deps.prisma.ticketMessage.update({
-        where: { id: m.id },
-        data: { relayedAt: new Date(), relayRef: { ...ref } },
-      });
+      await markRelayed(this.deps.pool, m.id, ref);
       relayed++;
       this.deps.onRelayed?.(m, ref);
     }
     return { relayed };
   }
 
-  private async toHome(
-    home: HomeRef,
-    m: TicketMessage & {
-      attachments: Array<{ name: string; contentType: string; size: number; data: Uint8Array | null }>;
-    },
-  ) {
+  private async toHome(home: HomeRef, m: PendingMessage) {
     const r = must(await this.deps.port.postHome(home, userMessageForStaff(m)), 'relay to staff');
     if (isFailure(r)) return r;
     for (const a of m.attachments) {

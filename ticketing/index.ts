@@ -56,7 +56,7 @@ export function createTicketing(deps: TicketingDeps) {
     placesFor: (guildId) => port.placesFor(guildId),
   });
   const lifecycle = new TicketLifecycle({ ...common, gate, categories: deps.categories });
-  const relay = new TicketRelay({ ...common, gate });
+  const relay = new TicketRelay({ ...common, pool: deps.pool, gate });
   const intake = new IntakeService(deps.prisma, deps.categories, tickets, deps.settings.intakeTtlMs, now);
   const snippets = new Snippets(deps.prisma, gate);
   const offers = new TicketOffers(deps.hub.redis, deps.hub.prefix);
@@ -88,6 +88,7 @@ export function createTicketing(deps: TicketingDeps) {
     ) {
       const effects = new TicketEffects({
         prisma: deps.prisma,
+        pool: deps.pool,
         hub: deps.hub,
         port,
         categories: deps.categories,

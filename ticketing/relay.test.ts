@@ -71,6 +71,43 @@ it('staff reply reaches the DM marked as staff; the user reply reaches the topic
   expect(note?.body).toBe('user is on driver 535');
 });
 
+it('a burst on one ticket, each update delivered twice at once: stored once each, relayed once each, in order', async () => {
+  const user = await w.actor('TELEGRAM', nextId());
+  const { ticket, threadId } = await openTicket(user);
+  const n = 30;
+  // Written in order (the bot takes one user's updates in order), each one redelivered at
+  // once; the flushes queued meanwhile run side by side on the workers and meet the lock.
+  for (let i = 0; i < n; i++) {
+    const msg = { sourceKey: `tg:burst:${i}`, text: `burst ${i}` };
+    const stored = await Promise.all([
+      w.tk.relay.fromUser(user, ticket, msg),
+      w.tk.relay.fromUser(user, ticket, msg),
+    ]);
+    expect(stored.filter(Boolean)).toHaveLength(1);
+  }
+  const relayed = () =>
+    w.port
+      .inThread(threadId)
+      .map((c) => /burst (\d+)/.exec(replyText(c.reply))?.[1])
+      .filter((x): x is string => x !== undefined)
+      .map(Number);
+  await waitFor(() => relayed().length >= n || null, { what: 'every burst message in the thread' });
+  expect(relayed()).toEqual(Array.from({ length: n }, (_, i) => i));
+  const rows = await w.tdb.db.prisma.ticketMessage.findMany({
+    where: { ticketId: ticket.id, sourceKey: { startsWith: 'tg:burst:' } },
+  });
+  expect(rows).toHaveLength(n);
+  expect(
+    rows.every(
+      (r) => r.relayedAt && r.relayRef && r.kind === 'USER' && r.authorIdentityId === user.identityId,
+    ),
+  ).toBe(true);
+  // The ticket was touched by the stores (no staff reply yet: it stays open).
+  const t = (await w.tk.tickets.get(ticket.id))!;
+  expect(t.state).toBe('OPEN');
+  expect(t.lastUserMessageAt!.getTime()).toBeGreaterThanOrEqual(ticket.openedAt.getTime());
+});
+
 it('edits reach the relayed copy in place; attachments are kept and relayed', async () => {
   const uid = nextId();
   const user = await w.actor('TELEGRAM', uid);

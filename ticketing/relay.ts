@@ -11,6 +11,8 @@ import type { TicketSettings } from './settings';
 import { nextState } from './state';
 import type { TicketTimers } from './timers';
 import { attachmentRows, type IncomingAttachment } from './tickets';
+import { insertMessage, type TicketTouch } from './relay-sql';
+import type pg from 'pg';
 
 export const MAX_MESSAGE = 4000;
 
@@ -27,6 +29,7 @@ export const userInHome = (t: Pick<Ticket, 'platform' | 'homePlatform'>) =>
 
 export interface RelayDeps {
   prisma: PrismaClient;
+  pool: pg.Pool;
   gate: StaffGate;
   jobs: TicketJobs;
   timers: TicketTimers;
@@ -170,10 +173,28 @@ export class TicketRelay {
     kind: TicketMessageKind,
     msg: IncomingMessage,
     seenByOtherSide: boolean,
-    ticketUpdate: Parameters<PrismaClient['ticket']['updateMany']>[0]['data'],
+    ticketUpdate: TicketTouch,
     audit?: 'ticket.reply' | 'ticket.note' | 'ticket.snippet_use',
   ): Promise<TicketMessage | null> {
     const body = msg.text.slice(0, MAX_MESSAGE);
+    // Unaudited (the user's messages, the bulk of a ticket): one statement on the pool.
+    if (!audit)
+      return insertMessage(
+        this.deps.pool,
+        {
+          ticketId: ticket.id,
+          kind,
+          authorIdentityId: actor.identityId,
+          authorName: actor.name.slice(0, 100),
+          platform: actor.platform as Platform,
+          sourceKey: msg.sourceKey,
+          body,
+          relayedAt: seenByOtherSide ? new Date(this.now()) : null,
+          attachments: attachmentRows(msg.attachments, this.deps.settings.maxStoredAttachmentBytes),
+        },
+        ticketUpdate,
+      );
+    // A staff action: the message and its audit entry in one transaction.
     try {
       return await this.deps.prisma.$transaction(async (tx) => {
         const created = await tx.ticketMessage.create({

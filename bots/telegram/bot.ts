@@ -189,6 +189,7 @@ export function mentionOf(text: string, botUsername: string): string | null {
 }
 
 /** "typing…" while the answer is prepared (an AI answer can take seconds); best effort. */
+const TYPING_AFTER_MS = 300;
 const typing = (ctx: Context) => void ctx.replyWithChatAction('typing').catch(() => {});
 
 export function createTelegramBot(opts: TelegramBotOptions): Bot {
@@ -227,8 +228,13 @@ export function createTelegramBot(opts: TelegramBotOptions): Bot {
       routed = await router.command(inb, text.slice(1).split(/\s/, 1)[0]!.slice(0, 32), {});
     } else if (isPrivate || inb.origin.kind === 'thread') {
       // Free text: a running dialogue, then whoever holds the conversation (ticket, assistant).
-      typing(ctx);
-      routed = await router.text(inb, text);
+      // "typing…" only for a slow answer (AI): a relayed ticket message answers nothing.
+      const slow = setTimeout(() => typing(ctx), TYPING_AFTER_MS);
+      try {
+        routed = await router.text(inb, text);
+      } finally {
+        clearTimeout(slow);
+      }
     } else if (mentionOf(text, ctx.me.username)) {
       // In groups, a mention of the bot is a question for the assistant, like /ask.
       typing(ctx);

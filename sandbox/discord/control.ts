@@ -260,6 +260,14 @@ export class DiscordSandbox {
     );
   }
 
+  /**
+   * The requests from position `from` on (oldest first): a caller that watches a long run
+   * reads each request once instead of filtering the whole log on every change.
+   */
+  requestsSince(from: number): RequestRecord[] {
+    return this.state.requests.slice(from);
+  }
+
   /** Count of 429s the emulator answered (rate limits and injected ones). */
   rateLimitHits(): number {
     return this.state.requests.filter((r) => r.status === 429).length;
