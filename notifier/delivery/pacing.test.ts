@@ -69,6 +69,24 @@ describe('SendPacer', () => {
     ).toBeLessThanOrEqual(10);
   });
 
+  it('a sender that stalled catches up the tokens it missed; an idle one gets no burst', async () => {
+    const limits: PacingLimits = { perSecond: 100, chat: () => null };
+    const p = new SendPacer(connect(), pacerKey(prefix, 'DISCORD', 'token-catch'), limits);
+    const burst = async () => {
+      let n = 0;
+      while ((await p.tryAcquire()).ok) n++;
+      return n;
+    };
+    expect(await burst()).toBe(1); // a fresh budget: one token, the grid starts
+    // 40 ms late on a 10 ms grid: the missed slots are granted now (a 20 ms stall used to
+    // lose them for good), still capped by the window log.
+    await new Promise((r) => setTimeout(r, 40));
+    expect(await burst()).toBeGreaterThanOrEqual(3);
+    // Idle far past the slack: the grid restarts, no burst credit.
+    await new Promise((r) => setTimeout(r, 400));
+    expect(await burst()).toBe(1);
+  });
+
   it('a chat takes its limit per window, other chats are not held by it', async () => {
     // A global pace far above any round trip, so only the chat rules can refuse here.
     const limits: PacingLimits = {
