@@ -176,41 +176,24 @@ export class TicketRelay {
     ticketUpdate: TicketTouch,
     audit?: 'ticket.reply' | 'ticket.note' | 'ticket.snippet_use',
   ): Promise<TicketMessage | null> {
-    const body = msg.text.slice(0, MAX_MESSAGE);
+    const fields = {
+      ticketId: ticket.id,
+      kind,
+      authorIdentityId: actor.identityId,
+      authorName: actor.name.slice(0, 100),
+      platform: actor.platform as Platform,
+      sourceKey: msg.sourceKey,
+      body: msg.text.slice(0, MAX_MESSAGE),
+      relayedAt: seenByOtherSide ? new Date(this.now()) : null,
+    };
+    const attachments = attachmentRows(msg.attachments, this.deps.settings.maxStoredAttachmentBytes);
     // Unaudited (the user's messages, the bulk of a ticket): one statement on the pool.
-    if (!audit)
-      return insertMessage(
-        this.deps.pool,
-        {
-          ticketId: ticket.id,
-          kind,
-          authorIdentityId: actor.identityId,
-          authorName: actor.name.slice(0, 100),
-          platform: actor.platform as Platform,
-          sourceKey: msg.sourceKey,
-          body,
-          relayedAt: seenByOtherSide ? new Date(this.now()) : null,
-          attachments: attachmentRows(msg.attachments, this.deps.settings.maxStoredAttachmentBytes),
-        },
-        ticketUpdate,
-      );
+    if (!audit) return insertMessage(this.deps.pool, { ...fields, attachments }, ticketUpdate);
     // A staff action: the message and its audit entry in one transaction.
     try {
       return await this.deps.prisma.$transaction(async (tx) => {
         const created = await tx.ticketMessage.create({
-          data: {
-            ticketId: ticket.id,
-            kind,
-            authorIdentityId: actor.identityId,
-            authorName: actor.name.slice(0, 100),
-            platform: actor.platform as Platform,
-            sourceKey: msg.sourceKey,
-            body,
-            ...(seenByOtherSide ? { relayedAt: new Date(this.now()) } : {}),
-            attachments: {
-              create: attachmentRows(msg.attachments, this.deps.settings.maxStoredAttachmentBytes),
-            },
-          },
+          data: { ...fields, attachments: { create: attachments } },
         });
         await tx.ticket.updateMany({
           where: { id: ticket.id, state: { not: 'CLOSED' } },
