@@ -1,7 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { heartbeatGate } from './heartbeat-gate';
+import { Agent, request } from 'undici';
+import { connectionGate, heartbeatGate } from './heartbeat-gate';
 import { IngestGuard } from './ingest-guard';
+import { gated } from './server';
 
 describe('heartbeat gate (before Fastify)', () => {
   let server: http.Server;
@@ -84,5 +86,87 @@ describe('heartbeat gate (before Fastify)', () => {
       proxied.closeAllConnections();
       await new Promise((r) => proxied.close(r));
     }
+  });
+});
+
+describe('connection gate (before the HTTP server)', () => {
+  let server: http.Server;
+  let port: number;
+  let guard: IngestGuard;
+  let handled: string[];
+  let cut: number;
+
+  beforeEach(async () => {
+    guard = new IngestGuard({ perIp: 2, global: 1_000, windowSeconds: 10, blockSeconds: 60 });
+    handled = [];
+    cut = 0;
+    const factory = gated(
+      heartbeatGate(guard, { perAddress: true }),
+      connectionGate(guard, { onShed: () => void cut++ }),
+    );
+    server = factory(
+      (req, res) => {
+        handled.push(`${req.socket.remoteAddress} ${req.headers.authorization ? 'bearer' : 'anonymous'}`);
+        req.resume();
+        res.end('{}');
+      },
+      { keepAliveTimeout: 1_000 },
+    );
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterEach(async () => {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+
+  /** A POST from a loopback source address of our choice; the status, or "cut". */
+  async function post(from: string, headers: Record<string, string> = {}) {
+    const dispatcher = new Agent({ localAddress: from });
+    try {
+      const res = await request(`http://127.0.0.1:${port}/v1/heartbeats`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: '{"heartbeats":[]}',
+        dispatcher,
+      });
+      await res.body.dump();
+      return res.statusCode;
+    } catch {
+      return 'cut';
+    } finally {
+      await dispatcher.destroy();
+    }
+  }
+
+  it('a shed address that sent no good heartbeat has its connections closed as they are accepted, nothing read', async () => {
+    guard.failed('127.0.0.2', 1_000);
+    expect(await post('127.0.0.2')).toBe('cut');
+    expect(await post('127.0.0.2', { authorization: 'Bearer ndk_x' })).toBe('cut');
+    expect(cut).toBe(2);
+    // Another address is not touched.
+    expect(await post('127.0.0.1')).toBe(200);
+    expect(handled).toEqual(['127.0.0.1 anonymous']);
+  });
+
+  it('a shed address that sent good heartbeats (a NAT shared with an attacker) keeps the per-request check: bearer requests pass', async () => {
+    guard.succeeded('127.0.0.3');
+    guard.failed('127.0.0.3', 1_000);
+    expect(await post('127.0.0.3', { authorization: 'Bearer ndk_x' })).toBe(200);
+    expect(await post('127.0.0.3')).toBe(429);
+    expect(cut).toBe(0);
+    expect(handled).toEqual(['127.0.0.3 bearer']);
+  });
+
+  it('an address that keeps coming while it is told to wait is soon cut at accept; one with good heartbeats never is', async () => {
+    // Shedding everyone (a flood spread over many addresses): each address is only asked to wait.
+    for (let i = 0; i < 100; i++) guard.failed(`10.0.${i}.1`, 1_000);
+    guard.succeeded('127.0.0.5');
+    for (let i = 0; i < 3; i++) {
+      expect(await post('127.0.0.4')).toBe(429);
+      expect(await post('127.0.0.5')).toBe(429);
+    }
+    expect(await post('127.0.0.4')).toBe('cut');
+    expect(await post('127.0.0.5', { authorization: 'Bearer ndk_x' })).toBe(200);
   });
 });

@@ -5,11 +5,16 @@
 // requests then cost the server a header parse and a few hundred bytes each, so a good
 // heartbeat waits behind very little. Requests with a bearer token, and everything else,
 // go on to Fastify, whose onRequest hook (web/heartbeat.ts) makes the full decision.
+// Earlier still, `connectionGate` closes a new connection from a shed address that sent no
+// good heartbeat lately as soon as it is accepted: no parser, no answer, nothing read.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { IngestGuard } from './ingest-guard';
 
 /** Answers the request itself and returns true, or returns false to let Fastify handle it. */
 export type RawGate = (req: IncomingMessage, res: ServerResponse) => boolean;
+/** True when a just-accepted connection is to be closed before anything is read from it. */
+export type ConnectionGate = (socket: Socket) => boolean;
 
 const PATH = '/v1/heartbeats';
 
@@ -35,6 +40,9 @@ export function heartbeatGate(
     // without credentials is taken, the rest wait outside here too, not in Fastify.
     const wait = blocked || (guard.anonymousFull() ? 1 : 0);
     if (!wait) return false;
+    // Coming while told to wait: counts against the address (not when only the slots are
+    // full, which a burst of good batch agents may hit too).
+    if (blocked && opts.perAddress) guard.refused(req.socket.remoteAddress ?? '');
     opts.onShed?.();
     const message = blocked
       ? `Too many failed requests; retry after ${wait} s.`
@@ -50,6 +58,19 @@ export function heartbeatGate(
     // for a new connection.
     res.once('finish', () => req.socket.destroySoon());
     res.end(body);
+    return true;
+  };
+}
+
+/**
+ * Per address only (behind a proxy every connection comes from the proxy): a flood's new
+ * connections cost an accept and a close, which is what lets good heartbeats through on
+ * the same event loop. Its answer is a reset; the address learns nothing it did not know.
+ */
+export function connectionGate(guard: IngestGuard, opts: { onShed?: () => void } = {}): ConnectionGate {
+  return (socket) => {
+    if (!guard.refusesConnection(socket.remoteAddress ?? '')) return false;
+    opts.onShed?.();
     return true;
   };
 }

@@ -12,7 +12,7 @@ import type { QueueHub } from '../core/queue';
 import { GpuInventoryStore, type GpuReport } from '../notifier/gpu-inventory';
 import { IngestReporter } from '../notifier/liveness/ingest-health';
 import { heartbeatRoutes } from './heartbeat';
-import { heartbeatGate } from './heartbeat-gate';
+import { connectionGate, heartbeatGate } from './heartbeat-gate';
 import { IngestGuard } from './ingest-guard';
 import { createMetrics } from './metrics';
 import { registerNetworkSourceMetrics } from '../notifier/sources/metrics';
@@ -96,15 +96,15 @@ export async function startWeb(deps: {
   };
   // One guard for the gate in front of Fastify and the heartbeat route's own checks.
   const guard = new IngestGuard();
-  const gate = heartbeatGate(guard, {
-    perAddress: config.TRUST_PROXY === false,
-    onShed: () => {
-      metrics.heartbeatsRejected.inc({ reason: 'rate_limited' });
-      reporter.shed();
-    },
-  });
+  const onShed = () => {
+    metrics.heartbeatsRejected.inc({ reason: 'rate_limited' });
+    reporter.shed();
+  };
+  const perAddress = config.TRUST_PROXY === false;
+  const gate = heartbeatGate(guard, { perAddress, onShed });
   const { app: web } = await buildWebServer({
     gate,
+    ...(perAddress ? { connectionGate: connectionGate(guard, { onShed }) } : {}),
     pool: db.pool,
     redis: hub.redis,
     hub,
