@@ -102,7 +102,7 @@ describe('connection gate (before the HTTP server)', () => {
     cut = 0;
     const factory = gated(
       heartbeatGate(guard, { perAddress: true }),
-      connectionGate(guard, { onShed: () => void cut++ }),
+      connectionGate(guard, { onShed: () => void cut++, holdMax: 1, holdMs: 300 }),
     );
     server = factory(
       (req, res) => {
@@ -147,6 +147,20 @@ describe('connection gate (before the HTTP server)', () => {
     // Another address is not touched.
     expect(await post('127.0.0.1')).toBe(200);
     expect(handled).toEqual(['127.0.0.1 anonymous']);
+  });
+
+  it('a cut connection is held unread for a while (a flood tool waits instead of reconnecting), at most holdMax of them', async () => {
+    guard.failed('127.0.0.2', 1_000);
+    const timed = async () => {
+      const t0 = performance.now();
+      return { status: await post('127.0.0.2'), ms: performance.now() - t0 };
+    };
+    const [a, b] = await Promise.all([timed(), timed()]);
+    expect([a.status, b.status]).toEqual(['cut', 'cut']);
+    const [quick, held] = [a, b].sort((x, y) => x.ms - y.ms);
+    expect(quick!.ms).toBeLessThan(250);
+    expect(held!.ms).toBeGreaterThanOrEqual(250);
+    expect(handled).toEqual([]);
   });
 
   it('a shed address that sent good heartbeats (a NAT shared with an attacker) keeps the per-request check: bearer requests pass', async () => {

@@ -62,15 +62,51 @@ export function heartbeatGate(
   };
 }
 
+/** Connections held unread at once, and for how long (see connectionGate). */
+export const HOLD_MAX = 1_024;
+export const HOLD_MS = 10_000;
+
 /**
- * Per address only (behind a proxy every connection comes from the proxy): a flood's new
- * connections cost an accept and a close, which is what lets good heartbeats through on
- * the same event loop. Its answer is a reset; the address learns nothing it did not know.
+ * Per address only (behind a proxy every connection comes from the proxy). A flood's new
+ * connection from a shed address costs an accept and a close, nothing more, which is what
+ * lets good heartbeats through on the same event loop. Up to `holdMax` of them are first
+ * held unread for `holdMs` (then reset): a client that waits for an answer before sending
+ * again, as flood tools do, is slowed to holdMax requests per holdMs, where an immediate
+ * reset would invite it to reconnect at once. The cap keeps held sockets far below
+ * HTTP_MAX_CONNECTIONS, so they never crowd out good agents; past it they are reset at once.
  */
-export function connectionGate(guard: IngestGuard, opts: { onShed?: () => void } = {}): ConnectionGate {
-  return (socket) => {
+export function connectionGate(
+  guard: IngestGuard,
+  opts: { onShed?: () => void; holdMax?: number; holdMs?: number } = {},
+): ConnectionGate & { held: () => number; release: () => void } {
+  const holdMax = opts.holdMax ?? HOLD_MAX;
+  const holdMs = opts.holdMs ?? HOLD_MS;
+  // Held in arrival order: one timer resets the oldest, not one timer per socket.
+  const held: Array<{ socket: Socket; until: number }> = [];
+  let timer: NodeJS.Timeout | null = null;
+  const sweep = () => {
+    const t = Date.now();
+    while (held.length && held[0]!.until <= t) held.shift()!.socket.destroy();
+    timer = held.length ? setTimeout(sweep, Math.max(10, held[0]!.until - t)).unref() : null;
+  };
+  const gate = (socket: Socket) => {
     if (!guard.refusesConnection(socket.remoteAddress ?? '')) return false;
     opts.onShed?.();
+    if (held.length >= holdMax || holdMs <= 0) return (socket.destroy(), true);
+    socket.pause();
+    // Its own error or close (the client gave up) only ends it sooner.
+    socket.on('error', () => socket.destroy());
+    held.push({ socket, until: Date.now() + holdMs });
+    timer ??= setTimeout(sweep, holdMs).unref();
     return true;
   };
+  return Object.assign(gate, {
+    held: () => held.filter((h) => !h.socket.destroyed).length,
+    /** Resets every held connection now (shutdown). */
+    release: () => {
+      for (const h of held.splice(0)) h.socket.destroy();
+      if (timer) clearTimeout(timer);
+      timer = null;
+    },
+  });
 }

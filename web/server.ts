@@ -40,7 +40,7 @@ export interface WebDeps extends ExposureOptions {
   bodyLimit?: number;
   /** Runs before Fastify on every request (web/heartbeat-gate.ts); true when it answered. */
   gate?: RawGate;
-  /** Runs on every accepted connection, before the HTTP server sees it; true closes it. */
+  /** Runs on every accepted connection, before the HTTP server sees it; true when it took the socket. */
   connectionGate?: ConnectionGate;
 }
 
@@ -115,7 +115,7 @@ export function gated(gate: RawGate, connectionGate?: ConnectionGate) {
       const listeners = server.listeners('connection') as Array<(socket: net.Socket) => void>;
       server.removeAllListeners('connection');
       server.on('connection', (socket: net.Socket) => {
-        if (connectionGate(socket)) return void socket.destroy();
+        if (connectionGate(socket)) return;
         for (const l of listeners) l.call(server, socket);
       });
     }

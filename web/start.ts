@@ -12,7 +12,7 @@ import type { QueueHub } from '../core/queue';
 import { GpuInventoryStore, type GpuReport } from '../notifier/gpu-inventory';
 import { IngestReporter } from '../notifier/liveness/ingest-health';
 import { heartbeatRoutes } from './heartbeat';
-import { connectionGate, heartbeatGate } from './heartbeat-gate';
+import { connectionGate, heartbeatGate, HOLD_MAX } from './heartbeat-gate';
 import { IngestGuard } from './ingest-guard';
 import { createMetrics } from './metrics';
 import { registerNetworkSourceMetrics } from '../notifier/sources/metrics';
@@ -102,9 +102,12 @@ export async function startWeb(deps: {
   };
   const perAddress = config.TRUST_PROXY === false;
   const gate = heartbeatGate(guard, { perAddress, onShed });
+  // Held connections count against the connection cap: at most a quarter of it.
+  const holdMax = Math.min(HOLD_MAX, Math.floor(config.HTTP_MAX_CONNECTIONS / 4));
+  const cut = perAddress ? connectionGate(guard, { onShed, holdMax }) : null;
   const { app: web } = await buildWebServer({
     gate,
-    ...(perAddress ? { connectionGate: connectionGate(guard, { onShed }) } : {}),
+    ...(cut ? { connectionGate: cut } : {}),
     pool: db.pool,
     redis: hub.redis,
     hub,
@@ -130,7 +133,8 @@ export async function startWeb(deps: {
     ],
   });
   await web.listen({ port: config.HTTP_PORT, host: deps.host });
-  deps.lifecycle.onStop('web', () => web.close());
+  // Held connections are not HTTP connections: the server would wait for them to end.
+  deps.lifecycle.onStop('web', () => (cut?.release(), web.close()));
   const address = web.server.address();
   const port = typeof address === 'object' && address ? address.port : config.HTTP_PORT;
   let metricsPort: number | undefined;
