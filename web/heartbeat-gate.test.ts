@@ -1,9 +1,11 @@
 import http from 'node:http';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Agent, request } from 'undici';
 import { connectionGate, heartbeatGate } from './heartbeat-gate';
 import { IngestGuard } from './ingest-guard';
 import { gated } from './server';
+import { waitFor } from '../test/support/wait';
 
 describe('heartbeat gate (before Fastify)', () => {
   let server: http.Server;
@@ -97,7 +99,13 @@ describe('connection gate (before the HTTP server)', () => {
   let cut: number;
 
   beforeEach(async () => {
-    guard = new IngestGuard({ perIp: 2, global: 1_000, windowSeconds: 10, blockSeconds: 60 });
+    guard = new IngestGuard({
+      perIp: 2,
+      global: 1_000,
+      windowSeconds: 10,
+      blockSeconds: 60,
+      maxUnprovenConnections: 2,
+    });
     handled = [];
     cut = 0;
     const factory = gated(
@@ -182,5 +190,26 @@ describe('connection gate (before the HTTP server)', () => {
     }
     expect(await post('127.0.0.4')).toBe('cut');
     expect(await post('127.0.0.5', { authorization: 'Bearer ndk_x' })).toBe(200);
+  });
+
+  it('an address with no accepted heartbeat yet may hold only a few connections open (a first wave); a proven one any number', async () => {
+    const open = (from: string) =>
+      new Promise<net.Socket>((resolve, reject) => {
+        const s = net.connect({ host: '127.0.0.1', port, localAddress: from }, () => resolve(s));
+        s.once('error', reject);
+      });
+    const idle = [await open('127.0.0.6'), await open('127.0.0.6')];
+    try {
+      // Accepted in order: both are counted before the next connection arrives.
+      expect(await post('127.0.0.6')).toBe('cut');
+      expect(await post('127.0.0.7')).toBe(200);
+      idle.pop()!.destroy();
+      await waitFor(async () => (await post('127.0.0.6')) === 200 || null, { what: 'a slot again' });
+      guard.succeeded('127.0.0.6');
+      idle.push(await open('127.0.0.6'), await open('127.0.0.6'));
+      expect(await post('127.0.0.6')).toBe(200);
+    } finally {
+      for (const s of idle) s.destroy();
+    }
   });
 });

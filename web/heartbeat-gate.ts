@@ -6,7 +6,8 @@
 // heartbeat waits behind very little. Requests with a bearer token, and everything else,
 // go on to Fastify, whose onRequest hook (web/heartbeat.ts) makes the full decision.
 // Earlier still, `connectionGate` closes a new connection from a shed address that sent no
-// good heartbeat lately as soon as it is accepted: no parser, no answer, nothing read.
+// good heartbeat lately, or one beyond the few an unproven address may hold open, as soon
+// as it is accepted: no parser, no answer, nothing read.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { IngestGuard } from './ingest-guard';
@@ -68,7 +69,8 @@ export const HOLD_MS = 10_000;
 
 /**
  * Per address only (behind a proxy every connection comes from the proxy). A flood's new
- * connection from a shed address costs an accept and a close, nothing more, which is what
+ * connection from a shed address, or beyond the few an unproven address may have open
+ * (MAX_UNPROVEN_CONNECTIONS), costs an accept and a close, nothing more, which is what
  * lets good heartbeats through on the same event loop. Up to `holdMax` of them are first
  * held unread for `holdMs` (then reset): a client that waits for an answer before sending
  * again, as flood tools do, is slowed to holdMax requests per holdMs, where an immediate
@@ -90,7 +92,12 @@ export function connectionGate(
     timer = held.length ? setTimeout(sweep, Math.max(10, held[0]!.until - t)).unref() : null;
   };
   const gate = (socket: Socket) => {
-    if (!guard.refusesConnection(socket.remoteAddress ?? '')) return false;
+    const address = socket.remoteAddress ?? '';
+    const release = guard.refusesConnection(address) ? null : guard.openConnection(address);
+    if (release) {
+      socket.once('close', release);
+      return false;
+    }
     opts.onShed?.();
     if (held.length >= holdMax || holdMs <= 0) return (socket.destroy(), true);
     socket.pause();

@@ -25,6 +25,8 @@ export interface GuardLimits {
    * any is valid, so beyond this they wait outside (429) instead of queueing on the event loop.
    */
   maxAnonymousInFlight?: number;
+  /** See MAX_UNPROVEN_CONNECTIONS. */
+  maxUnprovenConnections?: number;
 }
 
 export const DEFAULT_GUARD: GuardLimits = {
@@ -34,6 +36,8 @@ export const DEFAULT_GUARD: GuardLimits = {
   blockSeconds: 60,
   maxAnonymousInFlight: 4,
 };
+
+const noop = () => {};
 
 /** IPv6 clients are keyed by their /64: one host owns the whole prefix. */
 export function addressKey(ip: string): string {
@@ -56,6 +60,13 @@ interface Window {
 export const MAX_TRACKED_ADDRESSES = 100_000;
 /** How long an address that sent an accepted heartbeat keeps its requests read (not cut at accept). */
 export const GOOD_ADDRESS_TTL_MS = 3_600_000;
+/**
+ * Connections open at once from an address that has sent no accepted heartbeat yet. A
+ * flood's first wave comes before any of its requests failed: this is what keeps hundreds
+ * of its connections from reaching the HTTP server at once. An agent needs one; a NAT of
+ * agents starting together gets more as soon as one beat is accepted.
+ */
+export const MAX_UNPROVEN_CONNECTIONS = 8;
 
 export class IngestGuard {
   private readonly perIp: LRUCache<string, Window>;
@@ -63,6 +74,8 @@ export class IngestGuard {
     max: MAX_TRACKED_ADDRESSES,
     ttl: GOOD_ADDRESS_TTL_MS,
   });
+  /** Open connections per unproven address (bounded by the connection cap). */
+  private readonly open = new Map<string, number>();
   private readonly global: Window = { points: 0, endsAt: 0, blockedUntil: 0 };
   private anonymous = 0;
   private readonly maxAnonymous: number;
@@ -94,6 +107,24 @@ export class IngestGuard {
     const key = addressKey(ip);
     const mine = this.perIp.get(key);
     return mine !== undefined && mine.blockedUntil > this.now() && !this.good.has(key);
+  }
+
+  /**
+   * Takes a connection slot for an address that sent no accepted heartbeat yet: a release
+   * to call when the connection closes, or null when it has MAX_UNPROVEN_CONNECTIONS open.
+   * Proven addresses are not counted (a no-op release).
+   */
+  openConnection(ip: string): (() => void) | null {
+    const key = addressKey(ip);
+    if (this.good.has(key)) return noop;
+    const n = this.open.get(key) ?? 0;
+    if (n >= (this.limits.maxUnprovenConnections ?? MAX_UNPROVEN_CONNECTIONS)) return null;
+    this.open.set(key, n + 1);
+    return () => {
+      const left = (this.open.get(key) ?? 1) - 1;
+      if (left > 0) this.open.set(key, left);
+      else this.open.delete(key);
+    };
   }
 
   /** An accepted heartbeat came from this address. */

@@ -57,6 +57,8 @@ export async function startWeb(deps: {
   reporter.start();
   deps.lifecycle.onStop('ingest reporter', () => reporter.stop());
 
+  // One guard for the gate in front of Fastify and the heartbeat route's own checks.
+  const guard = new IngestGuard();
   const webhook =
     config.TELEGRAM_BOT_TOKEN && config.TELEGRAM_WEBHOOK_URL && config.TELEGRAM_WEBHOOK_SECRET
       ? telegramWebhookRoute({
@@ -69,6 +71,7 @@ export async function startWeb(deps: {
             ...(config.TELEGRAM_STAFF_CHAT_ID ? { staffChatId: config.TELEGRAM_STAFF_CHAT_ID } : {}),
           }),
           secret: config.TELEGRAM_WEBHOOK_SECRET,
+          onProven: (ip) => guard.succeeded(ip),
           redis: hub.redis,
           prefix: hub.prefix,
           logger,
@@ -94,8 +97,6 @@ export async function startWeb(deps: {
       sweepStaleMs: Math.max(15_000, 3 * config.SWEEP_INTERVAL_MS),
     },
   };
-  // One guard for the gate in front of Fastify and the heartbeat route's own checks.
-  const guard = new IngestGuard();
   const onShed = () => {
     metrics.heartbeatsRejected.inc({ reason: 'rate_limited' });
     reporter.shed();

@@ -102,7 +102,7 @@ describe('hostile load (e2e)', () => {
     await tg.stop();
   });
 
-  it('a flood of unauthenticated batches causes no false offline alert, and good requests stay fast (shed before their body is read)', async () => {
+  it('a flood of unauthenticated batches causes no false offline alert, and good requests keep p99 < 250 ms (shed before their body is read, cut at accept once shed)', async () => {
     const u = tg.user(901, { languageCode: 'en' });
     await u.send('/addnode flood-rig-01');
     const token = codeEntity(await u.nextMessage());
@@ -120,11 +120,14 @@ describe('hostile load (e2e)', () => {
     );
     // The same good requests without a flood, on this machine now: the baseline.
     const quiet0 = probe.samples.length;
-    await waitFor(() => probe.samples.length >= quiet0 + 50 || null, {
+    await waitFor(() => probe.samples.length >= quiet0 + 100 || null, {
       timeoutMs: 30_000,
       what: 'quiet beats',
     });
-    const quiet = probe.samples.slice(quiet0).map((s) => s.ms);
+    const quiet = probe.samples
+      .slice(quiet0)
+      .map((s) => s.ms)
+      .sort((x, y) => x - y);
     const before = a.samples.length;
     const probeBefore = probe.samples.length;
     const lags: string[] = [];
@@ -168,10 +171,7 @@ describe('hostile load (e2e)', () => {
       `flood: ${JSON.stringify(flood)}; good beats ${during.length}, p50 ${sorted[Math.floor(sorted.length / 2)]!.toFixed(1)} ms, ` +
         `p99 ${p99.toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms; all good requests during the flood ${good.length}: ` +
         `p50 ${pct(good, 0.5).toFixed(1)} ms, p99 ${pct(good, 0.99).toFixed(1)} ms; the same without a flood just before: ` +
-        `p50 ${pct(
-          quiet.sort((x, y) => x - y),
-          0.5,
-        ).toFixed(1)} ms, p99 ${pct(quiet, 0.99).toFixed(1)} ms; ` +
+        `p50 ${pct(quiet, 0.5).toFixed(1)} ms, p99 ${pct(quiet, 0.99).toFixed(1)} ms; ` +
         `offline transitions ${offline}, alerts ${alerts.length}; load ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores\n`,
     );
     expect(flood.requests).toBeGreaterThanOrEqual(CONNECTIONS);
@@ -183,11 +183,16 @@ describe('hostile load (e2e)', () => {
     expect(offline).toBe(0);
     expect(alerts).toHaveLength(0);
     // The review's failure was seconds-long timeouts and a false alert, asserted above. The
-    // latency target (p99 < 250 ms) is printed above and quoted in reports, next to the same
-    // requests' p99 without a flood: on this shared 2-core machine the baseline alone has
-    // reached 187-311 ms at load 10-12, so p99 < 250 ms cannot be asserted reliably. What
-    // is asserted: the typical good request stays fast, and the slowest never starves.
-    expect(pct(good, 0.5)).toBeLessThan(250);
-    expect(p99).toBeLessThan(2_000);
+    // issue's latency target, p99 < 250 ms for good requests during the flood, is asserted
+    // whenever this machine can meet it at all: when the same requests without a flood
+    // already take over half of it at p99 (a busy shared 2-core machine: the full suite,
+    // other processes; 187-311 ms was seen at load 10-12), the flood's share cannot be told
+    // apart from the machine's, and the bound is 250 ms above that baseline instead.
+    const quietP99 = pct(quiet, 0.99);
+    const bound = quietP99 < 125 ? 250 : quietP99 + 250;
+    if (bound !== 250)
+      process.stdout.write(`quiet p99 ${quietP99.toFixed(1)} ms: asserting p99 < ${bound.toFixed(0)} ms\n`);
+    expect(pct(good, 0.99)).toBeLessThan(bound);
+    expect(p99).toBeLessThan(bound);
   }, 120_000);
 });
