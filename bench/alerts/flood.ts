@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Agent, request } from 'undici';
@@ -24,6 +25,8 @@ const CONNECTIONS = Number(process.env.BENCH_FLOOD_CONNECTIONS ?? 300);
 const SECONDS = Number(process.env.BENCH_FLOOD_SECONDS ?? 15);
 /** Source addresses of the flood: 127.0.0.2 and on (the good agents use 127.0.0.1). */
 const ADDRESSES = Number(process.env.BENCH_FLOOD_ADDRESSES ?? 1);
+/** BENCH_FLOOD_FROM=127.0.0.1: the flood shares the good agents' address (a NAT). */
+const FROM = process.env.BENCH_FLOOD_FROM ?? `127.0.0.2+${ADDRESSES}`;
 /** The flood's CPU priority: 0 is ours, as if the attacker's CPU were ours. */
 const NICE = Number(process.env.BENCH_FLOOD_NICE ?? 0);
 const FLOOD = path.join(__dirname, '..', '..', 'test', 'fixtures', 'flood.cjs');
@@ -64,7 +67,7 @@ function flood(
   url: string,
 ): Promise<{ statuses: Record<string, number>; requests: number; cpuSeconds: number }> {
   return new Promise((resolve, reject) => {
-    const args = [FLOOD, url, String(CONNECTIONS), String(SECONDS), '1000', `from=127.0.0.2+${ADDRESSES}`];
+    const args = [FLOOD, url, String(CONNECTIONS), String(SECONDS), '1000', `from=${FROM}`];
     if (NICE) args.push(`nice=${NICE}`);
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -161,6 +164,26 @@ export async function benchFlood() {
     await probe.stop();
     clearInterval(pinger);
 
+    // Open loop: new connections from the flood's (now shed) address as fast as they are
+    // accepted, whatever the answer: what one cut connection costs.
+    const CUTS = Number(process.env.BENCH_FLOOD_CUTS ?? 5_000);
+    const from = FROM.split('+')[0]!;
+    const cuts = await phase(async () => {
+      let started = 0;
+      await Promise.all(
+        Array.from({ length: 50 }, async () => {
+          while (started++ < CUTS)
+            await new Promise<void>((resolve) => {
+              const s = net.connect({ host: '127.0.0.1', port, localAddress: from }, () => {
+                s.write('POST /v1/heartbeats HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\n\r\n{}');
+                s.destroy();
+                resolve();
+              });
+              s.once('error', () => resolve());
+            });
+        }),
+      );
+    });
     // One unauthenticated batch read whole: from fresh addresses, paced under the global limit.
     const batches = Number(process.env.BENCH_FLOOD_BATCHES ?? 40);
     const read = await phase(async () => {
@@ -187,7 +210,7 @@ export async function benchFlood() {
     report(
       'Flood: unauthenticated batches against the web role',
       {
-        flood: `${CONNECTIONS} connections, ${SECONDS} s, ${ADDRESSES} address(es), nice ${NICE}`,
+        flood: `${CONNECTIONS} connections, ${SECONDS} s, from ${FROM}, nice ${NICE}`,
         'hostile requests (per s)': `${fmt(hostile)} (${fmt(hostile / (during.ms / 1000))})`,
         'hostile statuses': JSON.stringify(during.out.statuses),
         'flood process CPU (s)': fmt(during.out.cpuSeconds, 2),
@@ -198,6 +221,7 @@ export async function benchFlood() {
         'good requests quiet: n, p50 / p99 (ms)': `${quiet.lat.length}, ${fmt(percentile(quiet.lat, 50), 1)} / ${fmt(percentile(quiet.lat, 99), 1)}  (load ${quiet.load})`,
         'good requests in flood: n, p50 / p99 / max (ms)': `${during.lat.length}, ${fmt(percentile(during.lat, 50), 1)} / ${fmt(p99, 1)} / ${fmt(during.lat.at(-1) ?? NaN, 1)}  (load ${during.load})`,
         'Redis PING from the bench, quiet / flood: p99 (ms)': `${fmt(percentile(quiet.ping, 99), 1)} / ${fmt(percentile(during.ping, 99), 1)}`,
+        'one connection cut at accept (open loop)': `${fmt(((cuts.cpu - idleCpuPerS * (cuts.ms / 1000)) / CUTS) * 1000, 0)} µs CPU each (${fmt(CUTS)} in ${fmt(cuts.ms / 1000, 1)} s, load ${cuts.load})`,
         'one batch of 1,000 unknown tokens read whole': `${fmt((read.cpu - idleCpuPerS * (read.ms / 1000)) / batches, 1)} ms CPU each (${JSON.stringify(read.out)}, load ${read.load})`,
       },
       { ok: p99 < 250, target: 'good-request p99 < 250 ms during the flood' },
