@@ -2,7 +2,7 @@ import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Agent, request } from 'undici';
-import { connectionGate, heartbeatGate } from './heartbeat-gate';
+import { connectionGate, heartbeatGate, Tarpit } from './heartbeat-gate';
 import { IngestGuard } from './ingest-guard';
 import { gated } from './server';
 import { waitFor } from '../test/support/wait';
@@ -108,9 +108,10 @@ describe('connection gate (before the HTTP server)', () => {
     });
     handled = [];
     cut = 0;
+    const tarpit = new Tarpit(1, 300);
     const factory = gated(
-      heartbeatGate(guard, { perAddress: true }),
-      connectionGate(guard, { onShed: () => void cut++, holdMax: 1, holdMs: 300 }),
+      heartbeatGate(guard, { perAddress: true, tarpit }),
+      connectionGate(guard, { onShed: () => void cut++, tarpit }),
     );
     server = factory(
       (req, res) => {
@@ -171,11 +172,15 @@ describe('connection gate (before the HTTP server)', () => {
     expect(handled).toEqual([]);
   });
 
-  it('a shed address that sent good heartbeats (a NAT shared with an attacker) keeps the per-request check: bearer requests pass', async () => {
+  it('a shed address that sent good heartbeats (a NAT shared with an attacker) keeps the per-request check: bearer requests pass, others are held', async () => {
     guard.succeeded('127.0.0.3');
     guard.failed('127.0.0.3', 1_000);
     expect(await post('127.0.0.3', { authorization: 'Bearer ndk_x' })).toBe(200);
-    expect(await post('127.0.0.3')).toBe(429);
+    const t0 = performance.now();
+    const [a, b] = await Promise.all([post('127.0.0.3'), post('127.0.0.3')]);
+    // One held unread until it is reset, the other answered at once: the tarpit holds one.
+    expect([a, b].sort()).toEqual([429, 'cut'].sort());
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(250);
     expect(cut).toBe(0);
     expect(handled).toEqual(['127.0.0.3 bearer']);
   });
@@ -184,11 +189,16 @@ describe('connection gate (before the HTTP server)', () => {
     // Shedding everyone (a flood spread over many addresses): each address is only asked to wait.
     for (let i = 0; i < 100; i++) guard.failed(`10.0.${i}.1`, 1_000);
     guard.succeeded('127.0.0.5');
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 2; i++) {
       expect(await post('127.0.0.4')).toBe(429);
       expect(await post('127.0.0.5')).toBe(429);
     }
+    // The third refusal puts 127.0.0.4 over its own limit: held, then cut at accept.
     expect(await post('127.0.0.4')).toBe('cut');
+    expect(cut).toBe(0);
+    expect(await post('127.0.0.4')).toBe('cut');
+    expect(cut).toBe(1);
+    expect(await post('127.0.0.5')).toBe(429);
     expect(await post('127.0.0.5', { authorization: 'Bearer ndk_x' })).toBe(200);
   });
 

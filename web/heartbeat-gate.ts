@@ -28,6 +28,12 @@ export function heartbeatGate(
      */
     perAddress: boolean;
     onShed?: () => void;
+    /**
+     * Unauthenticated requests from an address that is itself shed are held here rather
+     * than answered (an address shared with good agents is never cut at accept, so this is
+     * where a flood from it is slowed down).
+     */
+    tarpit?: Tarpit;
   },
 ): RawGate {
   return (req, res) => {
@@ -43,7 +49,14 @@ export function heartbeatGate(
     if (!wait) return false;
     // Coming while told to wait: counts against the address (not when only the slots are
     // full, which a burst of good batch agents may hit too).
-    if (blocked && opts.perAddress) guard.refused(req.socket.remoteAddress ?? '');
+    if (blocked && opts.perAddress) {
+      const address = req.socket.remoteAddress ?? '';
+      guard.refused(address);
+      if (opts.tarpit && guard.addressShed(address) && opts.tarpit.hold(req.socket)) {
+        opts.onShed?.();
+        return true;
+      }
+    }
     opts.onShed?.();
     const message = blocked
       ? `Too many failed requests; retry after ${wait} s.`
@@ -63,35 +76,66 @@ export function heartbeatGate(
   };
 }
 
-/** Connections held unread at once, and for how long (see connectionGate). */
+/** Connections held unread at once, and for how long (see Tarpit). */
 export const HOLD_MAX = 1_024;
 export const HOLD_MS = 10_000;
+
+/**
+ * Holds refused connections unread for `holdMs`, then resets them. A client that waits for
+ * an answer before sending again, as flood tools do, is slowed to holdMax requests per
+ * holdMs, where an answer or an immediate reset would invite it to send again at once; a
+ * held connection costs us nothing meanwhile (paused: once its buffer is full, the kernel
+ * stops reading). The cap keeps held sockets far below HTTP_MAX_CONNECTIONS, so they never
+ * crowd out good agents; past it `hold` says no and the caller refuses at once.
+ */
+export class Tarpit {
+  // In arrival order: one timer resets the oldest, not one timer per socket.
+  private readonly held: Array<{ socket: Socket; until: number }> = [];
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly holdMax = HOLD_MAX,
+    private readonly holdMs = HOLD_MS,
+  ) {}
+
+  hold(socket: Socket): boolean {
+    if (this.held.length >= this.holdMax || this.holdMs <= 0) return false;
+    socket.pause();
+    // Its own error or close (the client gave up) only ends it sooner.
+    socket.on('error', () => socket.destroy());
+    this.held.push({ socket, until: Date.now() + this.holdMs });
+    this.timer ??= setTimeout(this.sweep, this.holdMs).unref();
+    return true;
+  }
+
+  /** Resets every held connection now (shutdown: the server would wait for them). */
+  release(): void {
+    for (const h of this.held.splice(0)) h.socket.destroy();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private readonly sweep = () => {
+    const t = Date.now();
+    while (this.held.length && this.held[0]!.until <= t) this.held.shift()!.socket.destroy();
+    this.timer = this.held.length
+      ? setTimeout(this.sweep, Math.max(10, this.held[0]!.until - t)).unref()
+      : null;
+  };
+}
 
 /**
  * Per address only (behind a proxy every connection comes from the proxy). A flood's new
  * connection from a shed address, or beyond the few an unproven address may have open
  * (MAX_UNPROVEN_CONNECTIONS), costs an accept and a close, nothing more, which is what
- * lets good heartbeats through on the same event loop. Up to `holdMax` of them are first
- * held unread for `holdMs` (then reset): a client that waits for an answer before sending
- * again, as flood tools do, is slowed to holdMax requests per holdMs, where an immediate
- * reset would invite it to reconnect at once. The cap keeps held sockets far below
- * HTTP_MAX_CONNECTIONS, so they never crowd out good agents; past it they are reset at once.
+ * lets good heartbeats through on the same event loop. It is held in the tarpit first when
+ * there is room, and reset at once when not.
  */
 export function connectionGate(
   guard: IngestGuard,
-  opts: { onShed?: () => void; holdMax?: number; holdMs?: number } = {},
-): ConnectionGate & { held: () => number; release: () => void } {
-  const holdMax = opts.holdMax ?? HOLD_MAX;
-  const holdMs = opts.holdMs ?? HOLD_MS;
-  // Held in arrival order: one timer resets the oldest, not one timer per socket.
-  const held: Array<{ socket: Socket; until: number }> = [];
-  let timer: NodeJS.Timeout | null = null;
-  const sweep = () => {
-    const t = Date.now();
-    while (held.length && held[0]!.until <= t) held.shift()!.socket.destroy();
-    timer = held.length ? setTimeout(sweep, Math.max(10, held[0]!.until - t)).unref() : null;
-  };
-  const gate = (socket: Socket) => {
+  opts: { onShed?: () => void; tarpit?: Tarpit } = {},
+): ConnectionGate {
+  return (socket) => {
     const address = socket.remoteAddress ?? '';
     const release = guard.refusesConnection(address) ? null : guard.openConnection(address);
     if (release) {
@@ -99,21 +143,7 @@ export function connectionGate(
       return false;
     }
     opts.onShed?.();
-    if (held.length >= holdMax || holdMs <= 0) return (socket.destroy(), true);
-    socket.pause();
-    // Its own error or close (the client gave up) only ends it sooner.
-    socket.on('error', () => socket.destroy());
-    held.push({ socket, until: Date.now() + holdMs });
-    timer ??= setTimeout(sweep, holdMs).unref();
+    if (!opts.tarpit?.hold(socket)) socket.destroy();
     return true;
   };
-  return Object.assign(gate, {
-    held: () => held.filter((h) => !h.socket.destroyed).length,
-    /** Resets every held connection now (shutdown). */
-    release: () => {
-      for (const h of held.splice(0)) h.socket.destroy();
-      if (timer) clearTimeout(timer);
-      timer = null;
-    },
-  });
 }

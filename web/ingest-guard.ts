@@ -144,6 +144,11 @@ export class IngestGuard {
     this.count(this.window(key), 1, this.limits.perIp, this.windowMs, this.blockMs);
   }
 
+  /** Whether this address itself (not only the process) is shedding. */
+  addressShed(ip: string): boolean {
+    return (this.perIp.get(addressKey(ip))?.blockedUntil ?? 0) > this.now();
+  }
+
   /** Like `shedding`, for the process-wide limit only. */
   sheddingEveryone(): number {
     const t = this.now();

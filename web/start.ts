@@ -12,7 +12,7 @@ import type { QueueHub } from '../core/queue';
 import { GpuInventoryStore, type GpuReport } from '../notifier/gpu-inventory';
 import { IngestReporter } from '../notifier/liveness/ingest-health';
 import { heartbeatRoutes } from './heartbeat';
-import { connectionGate, heartbeatGate, HOLD_MAX } from './heartbeat-gate';
+import { connectionGate, heartbeatGate, HOLD_MAX, Tarpit } from './heartbeat-gate';
 import { IngestGuard } from './ingest-guard';
 import { createMetrics } from './metrics';
 import { registerNetworkSourceMetrics } from '../notifier/sources/metrics';
@@ -102,10 +102,10 @@ export async function startWeb(deps: {
     reporter.shed();
   };
   const perAddress = config.TRUST_PROXY === false;
-  const gate = heartbeatGate(guard, { perAddress, onShed });
   // Held connections count against the connection cap: at most a quarter of it.
-  const holdMax = Math.min(HOLD_MAX, Math.floor(config.HTTP_MAX_CONNECTIONS / 4));
-  const cut = perAddress ? connectionGate(guard, { onShed, holdMax }) : null;
+  const tarpit = new Tarpit(Math.min(HOLD_MAX, Math.floor(config.HTTP_MAX_CONNECTIONS / 4)));
+  const gate = heartbeatGate(guard, { perAddress, onShed, tarpit });
+  const cut = perAddress ? connectionGate(guard, { onShed, tarpit }) : null;
   const { app: web } = await buildWebServer({
     gate,
     ...(cut ? { connectionGate: cut } : {}),
@@ -134,8 +134,8 @@ export async function startWeb(deps: {
     ],
   });
   await web.listen({ port: config.HTTP_PORT, host: deps.host });
-  // Held connections are not HTTP connections: the server would wait for them to end.
-  deps.lifecycle.onStop('web', () => (cut?.release(), web.close()));
+  // Held connections never get an answer: the server would wait for them to end.
+  deps.lifecycle.onStop('web', () => (tarpit.release(), web.close()));
   const address = web.server.address();
   const port = typeof address === 'object' && address ? address.port : config.HTTP_PORT;
   let metricsPort: number | undefined;
