@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark, one after the other, printing its figures.
-// One alone: `npm run bench -- ingest` (ingest, sweep, deliver, storm, rss, bots, tickets, fleet).
+// One alone: `npm run bench -- ingest` (ingest, sweep, deliver, storm, flood, rss, bots, tickets, fleet).
 import { benchDeliver } from './alerts/deliver';
+import { benchFlood } from './alerts/flood';
 import { benchIngest } from './alerts/ingest';
 import { benchRss } from './alerts/rss';
 import { benchStorm } from './alerts/storm';
@@ -14,6 +15,7 @@ const all: Record<string, () => Promise<unknown>> = {
   sweep: benchSweep,
   deliver: benchDeliver,
   storm: benchStorm,
+  flood: benchFlood,
   rss: benchRss,
   bots: benchBots,
   tickets: benchTickets,

@@ -211,6 +211,7 @@ export function heartbeatRoutes(deps: HeartbeatDeps) {
         throw err;
       }
       deps.reporter?.accepted(accepted.length);
+      guard.succeeded(req.ip);
       deps.metrics.heartbeatsAccepted.inc(accepted.length);
       return reply.code(202).send({
         accepted: accepted.length,

@@ -5,6 +5,11 @@
 // requests can crowd out good ones. Counted in memory per web process and synchronously (no
 // Redis round trip, no promise per bad request), so the check can run before Fastify builds
 // a request at all (`gate` in heartbeat-gate.ts). With N web processes the limits are N times these.
+// An address that is shed and has sent no good heartbeat lately is refused even earlier: its
+// new connections are closed as they are accepted (`refusesConnection`), before any byte is
+// read, because a flood's cost on our side is mostly per connection (accept, HTTP parse, an
+// answer, close). An address that did send good heartbeats (a NAT shared with an attacker)
+// keeps the per-request check, which lets valid bearer tokens through.
 import { LRUCache } from 'lru-cache';
 
 export interface GuardLimits {
@@ -20,6 +25,8 @@ export interface GuardLimits {
    * any is valid, so beyond this they wait outside (429) instead of queueing on the event loop.
    */
   maxAnonymousInFlight?: number;
+  /** See MAX_UNPROVEN_CONNECTIONS. */
+  maxUnprovenConnections?: number;
 }
 
 export const DEFAULT_GUARD: GuardLimits = {
@@ -29,6 +36,8 @@ export const DEFAULT_GUARD: GuardLimits = {
   blockSeconds: 60,
   maxAnonymousInFlight: 4,
 };
+
+const noop = () => {};
 
 /** IPv6 clients are keyed by their /64: one host owns the whole prefix. */
 export function addressKey(ip: string): string {
@@ -49,9 +58,24 @@ interface Window {
 
 /** Addresses tracked at once: a flood spread over more addresses is held by the global limit. */
 export const MAX_TRACKED_ADDRESSES = 100_000;
+/** How long an address that sent an accepted heartbeat keeps its requests read (not cut at accept). */
+export const GOOD_ADDRESS_TTL_MS = 3_600_000;
+/**
+ * Connections open at once from an address that has sent no accepted heartbeat yet. A
+ * flood's first wave comes before any of its requests failed: this is what keeps hundreds
+ * of its connections from reaching the HTTP server at once. An agent needs one; a NAT of
+ * agents starting together gets more as soon as one beat is accepted.
+ */
+export const MAX_UNPROVEN_CONNECTIONS = 8;
 
 export class IngestGuard {
   private readonly perIp: LRUCache<string, Window>;
+  private readonly good = new LRUCache<string, true>({
+    max: MAX_TRACKED_ADDRESSES,
+    ttl: GOOD_ADDRESS_TTL_MS,
+  });
+  /** Open connections per unproven address (bounded by the connection cap). */
+  private readonly open = new Map<string, number>();
   private readonly global: Window = { points: 0, endsAt: 0, blockedUntil: 0 };
   private anonymous = 0;
   private readonly maxAnonymous: number;
@@ -73,6 +97,56 @@ export class IngestGuard {
     const t = this.now();
     const until = Math.max(this.perIp.get(addressKey(ip))?.blockedUntil ?? 0, this.global.blockedUntil);
     return until > t ? Math.max(1, Math.ceil((until - t) / 1000)) : 0;
+  }
+
+  /**
+   * Whether a new connection from this address may be closed unread: the address is shed
+   * and sent no accepted heartbeat within the last hour (then it may be shared by good agents).
+   */
+  refusesConnection(ip: string): boolean {
+    const key = addressKey(ip);
+    const mine = this.perIp.get(key);
+    return mine !== undefined && mine.blockedUntil > this.now() && !this.good.has(key);
+  }
+
+  /**
+   * Takes a connection slot for an address that sent no accepted heartbeat yet: a release
+   * to call when the connection closes, or null when it has MAX_UNPROVEN_CONNECTIONS open.
+   * Proven addresses are not counted (a no-op release).
+   */
+  openConnection(ip: string): (() => void) | null {
+    const key = addressKey(ip);
+    if (this.good.has(key)) return noop;
+    const n = this.open.get(key) ?? 0;
+    if (n >= (this.limits.maxUnprovenConnections ?? MAX_UNPROVEN_CONNECTIONS)) return null;
+    this.open.set(key, n + 1);
+    return () => {
+      const left = (this.open.get(key) ?? 1) - 1;
+      if (left > 0) this.open.set(key, left);
+      else this.open.delete(key);
+    };
+  }
+
+  /** An accepted heartbeat came from this address. */
+  succeeded(ip: string): void {
+    this.good.set(addressKey(ip), true);
+  }
+
+  /**
+   * A request refused unread because its address or the process is shedding (it ignored a
+   * Retry-After, or joined a spread-out flood): one point against its address, none against
+   * the process. Addresses with good heartbeats are not counted, so good agents behind a NAT
+   * never escalate from being asked to wait.
+   */
+  refused(ip: string): void {
+    const key = addressKey(ip);
+    if (this.good.has(key)) return;
+    this.count(this.window(key), 1, this.limits.perIp, this.windowMs, this.blockMs);
+  }
+
+  /** Whether this address itself (not only the process) is shedding. */
+  addressShed(ip: string): boolean {
+    return (this.perIp.get(addressKey(ip))?.blockedUntil ?? 0) > this.now();
   }
 
   /** Like `shedding`, for the process-wide limit only. */
@@ -103,11 +177,14 @@ export class IngestGuard {
    */
   failed(ip: string, items = 1): void {
     const points = 1 + Math.floor(items / 100);
-    const key = addressKey(ip);
+    this.count(this.window(addressKey(ip)), points, this.limits.perIp, this.windowMs, this.blockMs);
+    this.count(this.global, points, this.limits.global, 1_000, 2_000);
+  }
+
+  private window(key: string): Window {
     let mine = this.perIp.get(key);
     if (!mine) this.perIp.set(key, (mine = { points: 0, endsAt: 0, blockedUntil: 0 }));
-    this.count(mine, points, this.limits.perIp, this.windowMs, this.blockMs);
-    this.count(this.global, points, this.limits.global, 1_000, 2_000);
+    return mine;
   }
 
   private count(w: Window, points: number, limit: number, windowMs: number, blockMs: number): void {

@@ -4,6 +4,7 @@
 // X-Forwarded-For is trusted only when configured, and /metrics plus the detailed /healthz
 // sit behind a bearer token or on a port of their own when configured.
 import http from 'node:http';
+import type net from 'node:net';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
@@ -11,7 +12,7 @@ import type { Logger } from '../core/logger';
 import type { QueueHub } from '../core/queue';
 import { scrub } from '../core/scrub';
 import { bearerMatches, HealthService, type PipelineWatch } from './health';
-import type { RawGate } from './heartbeat-gate';
+import type { ConnectionGate, RawGate } from './heartbeat-gate';
 import { createMetrics, type Metrics } from './metrics';
 
 export interface ExposureOptions {
@@ -39,6 +40,8 @@ export interface WebDeps extends ExposureOptions {
   bodyLimit?: number;
   /** Runs before Fastify on every request (web/heartbeat-gate.ts); true when it answered. */
   gate?: RawGate;
+  /** Runs on every accepted connection, before the HTTP server sees it; true when it took the socket. */
+  connectionGate?: ConnectionGate;
 }
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
@@ -64,7 +67,7 @@ function createApp(deps: WebDeps & { bodyLimit: number }): FastifyInstance {
       connectionsCheckingInterval: Math.max(100, Math.min(1_000, timeout / 4)),
       headersTimeout: timeout,
     },
-    ...(deps.gate ? { serverFactory: gated(deps.gate) } : {}),
+    ...(deps.gate ? { serverFactory: gated(deps.gate, deps.connectionGate) } : {}),
   });
   if (deps.maxConnections) app.server.maxConnections = deps.maxConnections;
 
@@ -92,8 +95,8 @@ function createApp(deps: WebDeps & { bodyLimit: number }): FastifyInstance {
   return app;
 }
 
-/** Fastify's own HTTP/1 server (lib/server.js), with the gate in front of its handler. */
-function gated(gate: RawGate) {
+/** Fastify's own HTTP/1 server (lib/server.js), with the gates in front of its handler. */
+export function gated(gate: RawGate, connectionGate?: ConnectionGate) {
   return (
     handler: http.RequestListener,
     opts: {
@@ -106,6 +109,16 @@ function gated(gate: RawGate) {
     const server = http.createServer(opts.http ?? {}, (req, res) => {
       if (!gate(req, res)) handler(req, res);
     });
+    if (connectionGate) {
+      // The HTTP server's own connection listener (a parser, timers, listeners) runs only for
+      // connections that are kept; it is the only one registered when the server is made.
+      const listeners = server.listeners('connection') as Array<(socket: net.Socket) => void>;
+      server.removeAllListeners('connection');
+      server.on('connection', (socket: net.Socket) => {
+        if (connectionGate(socket)) return;
+        for (const l of listeners) l.call(server, socket);
+      });
+    }
     if (opts.keepAliveTimeout !== undefined) server.keepAliveTimeout = opts.keepAliveTimeout;
     if (opts.requestTimeout !== undefined) server.requestTimeout = opts.requestTimeout;
     server.setTimeout(opts.connectionTimeout ?? 0);

@@ -12,7 +12,7 @@ import type { QueueHub } from '../core/queue';
 import { GpuInventoryStore, type GpuReport } from '../notifier/gpu-inventory';
 import { IngestReporter } from '../notifier/liveness/ingest-health';
 import { heartbeatRoutes } from './heartbeat';
-import { heartbeatGate } from './heartbeat-gate';
+import { connectionGate, heartbeatGate, HOLD_MAX, Tarpit } from './heartbeat-gate';
 import { IngestGuard } from './ingest-guard';
 import { createMetrics } from './metrics';
 import { registerNetworkSourceMetrics } from '../notifier/sources/metrics';
@@ -57,6 +57,8 @@ export async function startWeb(deps: {
   reporter.start();
   deps.lifecycle.onStop('ingest reporter', () => reporter.stop());
 
+  // One guard for the gate in front of Fastify and the heartbeat route's own checks.
+  const guard = new IngestGuard();
   const webhook =
     config.TELEGRAM_BOT_TOKEN && config.TELEGRAM_WEBHOOK_URL && config.TELEGRAM_WEBHOOK_SECRET
       ? telegramWebhookRoute({
@@ -69,6 +71,7 @@ export async function startWeb(deps: {
             ...(config.TELEGRAM_STAFF_CHAT_ID ? { staffChatId: config.TELEGRAM_STAFF_CHAT_ID } : {}),
           }),
           secret: config.TELEGRAM_WEBHOOK_SECRET,
+          onProven: (ip) => guard.succeeded(ip),
           redis: hub.redis,
           prefix: hub.prefix,
           logger,
@@ -94,17 +97,18 @@ export async function startWeb(deps: {
       sweepStaleMs: Math.max(15_000, 3 * config.SWEEP_INTERVAL_MS),
     },
   };
-  // One guard for the gate in front of Fastify and the heartbeat route's own checks.
-  const guard = new IngestGuard();
-  const gate = heartbeatGate(guard, {
-    perAddress: config.TRUST_PROXY === false,
-    onShed: () => {
-      metrics.heartbeatsRejected.inc({ reason: 'rate_limited' });
-      reporter.shed();
-    },
-  });
+  const onShed = () => {
+    metrics.heartbeatsRejected.inc({ reason: 'rate_limited' });
+    reporter.shed();
+  };
+  const perAddress = config.TRUST_PROXY === false;
+  // Held connections count against the connection cap: at most a quarter of it.
+  const tarpit = new Tarpit(Math.min(HOLD_MAX, Math.floor(config.HTTP_MAX_CONNECTIONS / 4)));
+  const gate = heartbeatGate(guard, { perAddress, onShed, tarpit });
+  const cut = perAddress ? connectionGate(guard, { onShed, tarpit }) : null;
   const { app: web } = await buildWebServer({
     gate,
+    ...(cut ? { connectionGate: cut } : {}),
     pool: db.pool,
     redis: hub.redis,
     hub,
@@ -130,7 +134,8 @@ export async function startWeb(deps: {
     ],
   });
   await web.listen({ port: config.HTTP_PORT, host: deps.host });
-  deps.lifecycle.onStop('web', () => web.close());
+  // Held connections never get an answer: the server would wait for them to end.
+  deps.lifecycle.onStop('web', () => (tarpit.release(), web.close()));
   const address = web.server.address();
   const port = typeof address === 'object' && address ? address.port : config.HTTP_PORT;
   let metricsPort: number | undefined;

@@ -39,6 +39,11 @@ export interface WebhookDeps {
   logger: Logger;
   /** Waits for the Bot API (getMe) with a deadline before the route is served. */
   init: (bot: Bot) => Promise<void>;
+  /**
+   * A request carried the right secret: its address is Telegram's, and may open as many
+   * connections as Telegram does (up to max_connections, 40 by default; see ingest-guard.ts).
+   */
+  onProven?: (ip: string) => void;
 }
 
 export function telegramWebhookRoute(deps: WebhookDeps) {
@@ -60,7 +65,7 @@ export function telegramWebhookRoute(deps: WebhookDeps) {
         TELEGRAM_WEBHOOK_PATH,
         {
           onRequest: async (req, reply) => {
-            if (secretMatches(req.headers[SECRET_HEADER], deps.secret)) return;
+            if (secretMatches(req.headers[SECRET_HEADER], deps.secret)) return void deps.onProven?.(req.ip);
             await reply
               .code(401)
               .header('connection', 'close')
