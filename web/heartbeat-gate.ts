@@ -49,15 +49,17 @@ export function heartbeatGate(
     if (!wait) return false;
     // Coming while told to wait: counts against the address (not when only the slots are
     // full, which a burst of good batch agents may hit too).
-    if (blocked && opts.perAddress) {
-      const address = req.socket.remoteAddress ?? '';
-      guard.refused(address);
-      if (opts.tarpit && guard.addressShed(address) && opts.tarpit.hold(req.socket)) {
-        opts.onShed?.();
-        return true;
-      }
-    }
+    const address = req.socket.remoteAddress ?? '';
+    if (blocked && opts.perAddress) guard.refused(address);
     opts.onShed?.();
+    if (
+      blocked &&
+      opts.perAddress &&
+      opts.tarpit &&
+      guard.addressShed(address) &&
+      opts.tarpit.hold(req.socket)
+    )
+      return true;
     const message = blocked
       ? `Too many failed requests; retry after ${wait} s.`
       : 'Too many requests without credentials at once; retry in a second.';

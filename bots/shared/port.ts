@@ -121,18 +121,18 @@ export class PacedConversation implements ConversationPort {
           await this.take(chat.startsWith('-') ? this.perChat.group : this.perChat.dm, chat);
       }
       try {
-        const value = await work(port);
-        // Dated by its answer in the pacer's logs; not awaited, settle never throws.
-        if (grant) void pacer?.settle(grant);
-        return { ok: true, value };
+        return { ok: true, value: await work(port) };
       } catch (err) {
-        if (grant) void pacer?.settle(grant);
         last = port.classify(err);
         if (last.kind === 'rate_limited' && pacer)
           await pacer.penalize(last.retryAfterMs, 'unknown', chat ?? undefined);
         if (last.kind === 'rate_limited') await sleep(Math.min(MAX_WAIT_MS, last.retryAfterMs));
         else if (last.kind === 'transient') await sleep(Math.min(MAX_WAIT_MS, 200 * 2 ** attempt));
         else return last;
+      } finally {
+        // Dated by its answer in the pacer's logs (after a failure's retry wait, later errs on
+        // the safe side); not awaited, settle never throws.
+        if (grant) void pacer?.settle(grant);
       }
     }
     return last;
