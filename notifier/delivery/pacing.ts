@@ -54,6 +54,10 @@ export type Grant =
 export interface SettleTicket {
   member: string;
   chatLog: string;
+  /** Local monotonic time (performance.now) just before the grant was asked for. */
+  askedAt: number;
+  /** Set by the first settle: a grant is dated once. */
+  settled?: boolean;
 }
 
 /** Delivery's flags, checked with the grant: stop when either key exists, else read `read`. */
@@ -144,14 +148,16 @@ if ARGV[8] == '1' then read = redis.call('GET', KEYS[8]) end
 return {'ok', string.format('%.3f', now), string.format('%.3f', nextMs), read or ''}
 `;
 
-// KEYS: global log, chat log. ARGV: the grant's member. The platform answered: the send
-// reached it before now, so it is dated now (never earlier than it was).
+// KEYS: global log, chat log. ARGV: the grant's member, its answer's date on Redis's
+// clock (an upper bound, see settle). The send reached the platform before that date, and
+// before now: it is dated by the earlier of the two (its provisional date may be earlier
+// or later than either).
 const SETTLE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+local at = math.min(now, tonumber(ARGV[2]))
 for _, key in ipairs(KEYS) do
-  local s = redis.call('ZSCORE', key, ARGV[1])
-  if s and tonumber(s) < now then redis.call('ZADD', key, string.format('%.3f', now), ARGV[1]) end
+  if redis.call('ZSCORE', key, ARGV[1]) then redis.call('ZADD', key, string.format('%.3f', at), ARGV[1]) end
 end
 return 1
 `;
@@ -230,6 +236,7 @@ export class SendPacer {
     const [log, hold] = this.chatKeys(chatId);
     const none = `${this.base}:nomark`;
     const asked = Date.now();
+    const askedAt = performance.now();
     const member = `${PROCESS_TAG}:${(grants = (grants + 1) % Number.MAX_SAFE_INTEGER)}`;
     // A chat's window is stretched by the same share as the global pace: 1 per 1.015 s.
     const [verdict, wait, next, read] = await this.redis.ndPaceAcquire(
@@ -258,7 +265,7 @@ export class SendPacer {
       // the request lands when it is due (a little late keeps the grid, early costs a trip).
       const now = Date.now();
       this.nextAskAt = now + Number(next ?? 0) - (now - asked) / 2;
-      return { ok: true, at: Number(wait), read: read ?? '', ticket: { member, chatLog: log } };
+      return { ok: true, at: Number(wait), read: read ?? '', ticket: { member, chatLog: log, askedAt } };
     }
     return { ok: false, scope: verdict === 'chat' ? 'chat' : 'global', waitMs: Math.max(1, Number(wait)) };
   }
@@ -307,12 +314,20 @@ export class SendPacer {
 
   /**
    * The platform answered a granted send (whatever the answer, or a failure to hear one):
-   * it is dated now in the logs. Never throws; an unsettled send keeps its provisional date.
+   * it is dated in the logs by when the answer reached us, on Redis's clock. That date is
+   * the grant's Redis time plus the local time elapsed since the grant was asked for: the
+   * grant was stamped after it was asked, so this is never earlier than the answer (an
+   * upper bound on when the send reached the platform), and it leaves out this call's own
+   * delay and trip to Redis, which Redis's clock at settle time would add (a Telegram storm
+   * ran at 29.0/s against a 29.55/s grid for it). Call it as the answer comes back. Dates
+   * a grant once; never throws; an unsettled send keeps its provisional date.
    */
   async settle(grant: Grant): Promise<void> {
-    if (!grant.ok) return;
+    if (!grant.ok || grant.ticket.settled) return;
+    grant.ticket.settled = true;
+    const answered = grant.at + (performance.now() - grant.ticket.askedAt);
     await this.redis
-      .ndPaceSettle(`${this.base}:zlog`, grant.ticket.chatLog, grant.ticket.member)
+      .ndPaceSettle(`${this.base}:zlog`, grant.ticket.chatLog, grant.ticket.member, answered.toFixed(3))
       .catch(() => undefined);
   }
 
