@@ -49,9 +49,10 @@ export class DiscordSender implements PlatformSender {
     }).setToken(token);
   }
 
-  private async dmChannel(userId: string, fresh = false): Promise<string> {
+  private async dmChannel(userId: string, progress: PartProgress, fresh = false): Promise<string> {
     const cached = fresh ? undefined : this.dmChannels.get(userId);
     if (cached) return cached;
+    await progress.beforeRequest?.();
     const channel = (await this.rest.post(Routes.userChannels(), { body: { recipient_id: userId } })) as {
       id: string;
     };
@@ -75,7 +76,7 @@ export class DiscordSender implements PlatformSender {
     };
     try {
       // A DM channel remembered on the identity saves one request per message.
-      const channelId = to.dmChatId ?? (await this.dmChannel(to.platformUserId));
+      const channelId = to.dmChatId ?? (await this.dmChannel(to.platformUserId, progress));
       try {
         await this.sendParts(channelId, reply, tracked);
         return to.dmChatId ? { ok: true } : { ok: true, dmChatId: channelId };
@@ -83,7 +84,7 @@ export class DiscordSender implements PlatformSender {
         if (!isStaleChannel(err)) throw err;
         // The channel is gone (404 / 10003): forget it and open a fresh one, once.
         this.dmChannels.delete(to.platformUserId);
-        const fresh = await this.dmChannel(to.platformUserId, true);
+        const fresh = await this.dmChannel(to.platformUserId, progress, true);
         await this.sendParts(fresh, reply, { ...tracked, fromPart: next });
         return { ok: true, dmChatId: fresh };
       }

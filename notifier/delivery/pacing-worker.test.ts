@@ -67,13 +67,14 @@ describe('delivery pacing into the strict sandboxes', () => {
           perSecond: TG_LIMIT,
         }),
       });
+      const dcPacer = new SendPacer(hub.redis, pacerKey(prefix, 'DISCORD', dc.token), {
+        ...PLATFORM_PACING.DISCORD,
+        perSecond: DC_LIMIT,
+      });
       startDeliveryWorker({
         ...common,
         sender: new DiscordSender(dc.token, dc.apiBase),
-        pacer: new SendPacer(hub.redis, pacerKey(prefix, 'DISCORD', dc.token), {
-          ...PLATFORM_PACING.DISCORD,
-          perSecond: DC_LIMIT,
-        }),
+        pacer: dcPacer,
       });
     }
   });
@@ -176,6 +177,33 @@ describe('delivery pacing into the strict sandboxes', () => {
     expect(Math.max(...times) - Math.min(...times)).toBeLessThanOrEqual(
       1.1 * (40 / DC_LIMIT) * 1_000 + refused * 1_000,
     );
+  }, 60_000);
+
+  it('Discord: 30 first-time recipients, the DM-channel opens are paced too: no window of requests over the limit', async () => {
+    const owners = await seedOwners(tdb.db.prisma, {
+      owners: 30,
+      nodesPerOwner: 0,
+      platform: () => 'DISCORD',
+      firstUserId: 440_000_000_000_000,
+    });
+    for (const o of owners) dc.user(o.platformUserId, { username: `u${o.platformUserId}` });
+    const since = Date.now();
+    for (const o of owners) await send(o, 'dc-open');
+    await waitFor(() => discordSends(since).filter((r) => r.status === 200).length >= 30 || null, {
+      timeoutMs: 30_000,
+      what: 'all Discord DMs',
+    });
+    // Every request of the token counts against the global limit: opens and messages.
+    const all = dc.requests({ method: 'POST' }).filter((r) => r.at >= since);
+    const opens = all.filter((r) => r.path === '/users/@me/channels' && r.status === 200);
+    expect(opens).toHaveLength(30);
+    expect(all.filter((r) => r.status === 429).length).toBeLessThanOrEqual(3);
+    expect(
+      maxInWindow(
+        all.filter((r) => r.status === 200).map((r) => r.at),
+        WINDOW_MS,
+      ),
+    ).toBeLessThanOrEqual(DC_LIMIT);
   }, 60_000);
 
   it('a global 429 pauses the platform for retry_after, without costing an attempt', async () => {

@@ -23,6 +23,11 @@ export interface PartProgress {
   fromPart?: number;
   /** Awaited before each part goes out: delivery takes a pacing token per request here. */
   beforePart?: (index: number) => Promise<void>;
+  /**
+   * Awaited before a request that is not a part (Discord: opening a DM channel): it counts
+   * against the platform's limit like any other, so it takes a token too.
+   */
+  beforeRequest?: () => Promise<void>;
   onPart?: (index: number) => Promise<void>;
 }
 

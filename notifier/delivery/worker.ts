@@ -134,15 +134,21 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps) {
     if (!grant.ok && grant.scope === 'stop') return stopped(msg, grant.which);
     if (!grant.ok) return park(job, token, grant.waitMs);
     const fromPart = Number(grant.read || 0);
-    // The part in flight's grant: dated by its answer in the pacer's logs (see settle).
+    // The request in flight's grant: dated by its answer in the pacer's logs (see settle).
+    // The grant above is for the first request; every further one (a part, a DM-channel
+    // open, a part resent on a fresh channel) takes its own token, right before it goes.
     let inFlight: Grant = grant;
+    let granted = true;
+    const nextToken = async () => {
+      if (granted) return void (granted = false);
+      await pacer.settle(inFlight); // the previous request was answered (no-op when settled)
+      inFlight = await pacer.acquire(chat, Number.POSITIVE_INFINITY, mark);
+    };
     const outcome = await deps.sender
       .send({ platformUserId: identity.platformUserId, dmChatId: identity.dmChatId }, reply, {
         fromPart,
-        beforePart: async (i) => {
-          if (i === fromPart) return; // its token was taken above
-          inFlight = await pacer.acquire(chat, Number.POSITIVE_INFINITY, mark);
-        },
+        beforePart: nextToken,
+        beforeRequest: nextToken,
         onPart: async (i) =>
           void (await Promise.all([
             pacer.settle(inFlight),
