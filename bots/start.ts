@@ -61,6 +61,15 @@ export async function startBots(deps: {
     }
   }
   if (config.DISCORD_TOKEN) {
+    const guild = config.DISCORD_GUILD_ID;
+    const elsewhere = Object.keys(config.DISCORD_SUPPORT_CHANNELS).filter((g) => g !== guild);
+    // Commands go to DISCORD_GUILD_ID only (bots/discord/bot.ts): members of the other
+    // guilds would have no /ticket to open their guild's tickets with.
+    if (guild && elsewhere.length)
+      logger.warn(
+        { guild, elsewhere },
+        'DISCORD_SUPPORT_CHANNELS names guilds other than DISCORD_GUILD_ID, whose members see no commands: leave DISCORD_GUILD_ID unset for global commands',
+      );
     const bot = new DiscordBot({
       token: config.DISCORD_TOKEN,
       apiBase: config.DISCORD_API_BASE,

@@ -180,11 +180,18 @@ export function composeServices(deps: {
   }
   if (config.DISCORD_TOKEN) {
     ports.push(DiscordConversation.fromToken(config.DISCORD_TOKEN, config.DISCORD_API_BASE));
-    if (config.DISCORD_GUILD_ID)
+    // Staff are judged by the member roles an interaction or guild message carries, which
+    // are the roles in the guild it happens in: that needs no guild of our own, so several
+    // guilds (global commands, no DISCORD_GUILD_ID) have staff too. Input without roles
+    // (DMs) looks the member up in the guilds the deployment names.
+    if (config.DISCORD_STAFF_ROLE_IDS.length || config.DISCORD_MOD_ROLE_IDS.length)
       roleSources.DISCORD = discordRoles({
         token: config.DISCORD_TOKEN,
         apiBase: config.DISCORD_API_BASE,
-        guildId: config.DISCORD_GUILD_ID,
+        guildIds: [
+          ...(config.DISCORD_GUILD_ID ? [config.DISCORD_GUILD_ID] : []),
+          ...Object.keys(config.DISCORD_SUPPORT_CHANNELS),
+        ],
         staffRoleIds: config.DISCORD_STAFF_ROLE_IDS,
         modRoleIds: config.DISCORD_MOD_ROLE_IDS,
       });

@@ -98,7 +98,12 @@ export class DiscordBot {
     const ready = new Promise<void>((resolve) => this.client.once(Events.ClientReady, () => resolve()));
     await this.client.login(this.opts.token);
     await ready;
-    // Guild commands appear at once; global ones can take up to an hour to propagate.
+    // With DISCORD_GUILD_ID the commands are that guild's only: they appear at once (one
+    // community, or development). Several guilds leave it unset: global commands are served
+    // in every guild the bot is in, and in guilds it joins later, with no registration per
+    // guild (Discord may take up to an hour to show them the first time). Copies registered
+    // per guild of DISCORD_SUPPORT_CHANNELS would miss guilds joined after start-up and would
+    // show twice next to global ones, so global commands are what several guilds need.
     const app = this.client.application!;
     const defs = commandDefinitions(this.opts.router.registry);
     if (this.opts.guildId) await app.commands.set(defs, this.opts.guildId);

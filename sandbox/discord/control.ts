@@ -3,11 +3,11 @@ import {
   ChannelType,
   GatewayDispatchEvents,
   GatewayIntentBits,
-  OverwriteType,
   type APIApplicationCommand,
   type APIChannel,
   type APIThreadChannel,
 } from 'discord-api-types/v10';
+import { ChannelHandle, type ThreadInfo } from './channel-handle';
 import { MessageCursor } from './cursor';
 import {
   routeMatcher,
@@ -17,8 +17,8 @@ import {
   type RouteMatcher,
 } from './failures';
 import type { Gateway, GatewayStats } from './gateway';
+import { guildInfo, setupGuild, staffOnlyOverwrites, type GuildInfo } from './guild';
 import type { InteractionHandle } from './interactions';
-import { P, bits } from './permissions';
 import type { SandboxState, UserOptions } from './state';
 import type { RequestRecord, SentMessage } from './types';
 import { SandboxUser } from './user';
@@ -32,52 +32,6 @@ export type RequestFilter =
       path?: string | RegExp;
       status?: number;
     };
-
-export interface ThreadInfo {
-  id: string;
-  name: string;
-  type: 'public' | 'private';
-  parentId: string;
-  ownerId: string | undefined;
-  archived: boolean;
-  locked: boolean;
-  invitable: boolean | undefined;
-  /** User ids, the bot included. */
-  members: string[];
-  channel: APIThreadChannel;
-}
-
-/** Read and await the messages of one channel, thread or DM. */
-export class ChannelHandle {
-  constructor(
-    private readonly state: SandboxState,
-    private readonly cursor: MessageCursor,
-    readonly id: string,
-  ) {}
-
-  info(): APIChannel | undefined {
-    const ch = this.state.channel(this.id)?.channel;
-    return ch ? structuredClone(ch) : undefined;
-  }
-
-  /** Visible messages, oldest first, as they are now (edits applied, deleted ones gone). */
-  messages(): SentMessage[] {
-    const ids = this.state.channels.get(this.id)?.messageIds ?? [];
-    return ids.map((id) => this.state.view(this.state.messages.get(id)!));
-  }
-
-  /** The next message the bot posted here that no earlier nextMessage() returned. */
-  nextMessage(opts: { timeoutMs?: number; fromBot?: boolean } = {}): Promise<SentMessage> {
-    const fromBot = opts.fromBot ?? true;
-    return this.cursor.next(
-      `channel:${this.id}:${fromBot}`,
-      () => this.id,
-      opts.timeoutMs,
-      `a ${fromBot ? 'bot ' : ''}message in channel ${this.id}`,
-      fromBot,
-    );
-  }
-}
 
 /** The handle a test gets from startDiscordSandbox(). */
 export class DiscordSandbox {
@@ -132,17 +86,35 @@ export class DiscordSandbox {
     }).then(() => undefined);
   }
 
-  /** Declares (or updates) a Discord user; by default a member of the sandbox guild. */
+  /**
+   * Adds a guild with the default guild's layout (its own Staff role, #general, #support,
+   * #mod-queue). A connected bot gets GUILD_CREATE for it, as when a bot joins a server.
+   */
+  createGuild(opts: { name: string; locale?: string; id?: string; staffRoleId?: string }): GuildInfo {
+    const g = setupGuild(this.state, {
+      name: opts.name,
+      ...(opts.locale ? { preferredLocale: opts.locale } : {}),
+      ...(opts.id ? { id: opts.id } : {}),
+      ...(opts.staffRoleId ? { staffRoleId: opts.staffRoleId } : {}),
+    });
+    this.state.dispatch(GatewayDispatchEvents.GuildCreate, this.state.guildCreate(g.id), {
+      intent: GatewayIntentBits.Guilds,
+    });
+    this.state.changed();
+    return guildInfo(g);
+  }
+
+  /** Every guild the bot is in, the default one first. */
+  guilds(): GuildInfo[] {
+    return [...this.state.guilds.values()].map(guildInfo);
+  }
+
+  /**
+   * Declares (or updates) a Discord user; by default a member of the default guild.
+   * `guildId` names the guild that `roles`, `inGuild` and `nick` apply to (joining it).
+   */
   user(id: string, opts: UserOptions = {}): SandboxUser {
-    const wasMember = !!this.state.users.get(id)?.inGuild;
     this.state.upsertUser(id, opts);
-    if (!wasMember && this.state.users.get(id)!.inGuild) {
-      this.state.dispatch(
-        GatewayDispatchEvents.GuildMemberAdd,
-        { guild_id: this.guildId, ...this.state.member(id) },
-        { intent: GatewayIntentBits.GuildMembers },
-      );
-    }
     this.state.changed();
     let u = this.users.get(id);
     if (!u) this.users.set(id, (u = new SandboxUser(this.state, this.gateway, this.cursor, id)));
@@ -154,8 +126,10 @@ export class DiscordSandbox {
   }
 
   /** Looks a guild channel up by name (`general`, `support`, `mod-queue`, or one you created). */
-  channelByName(name: string): APIChannel | undefined {
-    return this.state.guildChannels().find((c) => 'name' in c.channel && c.channel.name === name)?.channel;
+  channelByName(name: string, opts: { guildId?: string } = {}): APIChannel | undefined {
+    return this.state
+      .guildChannels(this.knownGuild(opts.guildId))
+      .find((c) => 'name' in c.channel && c.channel.name === name)?.channel;
   }
 
   /** Adds a guild text channel or category; `staffOnly` hides it from @everyone like the mod channel. */
@@ -165,25 +139,13 @@ export class DiscordSandbox {
     parentId?: string;
     topic?: string;
     staffOnly?: boolean;
+    /** Default: the default guild. */
+    guildId?: string;
   }): APIChannel {
-    const overwrites = opts.staffOnly
-      ? [
-          { id: this.guildId, type: OverwriteType.Role, allow: '0', deny: bits(P.ViewChannel) },
-          {
-            id: this.staffRoleId,
-            type: OverwriteType.Role,
-            allow: bits(P.ViewChannel, P.SendMessages),
-            deny: '0',
-          },
-          {
-            id: this.botUserId,
-            type: OverwriteType.Member,
-            allow: bits(P.ViewChannel, P.SendMessages),
-            deny: '0',
-          },
-        ]
-      : undefined;
-    const ch = this.state.createGuildChannel({ ...opts, ...(overwrites ? { overwrites } : {}) });
+    const { guildId: asked, staffOnly, ...rest } = opts;
+    const g = this.state.guild(this.knownGuild(asked))!;
+    const overwrites = staffOnly ? staffOnlyOverwrites(g, this.botUserId) : undefined;
+    const ch = this.state.createGuildChannel({ ...rest, ...(overwrites ? { overwrites } : {}) }, g.id);
     this.state.dispatch(GatewayDispatchEvents.ChannelCreate, ch, { intent: GatewayIntentBits.Guilds });
     this.state.changed();
     return structuredClone(ch);
@@ -202,6 +164,7 @@ export class DiscordSandbox {
           name: ch.name ?? '',
           type: ch.type === ChannelType.PrivateThread ? 'private' : 'public',
           parentId: ch.parent_id ?? '',
+          guildId: ch.guild_id ?? '',
           ownerId: ch.owner_id,
           archived: !!meta?.archived,
           locked: !!meta?.locked,
@@ -212,9 +175,12 @@ export class DiscordSandbox {
       });
   }
 
-  /** Registered application commands: guild ones (`guild: true`), global ones (`false`) or both. */
-  commands(opts: { guild?: boolean } = {}): APIApplicationCommand[] {
-    const guild = this.state.guildCommands.get(this.guildId) ?? [];
+  /**
+   * Registered application commands: guild ones (`guild: true`), global ones (`false`) or
+   * both, i.e. what members of the guild see. `guildId` defaults to the default guild.
+   */
+  commands(opts: { guild?: boolean; guildId?: string } = {}): APIApplicationCommand[] {
+    const guild = this.state.guildCommands.get(this.knownGuild(opts.guildId)) ?? [];
     const list =
       opts.guild === true
         ? guild
@@ -321,6 +287,12 @@ export class DiscordSandbox {
     return { ...this.gateway.stats };
   }
 
+  private knownGuild(id: string | undefined): string {
+    if (id === undefined) return this.guildId;
+    if (!this.state.guild(id)) throw new Error(`unknown guild ${id}`);
+    return id;
+  }
+
   async stop(): Promise<void> {
     await this.gateway.close();
     this.server.closeAllConnections();
@@ -329,4 +301,5 @@ export class DiscordSandbox {
   }
 }
 
+export { ChannelHandle, type ThreadInfo };
 export type { InteractionHandle, SandboxUser };

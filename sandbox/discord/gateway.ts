@@ -202,16 +202,17 @@ export class Gateway implements Dispatcher {
     const ready: GatewayReadyDispatchData = {
       v: 10,
       user: { ...this.state.bot, verified: true, mfa_enabled: false },
-      guilds: [{ id: this.state.guildId, unavailable: true }],
+      guilds: [...this.state.guilds.keys()].map((id) => ({ id, unavailable: true })),
       session_id: session.id,
       resume_gateway_url: this.url,
       shard: [0, 1],
       application: { id: this.state.applicationId, flags: 0 as ApplicationFlags, flags_new: '0' },
     };
     this.send(session, GatewayDispatchEvents.Ready, ready);
-    // Without GUILD_CREATE discord.js keeps the guild unavailable and drops its events.
+    // Without GUILD_CREATE discord.js keeps a guild unavailable and drops its events; one per guild.
     if (session.intents & GatewayIntentBits.Guilds)
-      this.send(session, GatewayDispatchEvents.GuildCreate, this.state.guildCreate());
+      for (const id of this.state.guilds.keys())
+        this.send(session, GatewayDispatchEvents.GuildCreate, this.state.guildCreate(id));
     session.ready = true;
     this.state.changed();
     return session;
@@ -251,16 +252,19 @@ export class Gateway implements Dispatcher {
     session: Session,
     d: { guild_id?: string; user_ids?: string | string[]; query?: string; limit?: number; nonce?: string },
   ): void {
+    // Discord answers nothing for a guild the bot is not in.
+    const guild = d.guild_id ? this.state.guild(d.guild_id) : undefined;
+    if (!guild) return;
     const ids = d.user_ids === undefined ? undefined : ([] as string[]).concat(d.user_ids);
     const query = (d.query ?? '').toLowerCase();
-    const members = [this.state.bot.id, ...this.state.users.keys()]
-      .map((id) => this.state.member(id))
+    const members = [this.state.bot.id, ...guild.members.keys()]
+      .map((id) => this.state.member(id, guild.id))
       .filter((m) => !!m)
       .filter((m) => (ids ? ids.includes(m.user.id) : m.user.username.toLowerCase().startsWith(query)))
       .slice(0, d.limit || undefined);
     const notFound = ids ? ids.filter((id) => !members.some((m) => m.user.id === id)) : [];
     this.send(session, GatewayDispatchEvents.GuildMembersChunk, {
-      guild_id: this.state.guildId,
+      guild_id: guild.id,
       members,
       chunk_index: 0,
       chunk_count: 1,

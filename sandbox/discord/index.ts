@@ -74,6 +74,7 @@ export type { LimitsOption, BucketLimit, BucketName } from './rate-limits';
 export { DEFAULT_BUCKETS } from './rate-limits';
 export type { RouteMatcher, InjectedFailure, FailureRates } from './failures';
 export type { GuildOptions, UserOptions } from './state';
+export type { GuildInfo } from './guild';
 export type {
   Pinged,
   SentMessage,

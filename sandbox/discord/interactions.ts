@@ -31,8 +31,10 @@ export interface SlashOptions {
   group?: string;
   /** Option name → value. User, channel, role and mentionable options take ids. */
   options?: Record<string, OptionValue>;
-  /** Guild channel or thread to run in (default: #general). */
+  /** Guild channel or thread to run in (default: #general of `guildId`). */
   channelId?: string;
+  /** The guild to run in (default: the default guild, or the guild of `channelId`). */
+  guildId?: string;
   /** Run in the user's DM with the bot (global commands only). */
   inDm?: boolean;
 }
@@ -186,6 +188,10 @@ export function dispatchInteraction(
   if (!chRec) throw new Error(`unknown channel ${n.channelId}`);
   const ch = chRec.channel;
   const inGuild = ch.type !== ChannelType.DM;
+  const guild = state.guildOf(ch.id);
+  if (inGuild && !guild) throw new Error(`channel ${ch.id} belongs to no guild the bot is in`);
+  const member = inGuild ? state.interactionMember(n.user.user.id, ch.id) : undefined;
+  if (inGuild && !member) throw new Error(`user ${n.user.user.id} is not a member of guild ${guild!.id}`);
   const id = snowflake();
   const token = interactionToken();
   const userId = n.user.user.id;
@@ -207,15 +213,15 @@ export function dispatchInteraction(
     ).toString(),
     locale: n.user.locale,
     entitlements: [],
-    authorizing_integration_owners: inGuild ? { '0': state.guildId } : { '0': '0' },
+    authorizing_integration_owners: guild ? { '0': guild.id } : { '0': '0' },
     context: inGuild ? InteractionContextType.Guild : InteractionContextType.BotDM,
     attachment_size_limit: 10 * 1024 * 1024,
-    ...(inGuild
+    ...(guild
       ? {
-          guild_id: state.guildId,
-          guild: { id: state.guildId, locale: state.guildLocale, features: [] },
-          guild_locale: state.guildLocale,
-          member: state.interactionMember(userId, ch.id),
+          guild_id: guild.id,
+          guild: { id: guild.id, locale: guild.locale, features: [] },
+          guild_locale: guild.locale,
+          member,
         }
       : { user: n.user.user }),
     ...(n.sourceMessage ? { message: n.sourceMessage } : {}),
@@ -226,7 +232,7 @@ export function dispatchInteraction(
     type: n.type,
     userId,
     channelId: ch.id,
-    ...(inGuild ? { guildId: state.guildId } : {}),
+    ...(guild ? { guildId: guild.id } : {}),
     payload,
     createdAt: Date.now(),
     loading: false,
@@ -240,8 +246,16 @@ export function dispatchInteraction(
   return new InteractionHandle(state, record);
 }
 
-/** The `data` of a chat-input command, checked against the registered definition. */
-export function slashData(state: SandboxState, cmd: APIApplicationCommand, opts: SlashOptions): unknown {
+/**
+ * The `data` of a chat-input command, checked against the registered definition; user and
+ * role options resolve in `guildId` (members and roles are per guild), none in DMs.
+ */
+export function slashData(
+  state: SandboxState,
+  cmd: APIApplicationCommand,
+  opts: SlashOptions,
+  guildId: string | undefined,
+): unknown {
   const resolved = {
     users: {} as Record<string, unknown>,
     members: {} as Record<string, unknown>,
@@ -278,7 +292,7 @@ export function slashData(state: SandboxState, cmd: APIApplicationCommand, opts:
       throw new Error(
         `/${cmd.name} ${path.map((p) => p.name).join(' ')} has no option "${name}" (options: ${defs.map((d) => d.name).join(', ')})`,
       );
-    checkOption(state, def, value, resolved);
+    checkOption(state, guildId, def, value, resolved);
     return { name, type: def.type, value };
   });
   for (const d of defs) {
@@ -302,6 +316,7 @@ export function slashData(state: SandboxState, cmd: APIApplicationCommand, opts:
 
 function checkOption(
   state: SandboxState,
+  guildId: string | undefined,
   def: APIApplicationCommandOption,
   value: OptionValue,
   resolved: Record<'users' | 'members' | 'roles' | 'channels', Record<string, unknown>>,
@@ -329,19 +344,22 @@ function checkOption(
       const user = state.apiUser(id);
       if (user) {
         resolved.users[id] = user;
-        const m = state.member(id);
+        const m = guildId ? state.member(id, guildId) : undefined;
         if (m) {
           const { user: _u, ...rest } = m;
           resolved.members[id] = { ...rest, permissions: '0' };
         }
-      } else if (def.type === T.Mentionable && state.roles.has(id)) resolved.roles[id] = state.roles.get(id);
+      } else if (def.type === T.Mentionable && guildId && state.role(id, guildId))
+        resolved.roles[id] = state.role(id, guildId);
       else fail(`unknown user ${id}`);
       break;
     }
-    case T.Role:
-      if (!state.roles.has(String(value))) fail(`unknown role ${value}`);
-      resolved.roles[String(value)] = state.roles.get(String(value));
+    case T.Role: {
+      const role = guildId ? state.role(String(value), guildId) : undefined;
+      if (!role) fail(`unknown role ${value}${guildId ? ` in guild ${guildId}` : ''}`);
+      resolved.roles[String(value)] = role;
       break;
+    }
     case T.Channel: {
       const ch = state.channel(String(value))?.channel;
       if (!ch) fail(`unknown channel ${value}`);

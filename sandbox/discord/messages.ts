@@ -61,7 +61,7 @@ export function createMessage(state: SandboxState, input: CreateMessageInput): M
   reopenArchivedThread(state, input.channelId, input.author.id);
 
   const ch = chRec.channel;
-  const inGuild = 'guild_id' in ch && !!ch.guild_id;
+  const guildId = state.guildOf(ch.id)?.id;
   const ref = input.body.message_reference;
   let referenced: MessageRecord | undefined;
   if (ref?.message_id) {
@@ -108,7 +108,7 @@ export function createMessage(state: SandboxState, input: CreateMessageInput): M
             type: 0,
             message_id: referenced.api.id,
             channel_id: referenced.api.channel_id,
-            ...(inGuild ? { guild_id: state.guildId } : {}),
+            ...(guildId ? { guild_id: guildId } : {}),
           },
           referenced_message: referenced.api,
         }
@@ -116,7 +116,7 @@ export function createMessage(state: SandboxState, input: CreateMessageInput): M
   };
   const rec: MessageRecord = {
     api,
-    ...(inGuild ? { guildId: state.guildId } : {}),
+    ...(guildId ? { guildId } : {}),
     ephemeral,
     ...(input.visibleTo ? { visibleTo: input.visibleTo } : {}),
     allowedMentions: input.body.allowed_mentions ?? undefined,
@@ -209,14 +209,19 @@ function dispatchMessage(
 function applyPings(state: SandboxState, rec: MessageRecord, repliedUserId: string | undefined): void {
   const ch = state.channels.get(rec.api.channel_id)?.channel;
   const inGuild = !!ch && ch.type !== ChannelType.DM;
-  const pinged = computePings({
+  const guild = state.guildOf(rec.api.channel_id);
+  const computed = computePings({
     content: rec.api.content,
     allowedMentions: rec.allowedMentions,
     ...(repliedUserId ? { repliedUserId } : {}),
     canMentionEveryone: inGuild && state.can(rec.api.author.id, rec.api.channel_id, P.MentionEveryone),
-    mentionableRoles: new Set([...state.roles.values()].filter((r) => r.mentionable).map((r) => r.id)),
+    mentionableRoles: new Set(
+      [...(guild?.roles.values() ?? [])].filter((r) => r.mentionable).map((r) => r.id),
+    ),
     inGuild,
   });
+  // Only roles of the channel's own guild can be pinged there.
+  const pinged = { ...computed, roles: computed.roles.filter((r) => guild?.roles.has(r)) };
   rec.pinged = pinged;
   rec.api.mention_everyone = pinged.everyone;
   rec.api.mention_roles = pinged.roles;

@@ -7,6 +7,7 @@ import {
   type RESTGetAPIGatewayBotResult,
 } from 'discord-api-types/v10';
 import { ApiError, forbidden, notFound } from './errors';
+import type { GuildRecord } from './guild';
 import { snowflake } from './ids';
 import type { RouteContext, RouteDef } from './rest';
 import type { SandboxState } from './state';
@@ -84,7 +85,7 @@ export function appRoutes(gatewayUrl: () => string): RouteDef[] {
       auth: true,
       bucket: 'guild-read',
       major: 'guild',
-      handler: (ctx) => (guildObject(ctx), { body: ctx.state.guildChannels().map((c) => c.channel) }),
+      handler: (ctx) => ({ body: ctx.state.guildChannels(knownGuild(ctx).id).map((c) => c.channel) }),
     },
     {
       method: 'GET',
@@ -92,7 +93,7 @@ export function appRoutes(gatewayUrl: () => string): RouteDef[] {
       auth: true,
       bucket: 'guild-read',
       major: 'guild',
-      handler: (ctx) => (guildObject(ctx), { body: [...ctx.state.roles.values()] }),
+      handler: (ctx) => ({ body: [...knownGuild(ctx).roles.values()] }),
     },
     {
       method: 'GET',
@@ -101,9 +102,10 @@ export function appRoutes(gatewayUrl: () => string): RouteDef[] {
       bucket: 'guild-read',
       major: 'guild',
       handler: (ctx) => {
-        guildObject(ctx);
+        // Members are per guild: someone in another guild is Unknown Member here.
+        const g = knownGuild(ctx);
         return {
-          body: ctx.state.member(ctx.params.user!) ?? fail(notFound(RESTJSONErrorCodes.UnknownMember)),
+          body: ctx.state.member(ctx.params.user!, g.id) ?? fail(notFound(RESTJSONErrorCodes.UnknownMember)),
         };
       },
     },
@@ -114,9 +116,8 @@ export function appRoutes(gatewayUrl: () => string): RouteDef[] {
       bucket: 'guild-read',
       major: 'guild',
       handler: (ctx) => {
-        guildObject(ctx);
         const threads = ctx.state
-          .threads()
+          .threads(knownGuild(ctx).id)
           .filter((t) => !('thread_metadata' in t.channel && t.channel.thread_metadata?.archived));
         const members = threads.flatMap((t) =>
           [...(t.threadMembers ?? [])]
@@ -151,8 +152,14 @@ function application(state: SandboxState): APIApplication {
   };
 }
 
-function guildObject({ state, params }: RouteContext) {
-  if (params.guild !== state.guildId) throw forbidden();
+/** The guild in the path; a guild the bot is not in is Discord's 404 Unknown Guild (10004). */
+function knownGuild({ state, params }: RouteContext): GuildRecord {
+  const g = state.guild(params.guild ?? '');
+  if (!g) throw notFound(RESTJSONErrorCodes.UnknownGuild);
+  return g;
+}
+
+function guildObject(ctx: RouteContext) {
   const {
     members: _m,
     channels: _c,
@@ -160,7 +167,7 @@ function guildObject({ state, params }: RouteContext) {
     presences: _p,
     voice_states: _v,
     ...guild
-  } = state.guildCreate();
+  } = ctx.state.guildCreate(knownGuild(ctx).id);
   return { ...guild, approximate_member_count: _m.length, approximate_presence_count: 0 };
 }
 
@@ -168,7 +175,7 @@ function commandList(ctx: RouteContext): APIApplicationCommand[] {
   const { state, params } = ctx;
   if (params.app !== state.applicationId) throw forbidden();
   if (!params.guild) return state.globalCommands;
-  if (params.guild !== state.guildId) throw forbidden();
+  knownGuild(ctx);
   let list = state.guildCommands.get(params.guild);
   if (!list) state.guildCommands.set(params.guild, (list = []));
   return list;

@@ -135,7 +135,7 @@ export function channelRoutes(): RouteDef[] {
         rec.deleted = true;
         state.dispatch(
           thread ? GatewayDispatchEvents.ThreadDelete : GatewayDispatchEvents.ChannelDelete,
-          thread ? { id: ch.id, guild_id: state.guildId, parent_id: ch.parent_id, type: ch.type } : ch,
+          thread ? { id: ch.id, guild_id: ch.guild_id, parent_id: ch.parent_id, type: ch.type } : ch,
           { intent: GatewayIntentBits.Guilds },
         );
         return { body: ch };
@@ -188,7 +188,7 @@ export function channelRoutes(): RouteDef[] {
         if (ch.type === ChannelType.DM) {
           const to = state.dmRecipient(ch.id);
           // Discord says 50007 both for a block and for a user who shares no server with the bot.
-          if (!to || to.blocked || !to.inGuild)
+          if (!to || to.blocked || !state.sharesGuild(to.user.id))
             throw forbidden(RESTJSONErrorCodes.CannotSendMessagesToThisUser);
         } else {
           requireBot(state, ch.id, state.isThread(ch) ? P.SendMessagesInThreads : P.SendMessages);
@@ -319,7 +319,9 @@ function setThreadMember(ctx: RouteContext, join: boolean): void {
   const meta = (rec.channel as APIThreadChannel).thread_metadata;
   if (meta?.archived) throw new ApiError(400, RESTJSONErrorCodes.InvalidActionOnArchivedThread);
   const userId = ctx.params.user === '@me' ? state.bot.id : ctx.params.user!;
-  if (!state.memberRoles(userId)) throw notFound(RESTJSONErrorCodes.UnknownMember);
+  // Only members of the thread's own guild can join it.
+  const guildId = state.guildOf(rec.channel.id)!.id;
+  if (!state.memberRoles(userId, guildId)) throw notFound(RESTJSONErrorCodes.UnknownMember);
   if (userId !== state.bot.id) {
     const inviting = join && rec.channel.type === ChannelType.PrivateThread && !meta?.invitable;
     if (!join || inviting) requireBot(state, rec.channel.id, P.ManageThreads);
@@ -334,7 +336,7 @@ function setThreadMember(ctx: RouteContext, join: boolean): void {
     GatewayDispatchEvents.ThreadMembersUpdate,
     {
       id: rec.channel.id,
-      guild_id: state.guildId,
+      guild_id: guildId,
       member_count: Math.min(50, members.size),
       ...(join
         ? {
@@ -344,7 +346,7 @@ function setThreadMember(ctx: RouteContext, join: boolean): void {
                 user_id: userId,
                 join_timestamp: now,
                 flags: 0,
-                member: state.member(userId),
+                member: state.member(userId, guildId),
               },
             ],
           }
@@ -385,7 +387,7 @@ function startThread(ctx: RouteContext, from: MessageRecord | undefined): APIThr
   const thread: APIThreadChannel = {
     id,
     type,
-    guild_id: state.guildId,
+    guild_id: state.guildOf(parent.channel.id)!.id,
     parent_id: parent.channel.id,
     owner_id: state.bot.id,
     name,

@@ -36,13 +36,10 @@ export interface SentMessage extends APIMessage {
   deleted: boolean;
 }
 
+/** A Discord user; their memberships (roles, nick) are per guild, in the guild records. */
 export interface UserRecord {
   user: APIUser;
   locale: string;
-  roles: string[];
-  inGuild: boolean;
-  joinedAt: string;
-  nick: string | null;
   blocked: boolean;
   dmChannelId?: string;
 }

@@ -1,14 +1,15 @@
 import {
   ChannelType,
   ComponentType,
+  GatewayDispatchEvents,
+  GatewayIntentBits,
   InteractionType,
   type APIApplicationCommand,
 } from 'discord-api-types/v10';
-import { snowflake } from './ids';
 import { createMessage, editMessage } from './messages';
 import { P } from './permissions';
 import type { SandboxState, UserOptions } from './state';
-import type { ModalRecord, SentMessage, UserRecord } from './types';
+import type { SentMessage, UserRecord } from './types';
 import {
   allComponents,
   dispatchInteraction,
@@ -20,19 +21,11 @@ import {
   type SlashOptions,
 } from './interactions';
 import type { MessageCursor } from './cursor';
+import { modalAnswer, origin0, type ModalValues } from './modal-answer';
+
+export type { ModalValues, UploadedFile } from './modal-answer';
 
 export type MessageRef = string | { id: string };
-
-/** Modal field values: text inputs take a string, selects inside labels take string[]. */
-/** A file a user uploads in a modal's File Upload field. */
-export interface UploadedFile {
-  filename: string;
-  contentType?: string;
-  size?: number;
-}
-
-export type ModalValues = Record<string, string | string[] | UploadedFile[]>;
-
 /** A Discord user that the test drives: slash commands, buttons, modals, messages, DMs. */
 export class SandboxUser {
   constructor(
@@ -51,8 +44,13 @@ export class SandboxUser {
   get locale(): string {
     return this.rec.locale;
   }
+  /** Roles in the default guild (see rolesIn for another guild). */
   get roles(): string[] {
-    return [...this.rec.roles];
+    return this.rolesIn(this.state.guildId);
+  }
+  /** Roles in this guild; empty when not a member. */
+  rolesIn(guildId: string): string[] {
+    return [...(this.state.memberRoles(this.id, guildId) ?? [])];
   }
   /** The user's DM channel with the bot, once either side opened it. */
   get dmChannelId(): string | undefined {
@@ -65,19 +63,21 @@ export class SandboxUser {
     return this;
   }
 
-  /** Runs a registered chat-input command, as if typed in Discord. */
+  /**
+   * Runs a registered chat-input command, as if typed in Discord: in `channelId`, else in
+   * #general of `guildId` (default guild if neither), or in the DM with `inDm`.
+   */
   async slash(name: string, opts: SlashOptions = {}): Promise<InteractionHandle> {
-    const channelId = opts.inDm
-      ? this.state.ensureDm(this.id).channel.id
-      : (opts.channelId ?? this.state.generalChannelId);
-    const cmd = this.findCommand(name, !!opts.inDm);
+    const channelId = opts.inDm ? this.state.ensureDm(this.id).channel.id : this.slashChannel(opts);
+    const guildId = opts.inDm ? undefined : this.state.guildOf(channelId)?.id;
+    const cmd = this.findCommand(name, guildId);
     if (!opts.inDm)
       this.mustBeAbleTo(
         channelId,
         P.ViewChannel | P.UseApplicationCommands,
         `use /${name} in channel ${channelId}`,
       );
-    const data = slashData(this.state, cmd, opts);
+    const data = slashData(this.state, cmd, opts, guildId);
     return dispatchInteraction(this.state, this.gateway, {
       type: InteractionType.ApplicationCommand,
       user: this.rec,
@@ -126,7 +126,7 @@ export class SandboxUser {
         custom_id: customId,
         component_type: component.type,
         values,
-        ...this.selectResolved(component.type, values),
+        ...this.selectResolved(component.type, values, msg.api.channel_id),
       },
       sourceMessage: msg.api,
     });
@@ -234,6 +234,47 @@ export class SandboxUser {
     );
   }
 
+  /**
+   * Adds another member of the thread's guild to a thread, as a user does from the member
+   * list: needs Manage Threads unless the private thread is invitable and this user is in it.
+   */
+  addToThread(threadId: string, userId: string): void {
+    const rec = this.state.channel(threadId);
+    if (!rec || !this.state.isThread(rec.channel)) throw new Error(`${threadId} is not a thread`);
+    const guildId = this.state.guildOf(threadId)!.id;
+    const invitable =
+      rec.channel.type !== ChannelType.PrivateThread ||
+      (!!rec.channel.thread_metadata?.invitable && !!rec.threadMembers?.has(this.id));
+    if (!invitable) this.mustBeAbleTo(threadId, P.ManageThreads, `add members to thread ${threadId}`);
+    if (!this.state.memberRoles(userId, guildId))
+      throw new Error(`user ${userId} is not a member of guild ${guildId}`);
+    const members = (rec.threadMembers ??= new Map());
+    if (members.has(userId)) return;
+    const now = new Date().toISOString();
+    members.set(userId, now);
+    rec.channel.member_count = members.size;
+    this.state.dispatch(
+      GatewayDispatchEvents.ThreadMembersUpdate,
+      {
+        id: threadId,
+        guild_id: guildId,
+        member_count: Math.min(50, members.size),
+        added_members: [
+          {
+            id: threadId,
+            user_id: userId,
+            join_timestamp: now,
+            flags: 0,
+            member: this.state.member(userId, guildId),
+          },
+        ],
+      },
+      // Discord only tells about other users' thread membership with GUILD_MEMBERS.
+      { intent: GatewayIntentBits.GuildMembers },
+    );
+    this.state.changed();
+  }
+
   /** From now on the bot's DMs to this user fail with 50007. */
   blockDms(): void {
     this.rec.blocked = true;
@@ -245,14 +286,27 @@ export class SandboxUser {
     this.state.changed();
   }
 
-  private findCommand(name: string, inDm: boolean): APIApplicationCommand {
-    const guild = inDm ? [] : (this.state.guildCommands.get(this.state.guildId) ?? []);
+  private slashChannel(opts: SlashOptions): string {
+    if (opts.guildId !== undefined && !this.state.guild(opts.guildId))
+      throw new Error(`unknown guild ${opts.guildId}`);
+    if (!opts.channelId) return this.state.guild(opts.guildId ?? this.state.guildId)!.generalChannelId;
+    const ch = this.state.channel(opts.channelId)?.channel;
+    if (!ch) throw new Error(`unknown channel ${opts.channelId}`);
+    if (ch.type === ChannelType.DM) throw new Error(`channel ${opts.channelId} is a DM (use inDm)`);
+    const inGuild = this.state.guildOf(opts.channelId)?.id;
+    if (opts.guildId !== undefined && inGuild !== opts.guildId)
+      throw new Error(`channel ${opts.channelId} is not in guild ${opts.guildId} (it is in ${inGuild})`);
+    return opts.channelId;
+  }
+
+  /** A guild sees its own commands and the global ones; a DM only the global ones. */
+  private findCommand(name: string, guildId: string | undefined): APIApplicationCommand {
+    const guild = guildId ? (this.state.guildCommands.get(guildId) ?? []) : [];
     const cmd = [...guild, ...this.state.globalCommands].find((c) => c.name === name && c.type === 1);
     if (!cmd) {
       const known = [...guild, ...this.state.globalCommands].map((c) => c.name);
-      throw new Error(
-        `/${name} is not registered${inDm ? ' globally (DMs only see global commands)' : ''} (registered: ${known.join(', ') || 'none'})`,
-      );
+      const where = guildId ? ` in guild ${guildId}` : ' globally (DMs only see global commands)';
+      throw new Error(`/${name} is not registered${where} (registered: ${known.join(', ') || 'none'})`);
     }
     return cmd;
   }
@@ -285,7 +339,8 @@ export class SandboxUser {
     return { msg, component };
   }
 
-  private selectResolved(type: number, values: string[]): Record<string, unknown> {
+  private selectResolved(type: number, values: string[], channelId: string): Record<string, unknown> {
+    const guildId = this.state.guildOf(channelId)?.id;
     if (type === ComponentType.StringSelect) return {};
     const users: Record<string, unknown> = {};
     const members: Record<string, unknown> = {};
@@ -295,9 +350,9 @@ export class SandboxUser {
       const u = this.state.apiUser(v);
       if (u) {
         users[v] = u;
-        const m = this.state.member(v);
+        const m = guildId ? this.state.member(v, guildId) : undefined;
         if (m) members[v] = { ...m, user: undefined, permissions: '0' };
-      } else if (this.state.roles.has(v)) roles[v] = this.state.roles.get(v);
+      } else if (guildId && this.state.role(v, guildId)) roles[v] = this.state.role(v, guildId);
       else {
         const ch = this.state.channel(v)?.channel as
           { id: string; name?: string | null; type: number } | undefined;
@@ -307,108 +362,4 @@ export class SandboxUser {
     }
     return { resolved: { users, members, roles, channels } };
   }
-}
-
-type ModalComponent = {
-  type: number;
-  id?: number;
-  custom_id?: string;
-  required?: boolean;
-  min_length?: number;
-  max_length?: number;
-  label?: string;
-  components?: ModalComponent[];
-  component?: ModalComponent;
-  options?: { value: string }[];
-  min_values?: number;
-  max_values?: number;
-};
-
-const origin0 = (state: SandboxState, modal: ModalRecord) =>
-  state.interactions.get(modal.interactionId)?.channelId ?? '0';
-
-/** The submitted `components`, mirroring the modal's layout (action rows or labels). */
-function modalAnswer(
-  modal: ModalRecord,
-  values: ModalValues,
-  base: string,
-  channelId: string,
-): { components: unknown[]; attachments: Record<string, unknown> } {
-  const seen = new Set<string>();
-  const attachments: Record<string, unknown> = {};
-  const answer = (input: ModalComponent) => {
-    const id = input.custom_id!;
-    seen.add(id);
-    const given = values[id];
-    if (input.type === ComponentType.FileUpload) {
-      // Discord uploads the files, then sends their ids in `values` and the attachments in `resolved`.
-      const files = (Array.isArray(given) ? given : []).filter(
-        (f): f is UploadedFile => typeof f === 'object',
-      );
-      if (given !== undefined && files.length !== (given as unknown[]).length)
-        throw new Error(`modal field "${id}" is a file upload; give files`);
-      const min = input.min_values ?? 1;
-      const max = input.max_values ?? 1;
-      if ((input.required ?? true) && files.length < Math.max(1, min))
-        throw new Error(`modal field "${id}" is required`);
-      if (files.length > max) throw new Error(`modal field "${id}" takes at most ${max} file(s)`);
-      const ids = files.map((f) => {
-        const aid = snowflake();
-        const url = `${base}/attachments/${channelId}/${aid}/${encodeURIComponent(f.filename)}`;
-        attachments[aid] = {
-          id: aid,
-          filename: f.filename,
-          ...(f.contentType ? { content_type: f.contentType } : {}),
-          size: f.size ?? 1024,
-          url,
-          proxy_url: url,
-        };
-        return aid;
-      });
-      return {
-        type: input.type,
-        ...(input.id !== undefined ? { id: input.id } : {}),
-        custom_id: id,
-        values: ids,
-      };
-    }
-    if (input.type === ComponentType.TextInput) {
-      const value = typeof given === 'string' ? given : '';
-      if (Array.isArray(given)) throw new Error(`modal field "${id}" is a text input; give a string`);
-      if ((input.required ?? true) && !value) throw new Error(`modal field "${id}" is required`);
-      if (value && input.min_length !== undefined && value.length < input.min_length)
-        throw new Error(`modal field "${id}" needs at least ${input.min_length} characters`);
-      if (input.max_length !== undefined && value.length > input.max_length)
-        throw new Error(`modal field "${id}" allows at most ${input.max_length} characters`);
-      return { type: input.type, ...(input.id !== undefined ? { id: input.id } : {}), custom_id: id, value };
-    }
-    if (Array.isArray(given) && given.some((g) => typeof g !== 'string'))
-      throw new Error(`modal field "${id}" is a select; give option values`);
-    const picked = given === undefined ? [] : ([] as string[]).concat(given as string | string[]);
-    if ((input.required ?? true) && !picked.length) throw new Error(`modal field "${id}" is required`);
-    return {
-      type: input.type,
-      ...(input.id !== undefined ? { id: input.id } : {}),
-      custom_id: id,
-      values: picked,
-    };
-  };
-  const out: unknown[] = [];
-  for (const c of modal.components as unknown as ModalComponent[]) {
-    if (c.type === ComponentType.ActionRow) {
-      out.push({
-        type: c.type,
-        ...(c.id !== undefined ? { id: c.id } : {}),
-        components: (c.components ?? []).map(answer),
-      });
-    } else if (c.type === ComponentType.Label && c.component) {
-      out.push({ type: c.type, ...(c.id !== undefined ? { id: c.id } : {}), component: answer(c.component) });
-    }
-  }
-  const unknown = Object.keys(values).filter((k) => !seen.has(k));
-  if (unknown.length)
-    throw new Error(
-      `modal "${modal.custom_id}" has no field(s) ${unknown.join(', ')} (fields: ${[...seen].join(', ')})`,
-    );
-  return { components: out, attachments };
 }

@@ -12,10 +12,17 @@ export function discordEnv(dc: DiscordSandbox): Record<string, string> {
   };
 }
 
-/** The gateway is up and `command` is registered in the guild. */
-export async function discordReady(dc: DiscordSandbox, command: string): Promise<void> {
+/**
+ * The gateway is up and `command` is registered: in the guild (DISCORD_GUILD_ID set), or
+ * globally with `global` (no DISCORD_GUILD_ID: several guilds).
+ */
+export async function discordReady(
+  dc: DiscordSandbox,
+  command: string,
+  opts: { global?: boolean } = {},
+): Promise<void> {
   await dc.ready({ timeoutMs: 15_000 });
-  await dc.waitFor(() => dc.commands({ guild: true }).some((c) => c.name === command), {
+  await dc.waitFor(() => dc.commands({ guild: !opts.global }).some((c) => c.name === command), {
     what: 'commands registered',
   });
 }
