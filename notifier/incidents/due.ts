@@ -13,6 +13,11 @@ import type { DeliveryService, UserMessage } from '../delivery/service';
 import type { AlertRules } from './effects';
 
 export const DUE_BATCH = 5_000;
+/**
+ * A run's first alert batch: a mass outage's first alerts are queued (and sent) while the
+ * rest are claimed and built, instead of after all of a 5,000 batch (about 0.3 s).
+ */
+export const FIRST_DUE_BATCH = 200;
 
 interface Claimed {
   id: string;
@@ -79,6 +84,7 @@ export async function alertDue(
   rules: AlertRules,
   now: Date,
   ids?: string[],
+  limit = DUE_BATCH,
 ): Promise<string[]> {
   return inTransaction(pool, async (c) => {
     const { rows: claimed } = await c.query<Claimed>(
@@ -92,9 +98,9 @@ export async function alertDue(
           AND EXISTS (SELECT 1 FROM incident_nodes n
                        WHERE n.incident_id = i.id AND n.alerted_at IS NULL AND n.up_at IS NULL)
         ORDER BY i.id
-        LIMIT ${DUE_BATCH}
+        LIMIT $5
         FOR NO KEY UPDATE OF i SKIP LOCKED`,
-      [now, rules.groupWaitMs, rules.updateIntervalMs, ids ?? null],
+      [now, rules.groupWaitMs, rules.updateIntervalMs, ids ?? null, limit],
     );
     if (claimed.length === 0) return [];
     const { rows: down } = await c.query<DownNode>(DOWN_NODES, [claimed.map((i) => i.id)]);

@@ -5,7 +5,7 @@
 import type pg from 'pg';
 import type { QueueHub } from '../../core/queue';
 import type { DeliveryService } from '../delivery/service';
-import { alertDue, DUE_BATCH, hasDueAlerts, remindDue } from './due';
+import { alertDue, DUE_BATCH, FIRST_DUE_BATCH, hasDueAlerts, remindDue } from './due';
 
 /** Granularity of coalesced timers: a step runs at most this late. */
 const DUE_SLOT_MS = 100;
@@ -167,14 +167,14 @@ export class IncidentEffects {
     // mass outage, re-reading one batch's incidents before queueing the next one's alerts
     // would hold those alerts back (about 0.4 s per 5,000 on a loaded host).
     const stepped = new Set<string>();
-    for (;;) {
+    for (let limit = FIRST_DUE_BATCH; ; limit = DUE_BATCH) {
       const now = new Date(this.now());
-      const a = hold ? [] : await alertDue(this.pool, this.delivery, this.rules, now);
+      const a = hold ? [] : await alertDue(this.pool, this.delivery, this.rules, now, undefined, limit);
       const r = await remindDue(this.pool, this.delivery, this.rules, now);
       alerted += a.length;
       reminded += r.length;
       for (const id of [...a, ...r]) stepped.add(id);
-      if (a.length < DUE_BATCH && r.length < DUE_BATCH) break;
+      if (a.length < limit && r.length < DUE_BATCH) break;
     }
     const ids = [...stepped];
     for (let i = 0; i < ids.length; i += DUE_BATCH)
