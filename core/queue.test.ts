@@ -46,6 +46,27 @@ describe('queue hub', () => {
     await events.close();
   });
 
+  it("a failed job's failedReason and stacktrace in Redis carry no secret from its error text", async () => {
+    const token = '123456789:AAF_queue_failure_secret_token_value_xyz';
+    const events = new QueueEvents('maintenance', { connection: { url: TEST_REDIS_URL } as never, prefix });
+    await events.waitUntilReady();
+    const failed = new Promise<void>((resolve) =>
+      events.on('failed', ({ jobId }) => jobId === 'leaky' && resolve()),
+    );
+    hub.worker('maintenance', async () => {
+      // What grammY throws when the Bot API is unreachable: the request URL, token and all.
+      throw new Error(`Network request for 'getMe' failed! (https://api.telegram.org/bot${token}/getMe)`);
+    });
+    await hub.add('maintenance', { task: 'noop' }, { jobId: 'leaky', attempts: 1 });
+    await failed;
+    const job = await hub.queue('maintenance').getJob('leaky');
+    expect(job?.failedReason).toContain('/bot[REDACTED]/getMe');
+    const stored = await hub.redis.hgetall(`${prefix}:maintenance:leaky`);
+    expect(stored.stacktrace).toBeDefined();
+    expect(JSON.stringify(stored)).not.toContain(token.split(':')[1]);
+    await events.close();
+  });
+
   it('SIGTERM during a job lets the job finish before the process exits', async () => {
     const childPrefix = testPrefix();
     const child = spawn(

@@ -49,30 +49,36 @@ describe('web role: health and metrics', () => {
     deadRedis.disconnect();
   });
 
-  it('GET /healthz is degraded, naming the stalled part, when the liveness consumer stops making progress while every connection is fine', async () => {
-    const p = `${prefix}:stall`;
-    const pipeline = { prefix: p, rules: { consumerStaleMs: 15_000, sweepStaleMs: 15_000 } };
-    const { app } = await buildWebServer({ pool: tdb.db.pool, redis: hub.redis, pipeline });
-    const now = Date.now();
-    await hub.redis
-      .multi()
-      .set(sentinelKey(p), '1')
-      .set(progressKey(p, 'consumer'), String(now))
-      .set(progressKey(p, 'sweep'), String(now))
-      .exec();
-    expect((await app.inject({ method: 'GET', url: '/healthz' })).json().status).toBe('ok');
-    // The consumer's last progress stamp is a minute old; PostgreSQL and Redis still answer.
-    await hub.redis.set(progressKey(p, 'consumer'), String(now - 60_000));
-    const res = await app.inject({ method: 'GET', url: '/healthz' });
-    expect(res.statusCode).toBe(503);
-    const body = res.json();
-    expect(body.status).toBe('degraded');
-    expect(body.failing).toBeUndefined();
-    expect(body.degraded).toEqual([
-      expect.stringMatching(/^liveness consumer has made no progress for 6\d s$/),
-    ]);
-    await app.close();
-  });
+  it.each([
+    ['consumer', 'liveness consumer'],
+    ['sweep', 'liveness sweep'],
+  ] as const)(
+    'GET /healthz is degraded, naming the stalled part, when the %s stops making progress while every connection is fine',
+    async (part, named) => {
+      const p = `${prefix}:stall-${part}`;
+      const pipeline = { prefix: p, rules: { consumerStaleMs: 15_000, sweepStaleMs: 15_000 } };
+      const { app } = await buildWebServer({ pool: tdb.db.pool, redis: hub.redis, pipeline });
+      const now = Date.now();
+      await hub.redis
+        .multi()
+        .set(sentinelKey(p), '1')
+        .set(progressKey(p, 'consumer'), String(now))
+        .set(progressKey(p, 'sweep'), String(now))
+        .exec();
+      expect((await app.inject({ method: 'GET', url: '/healthz' })).json().status).toBe('ok');
+      // Its last progress stamp is a minute old; PostgreSQL and Redis still answer.
+      await hub.redis.set(progressKey(p, part), String(now - 60_000));
+      const res = await app.inject({ method: 'GET', url: '/healthz' });
+      expect(res.statusCode).toBe(503);
+      const body = res.json();
+      expect(body.status).toBe('degraded');
+      expect(body.failing).toBeUndefined();
+      expect(body.degraded).toEqual([
+        expect.stringMatching(new RegExp(`^${named} has made no progress for 6\\d s$`)),
+      ]);
+      await app.close();
+    },
+  );
 
   it('/metrics and the detailed /healthz need the metrics token when one is set', async () => {
     const port = await closedPort();

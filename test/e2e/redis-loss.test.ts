@@ -173,4 +173,49 @@ describe('Redis restarted empty (e2e)', () => {
         `node stopped after the restart alerted in ${afterS.toFixed(1)} s; health states seen ${[...seen].join(', ')}\n`,
     );
   }, 180_000);
+
+  it('Redis lost its data while the app was down: after the restart a node that died meanwhile is alerted, a steady one never', async () => {
+    const agents = new Map<number, { stop: () => Promise<void> }>();
+    for (const [chat, node] of [
+      [931, 'steady-rig-02'],
+      [933, 'down-while-off-02'],
+    ] as const) {
+      const u = tg.user(chat, { languageCode: 'en' });
+      await u.send(`/addnode ${node}`);
+      agents.set(chat, agent(`${base}/v1/heartbeats`, codeEntity(await u.nextMessage()), node));
+    }
+    const online = (ids: string[]) =>
+      app.tdb.db.prisma.node.count({ where: { externalId: { in: ids }, state: 'ONLINE' } });
+    await waitFor(async () => (await online(['steady-rig-02', 'down-while-off-02'])) === 2 || null, {
+      timeoutMs: 20_000,
+      what: 'both nodes online',
+    });
+
+    // The app stops; Redis restarts empty meanwhile; one node dies while nothing watches.
+    await app.stop();
+    await stopRedis(redis);
+    await agents.get(933)!.stop();
+    redis = await startRedis(redisPort);
+    const startedAt = Date.now();
+    await app.start();
+
+    // Liveness is rebuilt from PostgreSQL (it still says ONLINE): the dead node is alerted
+    // after grace + group wait, the one that kept beating is not.
+    const alert = await waitFor(() => offlineAlerts(933)[0], {
+      timeoutMs: (GRACE + WAIT + 20) * 1000,
+      what: 'alert for the node that died while the app was down',
+    });
+    expect(alert.text).toContain('down-while-off-02');
+    const alertedS = (Date.now() - startedAt) / 1000;
+    await waitFor(async () => (await health())?.status === 'ok' || null, {
+      timeoutMs: 30_000,
+      what: 'healthy after the restart',
+    });
+    expect(offlineAlerts(931)).toHaveLength(0);
+    expect(await online(['steady-rig-02'])).toBe(1);
+    await agents.get(931)!.stop();
+    process.stdout.write(
+      `redis loss across an app restart: dead node alerted ${alertedS.toFixed(1)} s after start\n`,
+    );
+  }, 180_000);
 });
