@@ -144,7 +144,7 @@ describe('user merge', () => {
     return out;
   }
 
-  it('kill -9 mid-merge leaves the old state; the merge run again leaves the new one', async () => {
+  it('kill -9 mid-merge leaves the old state (no incident under a deleted user); the merge run again leaves the new one, every down node in one incident', async () => {
     const { from, into } = await seed();
     const before = await owners([from, into]);
     const child = spawn(

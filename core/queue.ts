@@ -162,6 +162,9 @@ export interface QueueContext {
   logger?: Logger;
 }
 
+/** How long close() lets a connection finish initializing before closing it anyway. */
+const READY_WAIT_MS = 2_000;
+
 /** Opens queues and workers with the shared prefix and tracks them for one orderly close. */
 export class QueueHub {
   private readonly queues = new Map<QueueName, Queue>();
@@ -276,6 +279,16 @@ export class QueueHub {
   /** Lets active jobs finish (workers first), then closes queues and connections. */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      // A queue or worker closed while its connection is still initializing (a stop right
+      // after start) has its listeners removed first, and the init's later "Connection is
+      // closed." is emitted on it unheard: an unhandled error (taskforcesh/bullmq#3546, seen
+      // once in our suite). Each finishes initializing first, bounded: Redis may be down.
+      const ready = (p: Promise<unknown>) =>
+        Promise.race([p.catch(() => undefined), new Promise((r) => setTimeout(r, READY_WAIT_MS).unref())]);
+      await Promise.allSettled([
+        ...this.workers.map((w) => ready(w.waitUntilReady())),
+        ...[...this.queues.values()].map((q) => ready(q.waitUntilReady())),
+      ]);
       await Promise.allSettled(this.workers.map((w) => w.close()));
       await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
       await Promise.allSettled(this.workerConnections.map((c) => c.quit().catch(() => c.disconnect())));
