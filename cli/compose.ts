@@ -1,5 +1,4 @@
 // The composition root: builds every domain service once per process from the config.
-import type { Platform } from '@prisma/client';
 import { IdentityService } from '../accounts/identity';
 import { NodeService } from '../accounts/nodes';
 import { DeviceNameChallenges } from '../accounts/node-claims';
@@ -21,25 +20,15 @@ import { notifierStores, type NotifierStores } from '../notifier/engine';
 import { StatusService } from '../notifier/status';
 import { AlertSettings } from '../notifier/alert-settings';
 import { TokenIndex } from '../accounts/token-index';
-import { audit } from '../accounts/audit';
 import type { FeatureModule } from '../core/feature';
 import type { ConversationPort } from '../core/conversation';
-import { alertsFeature } from '../bots/features/alerts';
-import { basicsFeature } from '../bots/features/basics';
-import { nodesFeature } from '../bots/features/nodes';
-import { walletsFeature } from '../bots/features/wallets';
 import { DialogueStore } from '../bots/shared/dialogues';
-import { PacedConversation, type PlatformPort } from '../bots/shared/port';
+import { PacedConversation } from '../bots/shared/port';
 import { FeatureRegistry } from '../bots/shared/registry';
 import { Router } from '../bots/shared/router';
-import { RoleResolver, type RoleSource } from '../bots/shared/roles';
-import { TelegramConversation } from '../bots/telegram/conversation';
-import { telegramRoles } from '../bots/telegram/roles';
-import { DiscordConversation } from '../bots/discord/conversation';
-import { discordRoles } from '../bots/discord/roles';
+import { RoleResolver } from '../bots/shared/roles';
 import { composeAssistant, type AssistantParts } from '../assistant/compose';
-import { assistantFeature } from '../assistant/feature';
-import { ticketHandoff, type TicketHandoff } from '../assistant/handoff';
+import { ticketHandoff } from '../assistant/handoff';
 import { networkFigures } from '../assistant/points';
 import { moderationRules } from '../moderation/config';
 import { moderationFeature } from '../moderation/feature';
@@ -51,17 +40,15 @@ import { settingsFromConfig } from '../ticketing/settings';
 import { dashboardFeature } from '../dashboard/feature';
 import type { DashboardDeps } from '../dashboard/deps';
 import { DashboardStore } from '../dashboard/store';
+import {
+  builtinFeatures,
+  enabledPlatforms,
+  platformPorts,
+  publicBaseUrl,
+  staffAuditor,
+} from './compose-parts';
 
-export function enabledPlatforms(config: Config): Set<Platform> {
-  const set = new Set<Platform>();
-  if (config.TELEGRAM_BOT_TOKEN) set.add('TELEGRAM');
-  if (config.DISCORD_TOKEN) set.add('DISCORD');
-  return set;
-}
-
-export function publicBaseUrl(config: Config): string {
-  return (config.PUBLIC_BASE_URL ?? `http://localhost:${config.HTTP_PORT || 8080}`).replace(/\/+$/, '');
-}
+export { builtinFeatures, enabledPlatforms, platformPorts, publicBaseUrl } from './compose-parts';
 
 export interface AppServices {
   services: Services;
@@ -78,27 +65,6 @@ export interface AppServices {
   tickets: Ticketing;
   /** The staff dashboard's services (web/staff mounts it on the web role). */
   dashboard: { deps: DashboardDeps; sessionTtlSeconds: number };
-}
-
-/** The built-in features, in /help and menu order; tickets, moderation, the assistant join here. */
-export function builtinFeatures(
-  services: Services,
-  registry: () => FeatureRegistry,
-  assistant?: AssistantParts,
-  extra: FeatureModule[] = [],
-  /** The assistant's "I don't know" → prefilled ticket, once tickets exist. */
-  tickets?: TicketHandoff,
-): FeatureModule[] {
-  return [
-    basicsFeature(services, () => registry().commands()),
-    walletsFeature(services),
-    nodesFeature(services),
-    alertsFeature(services),
-    ...(assistant
-      ? [assistantFeature({ assistant: assistant.assistant, ...(tickets ? { tickets } : {}) })]
-      : []),
-    ...extra,
-  ];
 }
 
 export function composeServices(deps: {
@@ -167,35 +133,7 @@ export function composeServices(deps: {
     logger,
     ...(config.TELEGRAM_BOT_TOKEN ? { telegramPacer: pacerFor('TELEGRAM', config.TELEGRAM_BOT_TOKEN) } : {}),
   };
-  const ports: PlatformPort[] = [];
-  const roleSources: Partial<Record<Platform, RoleSource>> = {};
-  if (config.TELEGRAM_BOT_TOKEN) {
-    ports.push(TelegramConversation.fromToken(config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_API_ROOT));
-    if (config.TELEGRAM_STAFF_CHAT_ID)
-      roleSources.TELEGRAM = telegramRoles(
-        config.TELEGRAM_BOT_TOKEN,
-        config.TELEGRAM_API_ROOT,
-        config.TELEGRAM_STAFF_CHAT_ID,
-      );
-  }
-  if (config.DISCORD_TOKEN) {
-    ports.push(DiscordConversation.fromToken(config.DISCORD_TOKEN, config.DISCORD_API_BASE));
-    // Staff are judged by the member roles an interaction or guild message carries, which
-    // are the roles in the guild it happens in: that needs no guild of our own, so several
-    // guilds (global commands, no DISCORD_GUILD_ID) have staff too. Input without roles
-    // (DMs) looks the member up in the guilds the deployment names.
-    if (config.DISCORD_STAFF_ROLE_IDS.length || config.DISCORD_MOD_ROLE_IDS.length)
-      roleSources.DISCORD = discordRoles({
-        token: config.DISCORD_TOKEN,
-        apiBase: config.DISCORD_API_BASE,
-        guildIds: [
-          ...(config.DISCORD_GUILD_ID ? [config.DISCORD_GUILD_ID] : []),
-          ...Object.keys(config.DISCORD_SUPPORT_CHANNELS),
-        ],
-        staffRoleIds: config.DISCORD_STAFF_ROLE_IDS,
-        modRoleIds: config.DISCORD_MOD_ROLE_IDS,
-      });
-  }
+  const { ports, roleSources } = platformPorts(config);
   const conversation = new PacedConversation(ports, hub.redis, hub.prefix, {
     ...(services.telegramPacer ? { TELEGRAM: services.telegramPacer } : {}),
     ...(config.DISCORD_TOKEN ? { DISCORD: pacerFor('DISCORD', config.DISCORD_TOKEN) } : {}),
@@ -233,22 +171,7 @@ export function composeServices(deps: {
   const roles = new RoleResolver(roleSources, logger, config.STAFF_ROLE_CACHE_SECONDS * 1000);
   const sessionTtlSeconds = config.DASHBOARD_SESSION_HOURS * 3600;
   const dashboardStore = new DashboardStore(hub.redis, hub.prefix, sessionTtlSeconds);
-  const auditStaff = (e: {
-    action: string;
-    subjectType: string;
-    subjectId: string;
-    actorUserId: string;
-    actorIdentityId: string;
-    details?: Record<string, unknown>;
-  }) =>
-    audit(db.prisma, {
-      action: e.action as `staff.${string}`,
-      subjectType: e.subjectType,
-      subjectId: e.subjectId,
-      actorUserId: e.actorUserId,
-      actorIdentityId: e.actorIdentityId,
-      ...(e.details ? { details: e.details as Record<string, string> } : {}),
-    });
+  const auditStaff = staffAuditor(db.prisma);
   const moderation = new Moderation({
     prisma: db.prisma,
     pool: db.pool,

@@ -1,94 +1,30 @@
 // The notifier inside the workers role: the sweep (repeatable job), the liveness event
 // consumer (transitions → history, incidents), incident timers and flapping upkeep.
-import { DeviceNameChallenges } from '../accounts/node-claims';
-import { TokenIndex } from '../accounts/token-index';
-import type { Config } from '../core/config';
-import type { Db } from '../core/db';
-import type { Logger } from '../core/logger';
-import { createRedis, type QueueHub } from '../core/queue';
-import type { DeliveryService } from './delivery/service';
-import { applyEvents, settleFlapping, type FlapRules } from './incidents/apply-events';
-import { IncidentEffects, type AlertRules } from './incidents/effects';
+import { createRedis } from '../core/queue';
+import { notifierStores, type NotifierEngineDeps, type SourceSchedule } from './engine-setup';
+import { startSources } from './engine-sources';
+import { settleFlapping, applyEvents } from './incidents/apply-events';
+import { IncidentEffects } from './incidents/effects';
 import { GROUP, LivenessConsumer } from './liveness/consumer';
 import { LagMonitor, streamStats } from './liveness/stream-health';
 import { PushIngestGuard } from './liveness/ingest-health';
 import { ensureGroup, LivenessRecovery, stampProgress } from './liveness/recovery';
-import { SourceHealth } from './liveness/source-health';
-import { LivenessStore, STREAM_MAXLEN, type LivenessEvent } from './liveness/store';
+import type { SourceHealth } from './liveness/source-health';
+import { STREAM_MAXLEN, type LivenessEvent, type LivenessStore } from './liveness/store';
 import { sweep } from './liveness/sweep';
-import { NetworkViewStore } from './network-view';
-import { buildSources, sourceSettingsFromConfig, tickMs, type SourceSettings } from './sources/build';
-import type { NetworkNode } from './sources/poller';
-import { runRound } from './sources/runner';
-import { SnapshotSink, type VerdictSink } from './sources/sink';
-import { DeviceClaimChecker } from './sources/device-claims';
-import { detachNode } from './incidents/membership';
-import { NETWORKS, type SnapshotSourceName } from './sources/types';
-import { simulatorShape, simulatorTick, type SimulatorShape } from './sources/simulator';
-import type { StaffNotifier } from './staff';
+import type { NetworkViewStore } from './network-view';
+import type { SnapshotSourceName } from './sources/types';
+import { simulatorTick } from './sources/simulator';
 
-export interface NotifierRules extends AlertRules, FlapRules {
-  graceMs: number;
-  /** The snapshot sources on (reference poller, real networks) and their settings. */
-  sources: SourceSettings;
-  simulator?: boolean;
-  /** SIMULATOR_SHAPE parsed (config validated it). */
-  simulatorShape?: SimulatorShape;
-  sweepEveryMs: number;
-  flapStableMs: number;
-  claimIdleMs?: number;
-  /** A mass silence of push nodes is held as "unknown" this long before alerting. */
-  massHoldMs?: number;
-  /** Tries before a liveness event that keeps failing is dead-lettered (default 5). */
-  maxTries?: number;
-  /** Consumer lag (events) that warns staff (default 50,000; at most half the stream cap). */
-  lagWarnAt?: number;
-}
+export {
+  notifierStores,
+  rulesFromConfig,
+  type NotifierEngineDeps,
+  type NotifierRules,
+  type NotifierStores,
+} from './engine-setup';
 
 const DUE_SWEEP_MS = 5_000;
-
-export function rulesFromConfig(config: Config): NotifierRules {
-  return {
-    graceMs: config.OFFLINE_GRACE_SECONDS * 1000,
-    sources: sourceSettingsFromConfig(config),
-    simulator: config.NODE_SOURCE.includes('simulator'),
-    ...(() => {
-      const shape = simulatorShape(config.SIMULATOR_SHAPE);
-      return 'error' in shape ? {} : { simulatorShape: shape };
-    })(),
-    sweepEveryMs: config.SWEEP_INTERVAL_MS,
-    groupWaitMs: config.ALERT_GROUP_WAIT_SECONDS * 1000,
-    updateIntervalMs: config.ALERT_UPDATE_INTERVAL_SECONDS * 1000,
-    reminderAfterMs: config.ALERT_REMINDER_AFTER_SECONDS * 1000,
-    reminderEveryMs: config.ALERT_REMINDER_EVERY_SECONDS * 1000,
-    threshold: config.FLAP_THRESHOLD,
-    windowMs: config.FLAP_WINDOW_SECONDS * 1000,
-    flapStableMs: config.FLAP_STABLE_SECONDS * 1000,
-    claimIdleMs: config.LIVENESS_CLAIM_IDLE_MS,
-    massHoldMs: config.INGEST_HOLD_SECONDS * 1000,
-  };
-}
-
-export interface NotifierStores {
-  push: LivenessStore;
-  /** One liveness store per snapshot source (poll and every network). */
-  sources: Record<SnapshotSourceName, LivenessStore>;
-  health: SourceHealth;
-  networkView: NetworkViewStore;
-}
-
-/** The notifier's Redis stores; the composition root builds them once and shares them. */
-export function notifierStores(hub: Pick<QueueHub, 'redis' | 'prefix'>): NotifierStores {
-  const sources = Object.fromEntries(
-    (['poll', ...NETWORKS] as const).map((n) => [n, new LivenessStore(hub.redis, hub.prefix, n)]),
-  ) as Record<SnapshotSourceName, LivenessStore>;
-  return {
-    push: new LivenessStore(hub.redis, hub.prefix, 'push'),
-    sources,
-    health: new SourceHealth(hub.redis, hub.prefix),
-    networkView: new NetworkViewStore(hub.redis, hub.prefix),
-  };
-}
 
 export class NotifierEngine {
   readonly stores: { push: LivenessStore } & Record<SnapshotSourceName, LivenessStore>;
@@ -99,29 +35,10 @@ export class NotifierEngine {
   readonly ingestGuard: PushIngestGuard;
   private recovery: LivenessRecovery | null = null;
   /** Each snapshot source's repeatable round, re-registered when Redis lost them. */
-  private readonly sourceSchedules: Array<{
-    queue: 'network-poll' | 'source-ionet' | 'source-nosana' | 'source-akash';
-    every: number;
-  }> = [];
+  private readonly sourceSchedules: SourceSchedule[] = [];
   private readonly consumerRedis;
 
-  constructor(
-    private readonly deps: {
-      db: Db;
-      hub: QueueHub;
-      delivery: DeliveryService;
-      logger: Logger;
-      redisUrl: string;
-      rules: NotifierRules;
-      staff?: StaffNotifier;
-      /** Stores built once by the composition root (cli/compose.ts); built here only when absent. */
-      stores?: NotifierStores;
-      /** Each poll page's nodes (moderation evidence: GPU UUIDs, ip_hash, benchmarks). */
-      onNetworkNodes?: (nodes: NetworkNode[]) => Promise<void>;
-      /** Moderation's entry point for the networks' verdicts (io.net `blocked` opens a detected case). */
-      verdicts?: VerdictSink;
-    },
-  ) {
+  constructor(private readonly deps: NotifierEngineDeps) {
     const { hub } = deps;
     const given = deps.stores ?? notifierStores(hub);
     this.stores = { push: given.push, ...given.sources };
@@ -209,7 +126,12 @@ export class NotifierEngine {
       // Short locks: jobs of a killed process are picked up again within seconds.
       { concurrency: 16, lockDuration: 10_000, stalledInterval: 5_000 },
     );
-    await this.startSources();
+    await startSources(this.deps, {
+      stores: this.stores,
+      health: this.health,
+      networkView: this.networkView,
+      schedules: this.sourceSchedules,
+    });
     if (rules.simulator) {
       hub.worker(
         'simulator-tick',
@@ -275,55 +197,6 @@ export class NotifierEngine {
     // live set holds, and rebuilt nodes count as seen now.
     await this.consumer.start();
     await this.recovery.start();
-  }
-
-  /** One repeatable job per snapshot source (registered by ensureSchedulers); each round feeds the shared sink. */
-  private async startSources(): Promise<void> {
-    const { hub, logger, rules, db } = this.deps;
-    const view = this.networkView;
-    const sources = buildSources(rules.sources, {
-      pool: db.pool,
-      redis: hub.redis,
-      prefix: hub.prefix,
-      view,
-      ...(this.deps.onNetworkNodes ? { onPollNodes: this.deps.onNetworkNodes } : {}),
-    });
-    // Device-name ownership proofs, checked as each network reports device names.
-    const tokens = new TokenIndex(db.prisma, hub.redis, hub.prefix);
-    const claims = new DeviceClaimChecker({
-      prisma: db.prisma,
-      challenges: new DeviceNameChallenges(hub.redis, hub.prefix),
-      messenger: this.deps.delivery,
-      forgetToken: (hash) => tokens.forget(hash),
-      onRowUnlinked: async (nodeId) => {
-        await Promise.all(Object.values(this.stores).map((s) => s.forget(nodeId)));
-        await detachNode(db.pool, nodeId);
-      },
-      logger: logger.child({ part: 'device-claims' }),
-    });
-    for (const source of sources) {
-      const sink = new SnapshotSink({
-        pool: db.pool,
-        redis: hub.redis,
-        prefix: hub.prefix,
-        store: this.stores[source.name],
-        push: this.stores.push,
-        view,
-        graceMs: rules.graceMs,
-        claims,
-        ...(this.deps.verdicts ? { verdicts: this.deps.verdicts } : {}),
-      });
-      const runner = {
-        health: this.health,
-        sink,
-        ...(this.deps.staff ? { staff: this.deps.staff } : {}),
-        logger: logger.child({ part: `source-${source.name}` }),
-      };
-      const queue = source.name === 'poll' ? 'network-poll' : (`source-${source.name}` as const);
-      hub.worker(queue, async () => runRound(source, runner), { concurrency: 1 });
-      const every = source.name === 'poll' ? rules.sources.everyMs : tickMs(rules.sources.everyMs);
-      this.sourceSchedules.push({ queue, every });
-    }
   }
 
   async stop(): Promise<void> {

@@ -6,29 +6,25 @@
 // text of messages in the bot's threads arrives empty (see docs/architecture.md).
 import {
   Client,
-  ComponentType,
   Events,
   GatewayIntentBits,
-  MessageFlags,
   Partials,
-  type ButtonInteraction,
-  type ChatInputCommandInteraction,
   type Interaction,
   type Message,
-  type ModalSubmitInteraction,
   type PartialMessage,
   type User,
 } from 'discord.js';
-import type { Contact } from '../../accounts/identity';
-import { encodeFiles, type InboundFile, type Origin } from '../../core/feature';
 import type { Logger } from '../../core/logger';
-import type { Inbound, Routed, Router } from '../shared/router';
+import type { Inbound, Router } from '../shared/router';
 import { ReplyClock, type InputKind, type LatencyObserver } from '../shared/latency';
+import { answerInteraction } from './answer';
+import { discordFiles, fetchDiscordFile, interactionInbound, messageInbound, modalValues } from './inbound';
 import { commandDefinitions } from './menu';
-import { buildModal } from './modal';
-import { NO_PINGS, renderDiscord, renderInteraction } from './render';
+import { renderDiscord } from './render';
 import { pacedRequest } from './pacing';
 import type { SendPacer } from '../../notifier/delivery/pacing';
+
+export { contactOf } from './inbound';
 
 export interface DiscordBotOptions {
   token: string;
@@ -45,24 +41,6 @@ export interface DiscordBotOptions {
   /** Update-in → reply-out per interaction or message (benchmarks, metrics). */
   observeLatency?: LatencyObserver;
 }
-
-/** Interactions must be answered within 3 s; slower work is deferred first. */
-const DEFER_AFTER_MS = 1_500;
-
-type Answerable = ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction;
-
-export function contactOf(user: User, locale: string | null): Contact {
-  return { platform: 'DISCORD', platformUserId: user.id, username: user.username, languageCode: locale };
-}
-
-function memberRoleIds(i: Interaction): readonly string[] | undefined {
-  const m = i.member;
-  if (!m) return undefined;
-  const roles = m.roles as unknown;
-  if (Array.isArray(roles)) return roles as string[];
-  return [...(m.roles as { cache: Map<string, unknown> }).cache.keys()];
-}
-
 export class DiscordBot {
   readonly client: Client;
   private readonly log: Logger;
@@ -127,49 +105,6 @@ export class DiscordBot {
     }
   }
 
-  private originOf(
-    channel: { id: string; isThread(): boolean; isDMBased(): boolean; parentId?: string | null } | null,
-    channelId: string,
-  ): Origin {
-    const staffIds = this.opts.staffChannelIds ?? [];
-    if (!channel || channel.isDMBased()) return { kind: 'dm', platform: 'DISCORD', chatId: channelId };
-    if (channel.isThread()) {
-      const parent = channel.parentId ?? channelId;
-      return {
-        kind: 'thread',
-        platform: 'DISCORD',
-        chatId: parent,
-        threadId: channelId,
-        staff: staffIds.includes(parent),
-      };
-    }
-    return { kind: 'group', platform: 'DISCORD', chatId: channelId, staff: staffIds.includes(channelId) };
-  }
-
-  private inbound(i: Answerable): Inbound {
-    const origin = this.originOf(i.channel, i.channelId ?? '');
-    const roles = memberRoleIds(i);
-    const source = 'message' in i && i.message ? i.message : null;
-    return {
-      contact: contactOf(i.user, i.locale),
-      displayName: i.user.globalName ?? i.user.username,
-      origin,
-      here: { kind: 'interaction', platform: 'DISCORD', interactionId: i.id, visibility: 'ephemeral' },
-      ...(source
-        ? {
-            message: {
-              platform: 'DISCORD' as const,
-              chatId: origin.chatId,
-              ...(origin.kind === 'thread' ? { threadId: origin.threadId } : {}),
-              messageId: source.id,
-            },
-          }
-        : {}),
-      ...(roles ? { memberRoleIds: roles } : {}),
-      ...(i.guildId ? { guildId: i.guildId } : {}),
-    };
-  }
-
   private async onInteraction(interaction: Interaction): Promise<void> {
     const clock = new ReplyClock();
     let kind: InputKind | undefined;
@@ -182,8 +117,8 @@ export class DiscordBot {
           interaction.options.getSubcommand(false),
           (n) => interaction.options.getString(n),
         );
-        const inb = this.inbound(interaction);
-        await this.answer(
+        const inb = interactionInbound(interaction, this.opts.staffChannelIds);
+        await answerInteraction(
           interaction,
           router.command(inb, resolved?.command.name ?? interaction.commandName, resolved?.args ?? {}),
           clock,
@@ -191,27 +126,21 @@ export class DiscordBot {
         void this.rememberDm(interaction.user);
       } else if (interaction.isButton()) {
         kind = 'button';
-        await this.answer(interaction, router.button(this.inbound(interaction), interaction.customId), clock);
+        await answerInteraction(
+          interaction,
+          router.button(interactionInbound(interaction, this.opts.staffChannelIds), interaction.customId),
+          clock,
+        );
       } else if (interaction.isModalSubmit()) {
         kind = 'modal';
-        const values: Record<string, string> = {};
-        for (const [id, f] of interaction.fields.fields) {
-          if (f.type === ComponentType.FileUpload)
-            values[id] = encodeFiles(
-              [...(interaction.fields.getUploadedFiles(id) ?? new Map()).values()].map((a) => ({
-                name: a.name,
-                size: a.size,
-                url: a.url,
-                ref: a.id,
-                ...(a.contentType ? { contentType: a.contentType } : {}),
-              })),
-            );
-          else if ('value' in f && typeof f.value === 'string') values[id] = f.value;
-          else if ('values' in f && Array.isArray(f.values)) values[id] = (f.values as string[]).join(',');
-        }
-        await this.answer(
+        const values = modalValues(interaction);
+        await answerInteraction(
           interaction,
-          router.modalSubmit(this.inbound(interaction), interaction.customId, values),
+          router.modalSubmit(
+            interactionInbound(interaction, this.opts.staffChannelIds),
+            interaction.customId,
+            values,
+          ),
           clock,
         );
       }
@@ -225,76 +154,6 @@ export class DiscordBot {
     }
   }
 
-  /** Answers within Discord's 3 s: the outcome if it is ready, else a deferral and then the outcome. */
-  private async answer(i: Answerable, work: Promise<Routed>, clock: ReplyClock): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'defer'>(
-      (resolve) => (timer = setTimeout(() => resolve('defer'), DEFER_AFTER_MS)),
-    );
-    const first = await Promise.race([work, late]);
-    clearTimeout(timer);
-    const component = i.isButton() || (i.isModalSubmit() && i.isFromMessage());
-    if (first !== 'defer') return this.render(i, first, false, clock);
-    if (component) await i.deferUpdate();
-    else await i.deferReply({ flags: MessageFlags.Ephemeral });
-    return this.render(i, await work, true, clock);
-  }
-
-  private async render(i: Answerable, routed: Routed, deferred: boolean, clock: ReplyClock): Promise<void> {
-    // Rendering below is synchronous up to the first REST call: the answer leaves now.
-    clock.out();
-    const o = routed.outcome;
-    const component = i.isButton() || (i.isModalSubmit() && i.isFromMessage());
-    const sayEphemeral = async (content: string) => {
-      const msg = { content, allowedMentions: NO_PINGS, flags: MessageFlags.Ephemeral as const };
-      if (!deferred) await i.reply(msg);
-      else if (component) await i.followUp(msg);
-      else await i.editReply({ content, allowedMentions: NO_PINGS });
-    };
-    switch (o.kind) {
-      case 'modal':
-        if (deferred || i.isModalSubmit()) return sayEphemeral('…');
-        await i.showModal(
-          buildModal(routed.modal!.decl, routed.modal!.customId, routed.locale, routed.modal!.prefill),
-        );
-        return;
-      case 'toast':
-        return sayEphemeral(o.text);
-      case 'none':
-        if (!deferred) {
-          if (component) await i.deferUpdate();
-          else await i.reply({ content: '✓', flags: MessageFlags.Ephemeral });
-        }
-        return;
-      case 'update': {
-        if (!component) break;
-        const [head] = renderDiscord(o.reply);
-        const edit = {
-          content: head!.content ?? '',
-          components: head!.components ?? [],
-          allowedMentions: NO_PINGS,
-        };
-        if (deferred) await i.editReply(edit);
-        else if (i.isButton()) await i.update(edit);
-        else if (i.isModalSubmit()) await i.update(edit);
-        return;
-      }
-      case 'reply':
-        break;
-    }
-    const reply = o.kind === 'reply' || o.kind === 'update' ? o.reply : null;
-    if (!reply) return;
-    const visible = o.kind === 'reply' && o.visibility === 'visible';
-    const [head, ...rest] = renderInteraction(reply, visible ? 'visible' : 'ephemeral');
-    if (!deferred) await i.reply(head!);
-    else if (component) await i.followUp(head!);
-    else {
-      const { flags: _flags, ...edit } = head!;
-      await i.editReply(edit as Parameters<typeof i.editReply>[0]);
-    }
-    for (const m of rest) await i.followUp(m);
-  }
-
   /** An edited message in a DM or a bot-owned thread: its relayed copy is edited (no answer). */
   private async onEdit(partial: Message | PartialMessage): Promise<void> {
     try {
@@ -303,28 +162,10 @@ export class DiscordBot {
       const channel = message.channel;
       const inThread = channel.isThread() && channel.ownerId === this.client.user?.id;
       if (!channel.isDMBased() && !inThread) return;
-      await this.opts.router.edited(this.inboundOf(message), message.content);
+      await this.opts.router.edited(messageInbound(message, this.opts.staffChannelIds), message.content);
     } catch (err) {
       this.log.warn({ err: { message: (err as Error).message } }, 'message edit handling failed');
     }
-  }
-
-  /** Who wrote a message, where, and which message: shared by new and edited messages. */
-  private inboundOf(message: Message): Inbound {
-    const origin = this.originOf(message.channel, message.channel.id);
-    return {
-      contact: contactOf(message.author, null),
-      displayName: message.author.globalName ?? message.author.username,
-      origin,
-      here: { kind: 'channel', platform: 'DISCORD', chatId: message.channel.id },
-      message: {
-        platform: 'DISCORD',
-        chatId: origin.chatId,
-        ...(origin.kind === 'thread' ? { threadId: origin.threadId } : {}),
-        messageId: message.id,
-      },
-      ...(message.member ? { memberRoleIds: [...message.member.roles.cache.keys()] } : {}),
-    };
   }
 
   /** Free text in the user's DM or in a thread the bot owns. */
@@ -340,7 +181,7 @@ export class DiscordBot {
       if (!channel.isDMBased() && !inThread && !mentioned) return;
       if ('sendTyping' in channel) void channel.sendTyping().catch(() => {});
       const inb: Inbound = {
-        ...this.inboundOf(message),
+        ...messageInbound(message, this.opts.staffChannelIds),
         ...(message.attachments.size ? { files: discordFiles(message), fetchFile: fetchDiscordFile } : {}),
       };
       const routed = mentioned
@@ -365,21 +206,4 @@ export class DiscordBot {
       this.log.warn({ err: { message: (err as Error).message } }, 'message handling failed');
     }
   }
-}
-
-/** A message's attachments, by CDN URL (fetched while the signed link is fresh). */
-function discordFiles(message: Message): InboundFile[] {
-  return [...message.attachments.values()].slice(0, 10).map((a) => ({
-    name: a.name.slice(0, 200),
-    ...(a.contentType ? { contentType: a.contentType } : {}),
-    size: a.size,
-    url: a.url,
-    ref: a.id,
-  }));
-}
-
-async function fetchDiscordFile(file: InboundFile): Promise<Buffer | null> {
-  if (!file.url) return null;
-  const res = await fetch(file.url, { signal: AbortSignal.timeout(30_000) });
-  return res.ok ? Buffer.from(await res.arrayBuffer()) : null;
 }

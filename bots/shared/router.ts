@@ -2,9 +2,7 @@
 // check (commands, buttons, modal submits, dialogues, holders), the handler, the audit entry
 // for staff actions, and a polite localized answer with a reference id when anything throws.
 // Adapters turn platform input into these calls and render the Outcome they get back.
-import crypto from 'node:crypto';
-import type { Contact, IdentityRecord, IdentityService } from '../../accounts/identity';
-import type { ConversationPort, MessageRef, Target } from '../../core/conversation';
+import type { MessageRef } from '../../core/conversation';
 import {
   allows,
   asOutcome,
@@ -15,78 +13,39 @@ import {
   type FeatureContext,
   type FeatureModule,
   type HandlerResult,
-  type InboundFile,
   type InboundText,
-  type ModalDecl,
-  type Origin,
   type Outcome,
   type Permission,
 } from '../../core/feature';
-import { t, type Locale } from '../../core/i18n';
-import type { Logger } from '../../core/logger';
-import { reply, text } from '../../core/reply';
+import type { t } from '../../core/i18n';
 import type { DialogueStore } from './dialogues';
 import { FORM_PREFIX, FormRunner } from './forms';
 import type { FeatureRegistry } from './registry';
-import type { RoleResolver, Roles } from './roles';
+import {
+  featureContext,
+  finishRouted,
+  guardInput,
+  noneRouted,
+  noteRouted,
+  toastRouted,
+} from './router-context';
+import {
+  DIALOGUE_TTL_SECONDS,
+  MAX_INPUT_LENGTH,
+  type Actor,
+  type Inbound,
+  type Routed,
+  type RouterDeps,
+} from './router-types';
 
-/** Longest message we process; Telegram's own limit is 4096, Discord's 2000-4000. */
-export const MAX_INPUT_LENGTH = 4096;
-const DIALOGUE_TTL_SECONDS = 30 * 60;
-
-export interface Inbound {
-  contact: Contact;
-  displayName: string;
-  origin: Origin;
-  here: Target;
-  /** The message that carried a pressed button (or the user's own message for text). */
-  message?: MessageRef;
-  /** Discord: the member's role ids from the interaction, when it came from the guild. */
-  memberRoleIds?: readonly string[];
-  rawLength?: number;
-  /** Files sent with the input (a captioned Telegram photo or document). */
-  files?: InboundFile[];
-  /** Discord: the guild the input came from (handed to features as `ctx.guildId`). */
-  guildId?: string;
-  /** Downloads one of `files` from the platform (handed to features as `ctx.fetchFile`). */
-  fetchFile?: (file: InboundFile) => Promise<Buffer | null>;
-}
-
-export interface Routed {
-  outcome: Outcome;
-  locale: Locale;
-  /** Set when the outcome is a Discord modal to show. */
-  modal?: { decl: ModalDecl; customId: string; prefill?: Args };
-}
-
-export interface StaffAuditEntry {
-  action: string;
-  subjectType: string;
-  subjectId: string;
-  actorUserId: string;
-  actorIdentityId: string;
-  details?: Record<string, unknown>;
-}
-
-export interface RouterDeps {
-  registry: FeatureRegistry;
-  identities: Pick<IdentityService, 'ensure'>;
-  roles: RoleResolver;
-  dialogues: DialogueStore;
-  conversation: ConversationPort;
-  /** Writes one audit entry (the audit log), for every successful staff action. */
-  audit: (entry: StaffAuditEntry) => Promise<void>;
-  logger: Logger;
-  /** Time spent routing one input, in ms (benchmarks; metrics). */
-  observe?: (input: 'command' | 'button' | 'modal' | 'text', ms: number) => void;
-}
-
-export const newReference = () => crypto.randomBytes(4).toString('hex');
-
-interface Actor {
-  identity: IdentityRecord;
-  roles: Roles;
-}
+export {
+  MAX_INPUT_LENGTH,
+  newReference,
+  type Inbound,
+  type Routed,
+  type RouterDeps,
+  type StaffAuditEntry,
+} from './router-types';
 
 export class Router {
   readonly forms: FormRunner;
@@ -253,35 +212,7 @@ export class Router {
 
   /** Identity, roles, and the catch-all: whatever throws becomes a localized error with a reference. */
   async guard(inb: Inbound, what: string, work: (actor: Actor) => Promise<Routed>): Promise<Routed> {
-    let locale: Locale = 'en';
-    try {
-      // Side by side: a Telegram role lookup (getChatMember on a cold cache) does not wait
-      // for the identity read.
-      const [identity, roles] = await Promise.all([
-        this.deps.identities.ensure(inb.contact),
-        this.deps.roles.rolesOf(inb.contact.platform, inb.contact.platformUserId, inb.memberRoleIds),
-      ]);
-      locale = identity.locale;
-      return await work({ identity, roles });
-    } catch (err) {
-      const ref = newReference();
-      this.deps.logger.error(
-        {
-          ref,
-          input: what.slice(0, 80),
-          platform: inb.contact.platform,
-          err: { message: (err as Error).message, stack: (err as Error).stack },
-        },
-        'command failed',
-      );
-      return {
-        locale,
-        outcome: {
-          kind: 'reply',
-          reply: reply([text(t(locale, 'error.internal', { ref }))], { private: true }),
-        },
-      };
-    }
+    return guardInput(this.deps, inb, what, work);
   }
 
   /** The permission check, the handler, and the audit entry: the same path for every kind of input. */
@@ -324,26 +255,7 @@ export class Router {
 
   /** Resolves modals, adds the group notes of private replies. */
   finish(actor: Actor, outcome: Outcome, feature: FeatureModule): Routed {
-    const locale = actor.identity.locale;
-    if (outcome.kind === 'modal') {
-      const decl = this.deps.registry.modal(feature, outcome.action);
-      if (!decl) throw new Error(`feature ${feature.id} has no modal ${outcome.action}`);
-      return {
-        locale,
-        outcome,
-        modal: {
-          decl,
-          customId: `${feature.id}:${outcome.action}:${outcome.arg ?? ''}`,
-          ...(outcome.prefill ? { prefill: outcome.prefill } : {}),
-        },
-      };
-    }
-    if (outcome.kind === 'reply' && outcome.reply.private)
-      outcome.reply.groupNotices = {
-        sentToDm: t(locale, 'private.sentToDm'),
-        openDmFirst: t(locale, 'private.openDmFirst'),
-      };
-    return { locale, outcome };
+    return finishRouted(this.deps.registry, actor, outcome, feature);
   }
 
   context(
@@ -352,53 +264,19 @@ export class Router {
     feature: FeatureModule,
     onAudit: (n: AuditNote) => void,
   ): FeatureContext {
-    const identityId = actor.identity.id;
-    const store = this.deps.dialogues;
-    const registry = this.deps.registry;
-    return {
-      feature: feature.id,
-      actor: { identity: actor.identity, displayName: inb.displayName, roles: actor.roles },
-      locale: actor.identity.locale,
-      t: (key, params) => t(actor.identity.locale, key, params),
-      origin: inb.origin,
-      here: inb.here,
-      ...(inb.message ? { message: inb.message } : {}),
-      ...(inb.files?.length ? { files: inb.files } : {}),
-      ...(inb.fetchFile ? { fetchFile: inb.fetchFile } : {}),
-      ...(inb.guildId ? { guildId: inb.guildId } : {}),
-      conversation: this.deps.conversation,
-      auditAs: onAudit,
-      dialogue: {
-        async start(name, state) {
-          const decl = registry.dialogue(feature.id, name)?.decl;
-          if (!decl) throw new Error(`feature ${feature.id} has no dialogue ${name}`);
-          await store.set(
-            identityId,
-            { feature: feature.id, name, state },
-            decl.ttlSeconds ?? DIALOGUE_TTL_SECONDS,
-          );
-        },
-        end: () => store.clear(identityId),
-        current: () => store.get(identityId),
-      },
-    };
+    return featureContext(this.deps, inb, actor, feature, onAudit);
   }
 
   note(actor: Actor, key: Parameters<typeof t>[1], params?: Record<string, string | number>): Routed {
-    const locale = actor.identity.locale;
-    return {
-      locale,
-      outcome: { kind: 'reply', reply: reply([text(t(locale, key, params))], { private: true }) },
-    };
+    return noteRouted(actor, key, params);
   }
 
   toast(actor: Actor, key: Parameters<typeof t>[1], alert = true): Routed {
-    const locale = actor.identity.locale;
-    return { locale, outcome: { kind: 'toast', text: t(locale, key), alert } };
+    return toastRouted(actor, key, alert);
   }
 
   none(actor: Actor): Routed {
-    return { locale: actor.identity.locale, outcome: { kind: 'none' } };
+    return noneRouted(actor);
   }
 
   get dialogues(): DialogueStore {

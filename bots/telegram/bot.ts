@@ -1,15 +1,12 @@
 // Thin grammY adapter: turns updates into router calls (commands, callback queries, free
 // text) and renders the outcome. No business rule lives here.
 import { autoRetry } from '@grammyjs/auto-retry';
-import { Bot, GrammyError, HttpError, InputFile, type Context } from 'grammy';
-import type { User } from '@grammyjs/types';
-import type { Contact } from '../../accounts/identity';
-import type { InboundFile, Origin } from '../../core/feature';
+import { Bot, GrammyError, HttpError, type Context } from 'grammy';
 import type { Logger } from '../../core/logger';
-import type { Reply } from '../../core/reply';
 import { parseArgs } from '../shared/registry';
-import type { Inbound, Routed, Router } from '../shared/router';
-import { renderTelegram } from './render';
+import type { Routed, Router } from '../shared/router';
+import { inbound, mentionOf, parseCommand, telegramFile } from './inbound';
+import { respond } from './respond';
 import { reachabilityFor, retryNetworkErrors } from './reachability';
 import { pacingTransformer } from './pacing';
 import type { SendPacer } from '../../notifier/delivery/pacing';
@@ -17,6 +14,8 @@ import { sequentialize } from '@grammyjs/runner';
 import type { LatencyObserver } from '../shared/latency';
 import { replyClock, stampArrivals } from './latency';
 import { telegramFileFetcher } from './files';
+
+export { contactOf, mentionOf, parseCommand } from './inbound';
 
 export interface TelegramBotOptions {
   token: string;
@@ -28,164 +27,6 @@ export interface TelegramBotOptions {
   staffChatId?: string;
   /** Update-in → reply-out per update (benchmarks, metrics). */
   observeLatency?: LatencyObserver;
-}
-
-export function contactOf(from: User, chatId?: number, chatType?: string): Contact {
-  return {
-    platform: 'TELEGRAM',
-    platformUserId: String(from.id),
-    username: from.username ?? from.first_name,
-    languageCode: from.language_code ?? null,
-    dmChatId: chatType === 'private' && chatId !== undefined ? String(chatId) : null,
-  };
-}
-
-const displayName = (from: User) =>
-  [from.first_name, from.last_name].filter(Boolean).join(' ') || from.username || '';
-
-/** `/cmd@bot args` → { command, raw } (null when not a command, or addressed to another bot). */
-export function parseCommand(text: string, botUsername: string): { command: string; raw: string } | null {
-  const m = /^\/([A-Za-z0-9_]{1,64})(?:@([A-Za-z0-9_]{1,64}))?(?:\s+([\s\S]*))?$/.exec(text.trim());
-  if (!m) return null;
-  if (m[2] && m[2].toLowerCase() !== botUsername.toLowerCase()) return null;
-  return { command: m[1]!.toLowerCase(), raw: m[3] ?? '' };
-}
-
-function originOf(ctx: Context, staffChatId?: string): Origin {
-  const chat = ctx.chat!;
-  const chatId = String(chat.id);
-  if (chat.type === 'private') return { kind: 'dm', platform: 'TELEGRAM', chatId };
-  const staff = chatId === staffChatId;
-  const msg = ctx.message ?? ctx.editedMessage ?? ctx.callbackQuery?.message;
-  const thread = msg && 'is_topic_message' in msg && msg.is_topic_message ? msg.message_thread_id : undefined;
-  return thread
-    ? { kind: 'thread', platform: 'TELEGRAM', chatId, threadId: String(thread), staff }
-    : { kind: 'group', platform: 'TELEGRAM', chatId, staff };
-}
-
-function inbound(ctx: Context, staffChatId?: string, rawLength?: number): Inbound {
-  const from = ctx.from!;
-  const origin = originOf(ctx, staffChatId);
-  const msg = ctx.message ?? ctx.editedMessage ?? ctx.callbackQuery?.message;
-  return {
-    contact: contactOf(from, ctx.chat?.id, ctx.chat?.type),
-    displayName: displayName(from),
-    origin,
-    here: {
-      kind: 'interaction',
-      platform: 'TELEGRAM',
-      interactionId: String(ctx.update.update_id),
-      visibility: 'ephemeral',
-    },
-    ...(msg
-      ? {
-          message: {
-            platform: 'TELEGRAM' as const,
-            chatId: String(msg.chat.id),
-            ...(origin.kind === 'thread' ? { threadId: origin.threadId } : {}),
-            messageId: String(msg.message_id),
-          },
-        }
-      : {}),
-    ...(rawLength !== undefined ? { rawLength } : {}),
-  };
-}
-
-/** The file of a photo (its largest size) or document message, by Telegram file id. */
-function telegramFile(m: NonNullable<Context['message']>): InboundFile {
-  if (m.document)
-    return {
-      name: (m.document.file_name ?? 'document').slice(0, 200),
-      ref: m.document.file_id,
-      ...(m.document.mime_type ? { contentType: m.document.mime_type } : {}),
-      ...(m.document.file_size !== undefined ? { size: m.document.file_size } : {}),
-    };
-  const best = [...(m.photo ?? [])].sort((a, b) => b.width * b.height - a.width * a.height)[0]!;
-  return {
-    name: 'photo.jpg',
-    contentType: 'image/jpeg',
-    ref: best.file_id,
-    ...(best.file_size !== undefined ? { size: best.file_size } : {}),
-  };
-}
-
-async function sendTo(api: Context['api'], chatId: number, reply: Reply, threadId?: number): Promise<void> {
-  const thread = threadId ? { message_thread_id: threadId } : {};
-  for (const msg of renderTelegram(reply)) {
-    await api.sendMessage(chatId, msg.text, {
-      entities: msg.entities,
-      ...(msg.reply_markup ? { reply_markup: msg.reply_markup } : {}),
-      ...thread,
-      link_preview_options: { is_disabled: true },
-    });
-  }
-  if (reply.attachment?.contentType.startsWith('image/')) {
-    await api.sendPhoto(chatId, new InputFile(reply.attachment.data, reply.attachment.name), thread);
-  } else if (reply.attachment) {
-    await api.sendDocument(chatId, new InputFile(reply.attachment.data, reply.attachment.name), thread);
-  }
-}
-
-async function send(ctx: Context, reply: Reply, inb: Inbound): Promise<void> {
-  // Tokens, wallets and node lists asked for in a group go to the asker's private chat.
-  if (reply.private && ctx.chat && ctx.chat.type !== 'private' && ctx.from) {
-    const chatId = ctx.chat.id;
-    const notice = async (text: string | undefined) => {
-      if (text) await sendTo(ctx.api, chatId, { blocks: [{ kind: 'text', text }] }, threadOf(inb));
-    };
-    try {
-      await sendTo(ctx.api, ctx.from.id, reply);
-      await notice(reply.groupNotices?.sentToDm);
-    } catch {
-      // 403: the user never opened a chat with the bot.
-      await notice(reply.groupNotices?.openDmFirst);
-    }
-    return;
-  }
-  await sendTo(ctx.api, ctx.chat!.id, reply, threadOf(inb));
-}
-
-const threadOf = (inb: Inbound) => (inb.origin.kind === 'thread' ? Number(inb.origin.threadId) : undefined);
-
-/** Renders an outcome. Callback answers are sent by the caller (exactly once). */
-async function respond(ctx: Context, routed: Routed, inb: Inbound, router: Router): Promise<void> {
-  const o = routed.outcome;
-  switch (o.kind) {
-    case 'modal':
-      // No modals on Telegram: the same form is asked one field at a time.
-      return respond(ctx, await router.forms.start(inb, routed.modal!), inb, router);
-    case 'reply':
-      return send(ctx, o.reply, inb);
-    case 'update': {
-      const msg = ctx.callbackQuery?.message;
-      if (!msg) return send(ctx, o.reply, inb);
-      const [first] = renderTelegram(o.reply);
-      try {
-        await ctx.api.editMessageText(msg.chat.id, msg.message_id, first!.text, {
-          entities: first!.entities,
-          ...(first!.reply_markup ? { reply_markup: first!.reply_markup } : {}),
-          link_preview_options: { is_disabled: true },
-        });
-      } catch (err) {
-        if (!(err instanceof GrammyError && /message is not modified/.test(err.description))) throw err;
-      }
-      return;
-    }
-    case 'toast':
-      // Not from a callback (a refused command): say it as a private note.
-      if (!ctx.callbackQuery)
-        await send(ctx, { blocks: [{ kind: 'text', text: o.text }], private: true }, inb);
-      return;
-    case 'none':
-      return;
-  }
-}
-
-/** The question in a group message that mentions the bot (`@bot …`), or null. */
-export function mentionOf(text: string, botUsername: string): string | null {
-  const re = new RegExp(`(^|\\s)@${botUsername.replace(/[^A-Za-z0-9_]/g, '')}\\b`, 'i');
-  if (!re.test(text)) return null;
-  return text.replace(re, ' ').trim();
 }
 
 /** "typing…" while the answer is prepared (an AI answer can take seconds); best effort. */

@@ -5,33 +5,20 @@ import {
   GatewayIntentBits,
   type APIApplicationCommand,
   type APIChannel,
-  type APIThreadChannel,
 } from 'discord-api-types/v10';
 import { ChannelHandle, type ThreadInfo } from './channel-handle';
+import { botThreads, filterRequests, waitForState, type RequestFilter } from './control-queries';
 import { MessageCursor } from './cursor';
-import {
-  routeMatcher,
-  type FailurePlan,
-  type FailureRates,
-  type InjectedFailure,
-  type RouteMatcher,
-} from './failures';
+import { type FailurePlan, type FailureRates, type InjectedFailure, type RouteMatcher } from './failures';
 import type { Gateway, GatewayStats } from './gateway';
 import { guildInfo, setupGuild, staffOnlyOverwrites, type GuildInfo } from './guild';
 import type { InteractionHandle } from './interactions';
 import type { SandboxState, UserOptions } from './state';
 import type { RequestRecord, SentMessage } from './types';
 import { SandboxUser } from './user';
-import { DEFAULT_TIMEOUT_MS, until } from './wait';
+import { until } from './wait';
 
-export type RequestFilter =
-  | ((r: RequestRecord) => boolean)
-  | {
-      method?: string;
-      /** Same syntax as failNext: `/channels/:id/messages` or a RegExp. */
-      path?: string | RegExp;
-      status?: number;
-    };
+export type { RequestFilter } from './control-queries';
 
 /** The handle a test gets from startDiscordSandbox(). */
 export class DiscordSandbox {
@@ -153,26 +140,7 @@ export class DiscordSandbox {
 
   /** Threads the bot created, with members and archive state. */
   threads(): ThreadInfo[] {
-    return this.state
-      .threads()
-      .filter((t) => t.createdByBot)
-      .map((t) => {
-        const ch = t.channel as APIThreadChannel;
-        const meta = ch.thread_metadata;
-        return {
-          id: ch.id,
-          name: ch.name ?? '',
-          type: ch.type === ChannelType.PrivateThread ? 'private' : 'public',
-          parentId: ch.parent_id ?? '',
-          guildId: ch.guild_id ?? '',
-          ownerId: ch.owner_id,
-          archived: !!meta?.archived,
-          locked: !!meta?.locked,
-          invitable: meta?.invitable,
-          members: [...(t.threadMembers?.keys() ?? [])],
-          channel: structuredClone(ch),
-        };
-      });
+    return botThreads(this.state);
   }
 
   /**
@@ -212,18 +180,7 @@ export class DiscordSandbox {
 
   /** Every REST request so far (oldest first), optionally filtered. */
   requests(filter?: RequestFilter): RequestRecord[] {
-    if (!filter) return [...this.state.requests];
-    if (typeof filter === 'function') return this.state.requests.filter(filter);
-    const pathOk =
-      filter.path === undefined
-        ? () => true
-        : routeMatcher({ path: filter.path, ...(filter.method ? { method: filter.method } : {}) });
-    return this.state.requests.filter(
-      (r) =>
-        (!filter.method || r.method === filter.method.toUpperCase()) &&
-        (filter.status === undefined || r.status === filter.status) &&
-        pathOk(r.method, r.path),
-    );
+    return filterRequests(this.state, filter);
   }
 
   /**
@@ -247,30 +204,7 @@ export class DiscordSandbox {
     predicate: () => T | undefined | null | false | Promise<T | undefined | null | false>,
     opts: { timeoutMs?: number; what?: string } = {},
   ): Promise<T> {
-    const deadline = Date.now() + (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-    let lastError: unknown;
-    for (;;) {
-      try {
-        const v = await predicate();
-        if (v !== undefined && v !== null && v !== false) return v;
-      } catch (err) {
-        lastError = err;
-      }
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        const why = lastError ? ` (last error: ${(lastError as Error).message})` : '';
-        throw new Error(`timed out waiting for ${opts.what ?? 'condition'}${why}`);
-      }
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(timer);
-          this.state.events.off('change', done);
-          resolve();
-        };
-        const timer = setTimeout(done, Math.min(25, left));
-        this.state.events.once('change', done);
-      });
-    }
+    return waitForState(this.state, predicate, opts);
   }
 
   /** Drops gateway connections. Code 4000 (default) makes discord.js RESUME; `invalidateSession` forces a new IDENTIFY. */

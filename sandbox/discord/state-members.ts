@@ -15,44 +15,12 @@ import {
   type APIThreadChannel,
   type APIUser,
 } from 'discord-api-types/v10';
-import type { GuildOptions, GuildRecord } from './guild';
-import { P, computePermissions } from './permissions';
+import type { GuildRecord } from './guild';
+import type { DispatchMeta, Dispatcher, StateOptions, UserOptions } from './state-options';
+import { channelPermissions } from './state-permissions';
 import type { ChannelRecord, UserRecord } from './types';
 
-/** Who may receive a dispatch: the intent it needs and, for messages, what MESSAGE_CONTENT hides. */
-export interface DispatchMeta {
-  intent?: GatewayIntentBits;
-  /** MESSAGE_CREATE/UPDATE: strip content unless the session has MESSAGE_CONTENT or this is exempt. */
-  contentExempt?: boolean;
-}
-
-export interface Dispatcher {
-  dispatch(event: GatewayDispatchEvents, data: unknown, meta: DispatchMeta): void;
-}
-
-export interface StateOptions {
-  token: string;
-  applicationId: string;
-  botUsername?: string;
-  guild?: GuildOptions;
-}
-
-export interface UserOptions {
-  username?: string;
-  globalName?: string | null;
-  locale?: string;
-  /** Roles in `guildId` (default: the default guild); roles are per guild on Discord. */
-  roles?: string[];
-  /**
-   * Member of `guildId` (default: the default guild). A new user joins it unless this is
-   * false; naming a guild the user is not in makes them join it. Users who share no guild
-   * with the bot cannot receive DMs from it.
-   */
-  inGuild?: boolean;
-  nick?: string | null;
-  /** The guild that `roles`, `inGuild` and `nick` apply to. */
-  guildId?: string;
-}
+export type { DispatchMeta, Dispatcher, StateOptions, UserOptions } from './state-options';
 
 const iso = (ms = Date.now()) => new Date(ms).toISOString();
 
@@ -257,38 +225,7 @@ export class MembersState {
   // ---- permissions --------------------------------------------------------------------
 
   permissions(userId: string, channelId: string): bigint {
-    const rec = this.channels.get(channelId);
-    if (!rec) return 0n;
-    const ch = rec.channel;
-    if (ch.type === ChannelType.DM)
-      return bitsOf(
-        P.ViewChannel,
-        P.SendMessages,
-        P.ReadMessageHistory,
-        P.EmbedLinks,
-        P.AttachFiles,
-        P.UseApplicationCommands,
-      );
-    const g = this.guildOf(channelId);
-    const roles = g ? this.memberRoles(userId, g.id) : undefined;
-    if (!g || !roles) return 0n;
-    const isThread = this.isThread(ch);
-    const target = isThread ? this.channels.get(ch.parent_id ?? '')?.channel : ch;
-    const overwrites =
-      target && 'permission_overwrites' in target ? (target.permission_overwrites ?? []) : [];
-    const perms = computePermissions(
-      g.id,
-      g.roles,
-      { userId, roleIds: roles, isOwner: userId === g.ownerId },
-      overwrites,
-    );
-    if (
-      ch.type === ChannelType.PrivateThread &&
-      !rec.threadMembers?.has(userId) &&
-      !(perms & P.ManageThreads)
-    )
-      return 0n;
-    return perms;
+    return channelPermissions(this, userId, channelId);
   }
 
   can(userId: string, channelId: string, flag: bigint): boolean {
@@ -302,8 +239,4 @@ export class MembersState {
       ch.type === ChannelType.AnnouncementThread
     );
   }
-}
-
-function bitsOf(...flags: bigint[]): bigint {
-  return flags.reduce((a, b) => a | b, 0n);
 }

@@ -1,19 +1,10 @@
-import {
-  ChannelType,
-  ComponentType,
-  GatewayDispatchEvents,
-  GatewayIntentBits,
-  InteractionType,
-  type APIApplicationCommand,
-} from 'discord-api-types/v10';
+import { ChannelType, ComponentType, InteractionType } from 'discord-api-types/v10';
 import { createMessage, editMessage } from './messages';
 import { P } from './permissions';
 import type { SandboxState, UserOptions } from './state';
 import type { SentMessage, UserRecord } from './types';
 import {
-  allComponents,
   dispatchInteraction,
-  findComponent,
   slashData,
   SELECT_TYPES,
   type GatewayLike,
@@ -22,6 +13,14 @@ import {
 } from './interactions';
 import type { MessageCursor } from './cursor';
 import { modalAnswer, origin0, type ModalValues } from './modal-answer';
+import {
+  addToThread,
+  findCommand,
+  messageComponent,
+  mustBeAbleTo,
+  selectResolved,
+  slashChannel,
+} from './user-checks';
 
 export type { ModalValues, UploadedFile } from './modal-answer';
 
@@ -68,11 +67,13 @@ export class SandboxUser {
    * #general of `guildId` (default guild if neither), or in the DM with `inDm`.
    */
   async slash(name: string, opts: SlashOptions = {}): Promise<InteractionHandle> {
-    const channelId = opts.inDm ? this.state.ensureDm(this.id).channel.id : this.slashChannel(opts);
+    const channelId = opts.inDm ? this.state.ensureDm(this.id).channel.id : slashChannel(this.state, opts);
     const guildId = opts.inDm ? undefined : this.state.guildOf(channelId)?.id;
-    const cmd = this.findCommand(name, guildId);
+    const cmd = findCommand(this.state, name, guildId);
     if (!opts.inDm)
-      this.mustBeAbleTo(
+      mustBeAbleTo(
+        this.state,
+        this.id,
         channelId,
         P.ViewChannel | P.UseApplicationCommands,
         `use /${name} in channel ${channelId}`,
@@ -88,7 +89,7 @@ export class SandboxUser {
 
   /** Presses a button on a message the bot sent. */
   async press(message: MessageRef, customId: string): Promise<InteractionHandle> {
-    const { msg, component } = this.component(message, customId);
+    const { msg, component } = messageComponent(this.state, this.id, message, customId);
     if (component.type !== ComponentType.Button)
       throw new Error(
         `component "${customId}" is a ${ComponentType[component.type]}, not a button (use select())`,
@@ -104,7 +105,7 @@ export class SandboxUser {
 
   /** Picks values in a select menu on a message the bot sent. */
   async select(message: MessageRef, customId: string, values: string[]): Promise<InteractionHandle> {
-    const { msg, component } = this.component(message, customId);
+    const { msg, component } = messageComponent(this.state, this.id, message, customId);
     if (!SELECT_TYPES.has(component.type)) throw new Error(`component "${customId}" is not a select menu`);
     const min = component.min_values ?? 1;
     const max = component.max_values ?? 1;
@@ -126,7 +127,7 @@ export class SandboxUser {
         custom_id: customId,
         component_type: component.type,
         values,
-        ...this.selectResolved(component.type, values, msg.api.channel_id),
+        ...selectResolved(this.state, component.type, values, msg.api.channel_id),
       },
       sourceMessage: msg.api,
     });
@@ -182,7 +183,7 @@ export class SandboxUser {
         throw new Error(`channel ${channelId} is not ${this.id}'s DM with the bot`);
     } else {
       const send = this.state.isThread(ch) ? P.SendMessagesInThreads : P.SendMessages;
-      this.mustBeAbleTo(channelId, P.ViewChannel | send, `post in channel ${channelId}`);
+      mustBeAbleTo(this.state, this.id, channelId, P.ViewChannel | send, `post in channel ${channelId}`);
     }
     const rec = createMessage(this.state, {
       channelId,
@@ -239,40 +240,7 @@ export class SandboxUser {
    * list: needs Manage Threads unless the private thread is invitable and this user is in it.
    */
   addToThread(threadId: string, userId: string): void {
-    const rec = this.state.channel(threadId);
-    if (!rec || !this.state.isThread(rec.channel)) throw new Error(`${threadId} is not a thread`);
-    const guildId = this.state.guildOf(threadId)!.id;
-    const invitable =
-      rec.channel.type !== ChannelType.PrivateThread ||
-      (!!rec.channel.thread_metadata?.invitable && !!rec.threadMembers?.has(this.id));
-    if (!invitable) this.mustBeAbleTo(threadId, P.ManageThreads, `add members to thread ${threadId}`);
-    if (!this.state.memberRoles(userId, guildId))
-      throw new Error(`user ${userId} is not a member of guild ${guildId}`);
-    const members = (rec.threadMembers ??= new Map());
-    if (members.has(userId)) return;
-    const now = new Date().toISOString();
-    members.set(userId, now);
-    rec.channel.member_count = members.size;
-    this.state.dispatch(
-      GatewayDispatchEvents.ThreadMembersUpdate,
-      {
-        id: threadId,
-        guild_id: guildId,
-        member_count: Math.min(50, members.size),
-        added_members: [
-          {
-            id: threadId,
-            user_id: userId,
-            join_timestamp: now,
-            flags: 0,
-            member: this.state.member(userId, guildId),
-          },
-        ],
-      },
-      // Discord only tells about other users' thread membership with GUILD_MEMBERS.
-      { intent: GatewayIntentBits.GuildMembers },
-    );
-    this.state.changed();
+    addToThread(this.state, this.id, threadId, userId);
   }
 
   /** From now on the bot's DMs to this user fail with 50007. */
@@ -284,82 +252,5 @@ export class SandboxUser {
   unblockDms(): void {
     this.rec.blocked = false;
     this.state.changed();
-  }
-
-  private slashChannel(opts: SlashOptions): string {
-    if (opts.guildId !== undefined && !this.state.guild(opts.guildId))
-      throw new Error(`unknown guild ${opts.guildId}`);
-    if (!opts.channelId) return this.state.guild(opts.guildId ?? this.state.guildId)!.generalChannelId;
-    const ch = this.state.channel(opts.channelId)?.channel;
-    if (!ch) throw new Error(`unknown channel ${opts.channelId}`);
-    if (ch.type === ChannelType.DM) throw new Error(`channel ${opts.channelId} is a DM (use inDm)`);
-    const inGuild = this.state.guildOf(opts.channelId)?.id;
-    if (opts.guildId !== undefined && inGuild !== opts.guildId)
-      throw new Error(`channel ${opts.channelId} is not in guild ${opts.guildId} (it is in ${inGuild})`);
-    return opts.channelId;
-  }
-
-  /** A guild sees its own commands and the global ones; a DM only the global ones. */
-  private findCommand(name: string, guildId: string | undefined): APIApplicationCommand {
-    const guild = guildId ? (this.state.guildCommands.get(guildId) ?? []) : [];
-    const cmd = [...guild, ...this.state.globalCommands].find((c) => c.name === name && c.type === 1);
-    if (!cmd) {
-      const known = [...guild, ...this.state.globalCommands].map((c) => c.name);
-      const where = guildId ? ` in guild ${guildId}` : ' globally (DMs only see global commands)';
-      throw new Error(`/${name} is not registered${where} (registered: ${known.join(', ') || 'none'})`);
-    }
-    return cmd;
-  }
-
-  private mustBeAbleTo(channelId: string, flags: bigint, what: string): void {
-    if ((this.state.permissions(this.id, channelId) & flags) !== flags)
-      throw new Error(`user ${this.id} may not ${what} (missing permissions)`);
-  }
-
-  private component(message: MessageRef, customId: string) {
-    const id = typeof message === 'string' ? message : message.id;
-    const msg = this.state.messages.get(id);
-    if (!msg || msg.deleted) throw new Error(`message ${id} does not exist (or was deleted)`);
-    if (msg.ephemeral && msg.visibleTo !== this.id)
-      throw new Error(`message ${id} is ephemeral for another user`);
-    if (!msg.ephemeral) {
-      const ch = this.state.channel(msg.api.channel_id)?.channel;
-      const visible =
-        ch?.type === ChannelType.DM
-          ? ch.id === this.rec.dmChannelId
-          : this.state.can(this.id, msg.api.channel_id, P.ViewChannel);
-      if (!visible) throw new Error(`user ${this.id} cannot see channel ${msg.api.channel_id}`);
-    }
-    const component = findComponent(msg.api.components, customId);
-    if (!component) {
-      const ids = allComponents(msg.api.components).flatMap((c) => (c.custom_id ? [c.custom_id] : []));
-      throw new Error(`message ${id} has no component "${customId}" (has: ${ids.join(', ') || 'none'})`);
-    }
-    if (component.disabled) throw new Error(`component "${customId}" is disabled`);
-    return { msg, component };
-  }
-
-  private selectResolved(type: number, values: string[], channelId: string): Record<string, unknown> {
-    const guildId = this.state.guildOf(channelId)?.id;
-    if (type === ComponentType.StringSelect) return {};
-    const users: Record<string, unknown> = {};
-    const members: Record<string, unknown> = {};
-    const roles: Record<string, unknown> = {};
-    const channels: Record<string, unknown> = {};
-    for (const v of values) {
-      const u = this.state.apiUser(v);
-      if (u) {
-        users[v] = u;
-        const m = guildId ? this.state.member(v, guildId) : undefined;
-        if (m) members[v] = { ...m, user: undefined, permissions: '0' };
-      } else if (guildId && this.state.role(v, guildId)) roles[v] = this.state.role(v, guildId);
-      else {
-        const ch = this.state.channel(v)?.channel as
-          { id: string; name?: string | null; type: number } | undefined;
-        if (!ch) throw new Error(`select value ${v} is no known user, role or channel`);
-        channels[v] = { id: ch.id, name: ch.name, type: ch.type, permissions: '0' };
-      }
-    }
-    return { resolved: { users, members, roles, channels } };
   }
 }

@@ -1,15 +1,15 @@
 import {
-  ApplicationCommandOptionType,
-  ApplicationCommandType,
   ButtonStyle,
   ComponentType,
-  Locale,
   MessageFlags,
   type APIAllowedMentions,
   type APIEmbed,
 } from 'discord-api-types/v10';
 import { invalidForm, ApiError, type FormProblem } from './errors';
 import { RESTJSONErrorCodes } from 'discord-api-types/v10';
+import { badLength, len, required, tooLong } from './validate-problems';
+
+export { validateCommands, type CommandShape } from './validate-commands';
 
 // Checks Discord applies to what a bot sends, so a payload that the real API would
 // refuse fails here too instead of only in production. Paths and codes follow the
@@ -26,26 +26,6 @@ export interface MessageBodyInput {
   sticker_ids?: string[] | null;
   poll?: unknown;
   tts?: boolean;
-}
-
-const tooLong = (path: string, max: number): FormProblem => ({
-  path,
-  code: 'BASE_TYPE_MAX_LENGTH',
-  message: `Must be ${max} or fewer in length.`,
-});
-const required = (path: string): FormProblem => ({
-  path,
-  code: 'BASE_TYPE_REQUIRED',
-  message: 'This field is required',
-});
-const badLength = (path: string, min: number, max: number): FormProblem => ({
-  path,
-  code: 'BASE_TYPE_BAD_LENGTH',
-  message: `Must be between ${min} and ${max} in length.`,
-});
-
-function len(s: unknown): number {
-  return typeof s === 'string' ? [...s].length : 0;
 }
 
 /** Throws the ApiError Discord would answer for this message body, if any. */
@@ -231,134 +211,4 @@ export function validateModal(data: { custom_id?: string; title?: string; compon
     }
   });
   if (out.length) throw invalidForm(out);
-}
-
-const NAME = /^[-_'\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u;
-const LOCALES = new Set<string>(Object.values(Locale));
-
-export type CommandShape = {
-  name?: string;
-  description?: string;
-  type?: number;
-  options?: OptionInput[];
-  name_localizations?: Record<string, string> | null;
-  description_localizations?: Record<string, string> | null;
-};
-type OptionInput = CommandShape & { required?: boolean; choices?: unknown[]; type?: number };
-
-export function validateCommands(cmds: readonly CommandShape[]): void {
-  const out: FormProblem[] = [];
-  const seen = new Set<string>();
-  cmds.forEach((c, i) => {
-    const type = c.type ?? ApplicationCommandType.ChatInput;
-    const key = `${type}:${c.name}`;
-    if (seen.has(key))
-      out.push({
-        path: `${i}.name`,
-        code: 'APPLICATION_COMMANDS_DUPLICATE_NAME',
-        message: `Application command names must be unique`,
-      });
-    seen.add(key);
-    out.push(...named(c, `${i}`, type === ApplicationCommandType.ChatInput));
-    if (type === ApplicationCommandType.ChatInput)
-      out.push(...optionProblems(c.options ?? [], `${i}.options`, 0));
-  });
-  if (cmds.length > 100) out.push(tooLong('', 100));
-  if (out.length) throw invalidForm(out);
-}
-
-function named(c: CommandShape, at: string, chatInput: boolean): FormProblem[] {
-  const out: FormProblem[] = [];
-  if (!c.name) out.push(required(`${at}.name`));
-  else if (chatInput && (!NAME.test(c.name) || c.name !== c.name.toLowerCase())) {
-    out.push({
-      path: `${at}.name`,
-      code: 'APPLICATION_COMMAND_INVALID_NAME',
-      message: 'Command name is invalid',
-    });
-  } else if (len(c.name) > 32) out.push(tooLong(`${at}.name`, 32));
-  if (chatInput) {
-    if (!c.description) out.push(required(`${at}.description`));
-    else if (len(c.description) > 100) out.push(badLength(`${at}.description`, 1, 100));
-  }
-  for (const field of ['name_localizations', 'description_localizations'] as const) {
-    for (const [loc, value] of Object.entries(c[field] ?? {})) {
-      if (!LOCALES.has(loc))
-        out.push({ path: `${at}.${field}.${loc}`, code: 'LOCALE_INVALID', message: `Invalid locale ${loc}` });
-      else if (
-        field === 'name_localizations' &&
-        chatInput &&
-        (!NAME.test(value) || value !== value.toLowerCase())
-      ) {
-        out.push({
-          path: `${at}.${field}.${loc}`,
-          code: 'APPLICATION_COMMAND_INVALID_NAME',
-          message: 'Command name is invalid',
-        });
-      } else if (field === 'description_localizations' && len(value) > 100)
-        out.push(badLength(`${at}.${field}.${loc}`, 1, 100));
-    }
-  }
-  return out;
-}
-
-function optionProblems(options: OptionInput[], at: string, depth: number): FormProblem[] {
-  const out: FormProblem[] = [];
-  if (options.length > 25) out.push(tooLong(at, 25));
-  const isSub = (o: OptionInput) =>
-    o.type === ApplicationCommandOptionType.Subcommand ||
-    o.type === ApplicationCommandOptionType.SubcommandGroup;
-  if (options.some(isSub) && !options.every(isSub)) {
-    out.push({
-      path: at,
-      code: 'APPLICATION_COMMAND_OPTIONS_TYPE_INVALID',
-      message: 'Sub-command and sub-command group option types are mutually exclusive to all other types',
-    });
-  }
-  let optionalSeen = false;
-  const names = new Set<string>();
-  options.forEach((o, i) => {
-    const here = `${at}.${i}`;
-    out.push(...named(o, here, true));
-    if (o.name && names.has(o.name))
-      out.push({
-        path: `${here}.name`,
-        code: 'APPLICATION_COMMAND_OPTIONS_NAME_ALREADY_EXISTS',
-        message: 'Option names must be unique',
-      });
-    if (o.name) names.add(o.name);
-    if (o.required && optionalSeen)
-      out.push({
-        path: `${here}.required`,
-        code: 'APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID',
-        message: 'Required options must be placed before non-required options',
-      });
-    if (!o.required && !isSub(o)) optionalSeen = true;
-    if ((o.choices ?? []).length > 25) out.push(tooLong(`${here}.choices`, 25));
-    if (o.type === ApplicationCommandOptionType.SubcommandGroup) {
-      if (depth > 0)
-        out.push({
-          path: `${here}.type`,
-          code: 'APPLICATION_COMMAND_OPTIONS_TYPE_INVALID',
-          message: 'Sub-command groups cannot be nested',
-        });
-      if (!(o.options ?? []).every((s) => s.type === ApplicationCommandOptionType.Subcommand)) {
-        out.push({
-          path: `${here}.options`,
-          code: 'APPLICATION_COMMAND_OPTIONS_TYPE_INVALID',
-          message: 'Sub-command groups may only contain sub-commands',
-        });
-      }
-      out.push(...optionProblems(o.options ?? [], `${here}.options`, depth + 1));
-    } else if (o.type === ApplicationCommandOptionType.Subcommand) {
-      if ((o.options ?? []).some(isSub))
-        out.push({
-          path: `${here}.options`,
-          code: 'APPLICATION_COMMAND_OPTIONS_TYPE_INVALID',
-          message: 'Sub-commands cannot contain sub-commands',
-        });
-      out.push(...optionProblems(o.options ?? [], `${here}.options`, depth + 1));
-    }
-  });
-  return out;
 }

@@ -1,4 +1,3 @@
-import { randomBytes, randomInt } from 'node:crypto';
 import type { BotCommand, BotCommandScope, Message, Update, User, UserFromGetMe } from '@grammyjs/types';
 import { BotApi } from './api';
 import { FailureInjector, type TelegramFailRate, type TelegramFailure } from './failures';
@@ -9,80 +8,26 @@ import { RateLimiter, type TelegramLimits } from './limits';
 import { allMethods } from './methods';
 import { Params } from './params';
 import { startServer, type OutageMode, type RunningServer } from './server';
-import {
-  commandsKey,
-  World,
-  type ChatRecord,
-  type MemberStatus,
-  type StoredFile,
-  type TelegramCall,
-  type WebhookConfig,
-} from './state';
+import { commandsKey, World, type StoredFile, type TelegramCall, type WebhookConfig } from './state';
 import { waitUntil } from './wait';
-import { DEFAULT_WEBHOOK_OPTIONS, WebhookDelivery, type WebhookOptions } from './webhook';
+import { DEFAULT_WEBHOOK_OPTIONS, WebhookDelivery } from './webhook';
+import {
+  botFromToken,
+  generateToken,
+  newChat,
+  registerUser,
+  type TelegramGroupOptions,
+  type TelegramSandboxOptions,
+  type TelegramSandboxView,
+  type TelegramUserOptions,
+} from './sandbox-setup';
 
-export interface TelegramSandboxOptions {
-  /** Bot token; default a fresh "<id>:AA…" token. The id before ":" becomes the bot's user id. */
-  token?: string;
-  botUsername?: string;
-  botName?: string;
-  /** Flood limits (partial overrides of Telegram's) or false to switch them off. */
-  limits?: Partial<TelegramLimits> | false;
-  /** Seed of the random failures of failRate(). */
-  seed?: number;
-  webhook?: Partial<WebhookOptions>;
-  /** Default timeout of nextMessage(), press(), waitFor() and drained() (10 s). */
-  defaultTimeoutMs?: number;
-}
-
-export interface TelegramUserOptions {
-  firstName?: string;
-  lastName?: string;
-  username?: string;
-  /** IETF tag as Telegram sends it, e.g. "en" or "zh-hans". */
-  languageCode?: string;
-  isPremium?: boolean;
-}
-
-export interface TelegramGroupOptions {
-  title?: string;
-  /** A forum supergroup: topics, message_thread_id. */
-  isForum?: boolean;
-  username?: string;
-  /** The bot's role; "member" means privacy mode hides ordinary messages from it. Default "administrator". */
-  botStatus?: 'administrator' | 'member';
-  /** Initial member statuses by user id (getChatMember answers). */
-  members?: Record<number, MemberStatus>;
-}
-
-/** What waitFor() predicates look at (computed lazily). */
-export interface TelegramSandboxView {
-  readonly calls: TelegramCall[];
-  readonly sent: Message[];
-}
-
-function botFromToken(token: string, username: string, name: string): UserFromGetMe {
-  const id = /^(\d+):[A-Za-z0-9_-]+$/.exec(token)?.[1];
-  if (!id) throw new Error(`not a bot token: "${token}" (expected "<digits>:<secret>")`);
-  return {
-    id: Number(id),
-    is_bot: true,
-    first_name: name,
-    username,
-    can_join_groups: true,
-    can_read_all_group_messages: false,
-    supports_inline_queries: false,
-    can_connect_to_business: false,
-    has_main_web_app: false,
-    has_topics_enabled: false,
-    allows_users_to_create_topics: false,
-    can_manage_bots: false,
-    supports_join_request_queries: false,
-  };
-}
-
-const generateToken = (): string =>
-  `${randomInt(1_000_000_000, 9_999_999_999)}:AA${randomBytes(25).toString('base64url').slice(0, 33)}`;
+export type {
+  TelegramGroupOptions,
+  TelegramSandboxOptions,
+  TelegramSandboxView,
+  TelegramUserOptions,
+} from './sandbox-setup';
 
 /** A running Telegram Bot API emulator plus the controls tests drive it with. */
 export class TelegramSandbox {
@@ -118,10 +63,10 @@ export class TelegramSandbox {
   /** A user with a private chat to the bot (chat id === user id); the same handle for the same id. */
   user(id: number, opts: TelegramUserOptions = {}): TelegramUserHandle {
     if (!Number.isInteger(id) || id <= 0) throw new Error(`user ids are positive integers, got ${id}`);
-    const profile = this.registerUser(id, opts);
+    const profile = registerUser(this.world, id, opts);
     let chat = this.world.chats.get(id);
     if (!chat) {
-      chat = this.newChat({ id, type: 'private', first_name: profile.first_name }, 'private');
+      chat = newChat(this.world, { id, type: 'private', first_name: profile.first_name }, 'private');
     }
     chat.chat = {
       id,
@@ -142,7 +87,8 @@ export class TelegramSandbox {
   group(id: number, opts: TelegramGroupOptions = {}): TelegramGroupHandle {
     if (!Number.isInteger(id) || id >= 0) throw new Error(`group ids are negative integers, got ${id}`);
     let chat = this.world.chats.get(id);
-    if (!chat) chat = this.newChat({ id, type: 'supergroup', title: opts.title ?? `Group ${id}` }, 'group');
+    if (!chat)
+      chat = newChat(this.world, { id, type: 'supergroup', title: opts.title ?? `Group ${id}` }, 'group');
     chat.chat = {
       id,
       type: 'supergroup',
@@ -152,13 +98,13 @@ export class TelegramSandbox {
     };
     if (opts.botStatus) chat.botStatus = opts.botStatus;
     for (const [userId, status] of Object.entries(opts.members ?? {})) {
-      this.registerUser(Number(userId), {});
+      registerUser(this.world, Number(userId), {});
       chat.members.set(Number(userId), status);
     }
     let handle = this.groups.get(id);
     if (!handle) {
       handle = new TelegramGroupHandle(this.handleEnv, chat, (ref: SenderRef) =>
-        typeof ref === 'number' ? this.registerUser(ref, {}) : ref.user,
+        typeof ref === 'number' ? registerUser(this.world, ref, {}) : ref.user,
       );
       this.groups.set(id, handle);
     }
@@ -285,37 +231,6 @@ export class TelegramSandbox {
     this.delivery.stop();
     this.world.emit('stop');
     await this.server.close();
-  }
-
-  private registerUser(id: number, opts: TelegramUserOptions): User {
-    const known = this.world.users.get(id);
-    const user: User = {
-      id,
-      is_bot: false,
-      first_name: opts.firstName ?? known?.first_name ?? `User${id}`,
-      ...((opts.lastName ?? known?.last_name) ? { last_name: opts.lastName ?? known?.last_name } : {}),
-      ...((opts.username ?? known?.username) ? { username: opts.username ?? known?.username } : {}),
-      language_code: opts.languageCode ?? known?.language_code ?? 'en',
-      ...((opts.isPremium ?? known?.is_premium) ? { is_premium: true as const } : {}),
-    };
-    this.world.users.set(id, user);
-    return user;
-  }
-
-  private newChat(chat: ChatRecord['chat'], kind: ChatRecord['kind']): ChatRecord {
-    const record: ChatRecord = {
-      chat,
-      kind,
-      nextMessageId: 1,
-      messages: new Map(),
-      blocked: false,
-      members: new Map(),
-      botStatus: 'administrator',
-      topics: new Map(),
-      chatInstance: String(randomInt(1, 2 ** 47)) + String(randomInt(100_000, 999_999)),
-    };
-    this.world.chats.set(chat.id, record);
-    return record;
   }
 }
 
