@@ -14,6 +14,7 @@ import { walletsFeature } from '../bots/features/wallets';
 import type { PlatformPort } from '../bots/shared/port';
 import type { FeatureRegistry } from '../bots/shared/registry';
 import type { RoleSource } from '../bots/shared/roles';
+import type { StaffAuditEntry } from '../bots/shared/router-types';
 import type { Services } from '../bots/shared/services';
 import { TelegramConversation } from '../bots/telegram/conversation';
 import { telegramRoles } from '../bots/telegram/roles';
@@ -91,21 +92,12 @@ export function platformPorts(config: Config): {
 }
 
 /** Writes a staff action to the audit log (the router and the dashboard share it). */
-export const staffAuditor =
-  (prisma: Db['prisma']) =>
-  (e: {
-    action: string;
-    subjectType: string;
-    subjectId: string;
-    actorUserId: string;
-    actorIdentityId: string;
-    details?: Record<string, unknown>;
-  }) =>
-    audit(prisma, {
-      action: e.action as `staff.${string}`,
-      subjectType: e.subjectType,
-      subjectId: e.subjectId,
-      actorUserId: e.actorUserId,
-      actorIdentityId: e.actorIdentityId,
-      ...(e.details ? { details: e.details as Record<string, string> } : {}),
-    });
+export const staffAuditor = (prisma: Db['prisma']) => (e: StaffAuditEntry) =>
+  audit(prisma, {
+    action: e.action as `staff.${string}`,
+    subjectType: e.subjectType,
+    subjectId: e.subjectId,
+    actorUserId: e.actorUserId,
+    actorIdentityId: e.actorIdentityId,
+    ...(e.details ? { details: e.details as Record<string, string> } : {}),
+  });

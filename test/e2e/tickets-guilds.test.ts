@@ -8,7 +8,7 @@
 import { t } from '../../core/i18n';
 import { startDiscordSandbox, type DiscordSandbox, type GuildInfo } from '../../sandbox/discord';
 import { startTelegramSandbox, type TelegramSandbox } from '../../sandbox/telegram';
-import { discordEnv, discordReady } from '../support/discord';
+import { discordEnv, discordReady, userInThread } from '../support/discord';
 import { startTestApp, type TestApp } from '../support/app';
 import { waitFor } from '../support/wait';
 
@@ -73,16 +73,7 @@ describe('tickets in several guilds (e2e)', () => {
     ).reply();
     const number = numberIn(reply.content);
     const thread = await threadOf(number);
-    await dc.waitFor(
-      () =>
-        dc
-          .threads()
-          .find((x) => x.id === thread.id)
-          ?.members.includes(userId),
-      {
-        what: 'user in thread',
-      },
-    );
+    await userInThread(dc, thread.id, userId);
     // The card and the description are in: the ticket is settled.
     const posted = await dc.waitFor(
       () => (dc.channel(thread.id).messages().length >= 2 ? dc.channel(thread.id).messages() : null),

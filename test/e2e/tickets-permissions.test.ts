@@ -5,7 +5,7 @@
 import { t } from '../../core/i18n';
 import { startDiscordSandbox, type DiscordSandbox } from '../../sandbox/discord';
 import { startTelegramSandbox, type TelegramSandbox } from '../../sandbox/telegram';
-import { discordEnv, discordReady } from '../support/discord';
+import { discordEnv, discordReady, userInThread } from '../support/discord';
 import { startTestApp, type TestApp } from '../support/app';
 import { waitFor } from '../support/wait';
 
@@ -62,16 +62,7 @@ describe('ticket staff actions: refused for users, one audit row for staff (e2e)
       what: 'thread',
       timeoutMs: 20_000,
     });
-    await dc.waitFor(
-      () =>
-        dc
-          .threads()
-          .find((x) => x.id === thread.id)
-          ?.members.includes(userId),
-      {
-        what: 'user in thread',
-      },
-    );
+    await userInThread(dc, thread.id, userId);
     // The card and the first message are in: the ticket is settled before we snapshot it.
     await dc.waitFor(() => dc.channel(thread.id).messages().length >= 2, { what: 'card' });
     return { u, number, thread };

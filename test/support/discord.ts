@@ -26,3 +26,17 @@ export async function discordReady(
     what: 'commands registered',
   });
 }
+
+/** The user was added to the thread (a ticket's user joins it when it opens). */
+export function userInThread(dc: DiscordSandbox, threadId: string, userId: string): Promise<true> {
+  return dc.waitFor(
+    () =>
+      dc
+        .threads()
+        .find((x) => x.id === threadId)
+        ?.members.includes(userId) || null,
+    {
+      what: 'user in thread',
+    },
+  );
+}
