@@ -93,9 +93,19 @@ it('a burst on one ticket, each update delivered twice at once: stored once each
       .map(Number);
   await waitFor(() => relayed().length >= n || null, { what: 'every burst message in the thread' });
   expect(relayed()).toEqual(Array.from({ length: n }, (_, i) => i));
-  const rows = await w.tdb.db.prisma.ticketMessage.findMany({
-    where: { ticketId: ticket.id, sourceKey: { startsWith: 'tg:burst:' } },
-  });
+  // A message is marked relayed after its post returns: the last mark can land just after
+  // the post is seen (a loaded clean-clone run read it a moment early).
+  const burstRows = () =>
+    w.tdb.db.prisma.ticketMessage.findMany({
+      where: { ticketId: ticket.id, sourceKey: { startsWith: 'tg:burst:' } },
+    });
+  const rows = await waitFor(
+    async () => {
+      const r = await burstRows();
+      return r.every((m) => m.relayedAt) ? r : null;
+    },
+    { what: 'every burst message marked relayed' },
+  );
   expect(rows).toHaveLength(n);
   expect(
     rows.every(
