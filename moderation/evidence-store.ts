@@ -150,18 +150,25 @@ export class EvidenceStore {
   }
 
   /**
-   * How often the nodes went offline together (at least half of them, and two, within one
-   * minute) over the last `days`: nodes that are slices of one machine fall together.
+   * How often the nodes went offline together (at least half of them, and two, in one
+   * event) over the last `days`: nodes that are slices of one machine fall together. An
+   * event is a run of drops less than a minute apart, so one that straddles a minute
+   * boundary counts once (calendar minutes counted a 5-second event twice).
    */
   async coDrops(nodeIds: string[], days: number): Promise<{ coDrops: number; nodes: number; days: number }> {
     if (nodeIds.length < 2) return { coDrops: 0, nodes: nodeIds.length, days };
     const need = Math.max(2, Math.ceil(nodeIds.length / 2));
     const { rows } = await this.pool.query<{ drops: string }>(
       `SELECT count(*) AS drops FROM (
-         SELECT date_trunc('minute', t.at) AS m
-           FROM node_transitions t JOIN nodes n ON n.id = t.node_id
-          WHERE n.external_id = ANY($1::text[]) AND t.to = 'OFFLINE' AND t.at > now() - make_interval(days => $2)
-          GROUP BY 1 HAVING count(DISTINCT t.node_id) >= $3
+         SELECT e.event FROM (
+           SELECT d.node_id,
+                  count(*) FILTER (WHERE d.gap IS NULL OR d.gap >= interval '1 minute') OVER (ORDER BY d.at) AS event
+             FROM (SELECT t.node_id, t.at, t.at - lag(t.at) OVER (ORDER BY t.at) AS gap
+                     FROM node_transitions t JOIN nodes n ON n.id = t.node_id
+                    WHERE n.external_id = ANY($1::text[]) AND t.to = 'OFFLINE'
+                      AND t.at > now() - make_interval(days => $2)) d
+         ) e
+         GROUP BY e.event HAVING count(DISTINCT e.node_id) >= $3
        ) x`,
       [nodeIds, days, need],
     );

@@ -220,13 +220,16 @@ describe('evidence', () => {
     const rows = await h.tdb.db.prisma.node.createManyAndReturn({
       data: farm.map((externalId) => ({ externalId })),
     });
+    // Three falls of 5 s each, every one straddling a minute boundary (3 s before, 2 s
+    // after): each is one event, however the calendar minutes cut it.
+    const minute = Math.floor(Date.now() / 60_000) * 60_000;
     for (const minutesAgo of [300, 200, 100])
       await h.tdb.db.prisma.nodeTransition.createMany({
         data: rows.map((r, i) => ({
           nodeId: r.id,
           from: 'ONLINE',
           to: 'OFFLINE',
-          at: new Date(Date.now() - minutesAgo * 60_000 + i * 1000),
+          at: new Date(minute - minutesAgo * 60_000 - 3_000 + i * 1000),
           source: 'push',
         })),
       });
