@@ -9,6 +9,7 @@ import { t } from '../../core/i18n';
 import { startDiscordSandbox, type DiscordSandbox, type GuildInfo } from '../../sandbox/discord';
 import { startTelegramSandbox, type TelegramSandbox } from '../../sandbox/telegram';
 import { discordEnv, discordReady, userInThread } from '../support/discord';
+import { ticketSnapshot } from '../support/ticketing';
 import { startTestApp, type TestApp } from '../support/app';
 import { waitFor } from '../support/wait';
 
@@ -55,15 +56,7 @@ describe('tickets in several guilds (e2e)', () => {
       what: `thread of #${number}`,
       timeoutMs: 20_000,
     });
-  /** Everything a staff action could change. */
-  const snapshot = async (number: number) => {
-    const ticket = await prisma().ticket.findUniqueOrThrow({ where: { number } });
-    return {
-      ticket: { ...ticket, updatedAt: null, lastActivityAt: null },
-      messages: await prisma().ticketMessage.count({ where: { ticketId: ticket.id } }),
-      audits: await prisma().auditEvent.count(),
-    };
-  };
+  const snapshot = (number: number) => ticketSnapshot(prisma(), number);
 
   async function openIn(guildId: string, userId: string, name: string) {
     const u = dc.user(userId, { username: name, locale: 'en-US', guildId });

@@ -6,6 +6,7 @@ import { t } from '../../core/i18n';
 import { startDiscordSandbox, type DiscordSandbox } from '../../sandbox/discord';
 import { startTelegramSandbox, type TelegramSandbox } from '../../sandbox/telegram';
 import { discordEnv, discordReady, userInThread } from '../support/discord';
+import { ticketSnapshot } from '../support/ticketing';
 import { startTestApp, type TestApp } from '../support/app';
 import { waitFor } from '../support/wait';
 
@@ -39,17 +40,7 @@ describe('ticket staff actions: refused for users, one audit row for staff (e2e)
   });
 
   const prisma = () => app.tdb.db.prisma;
-  /** Everything a staff action could change. */
-  const snapshot = async (number: number) => {
-    const ticket = await prisma().ticket.findUniqueOrThrow({ where: { number } });
-    return {
-      ticket: { ...ticket, updatedAt: null, lastActivityAt: null },
-      messages: await prisma().ticketMessage.count({ where: { ticketId: ticket.id } }),
-      audits: await prisma().auditEvent.count(),
-      snippets: await prisma().ticketSnippet.count(),
-      panels: await prisma().ticketPanel.count(),
-    };
-  };
+  const snapshot = (number: number) => ticketSnapshot(prisma(), number);
 
   async function openOnDiscord(userId: string, name: string) {
     const u = dc.user(userId, { username: name, locale: 'en-US' });

@@ -1,6 +1,6 @@
 // A ticket feature on the real PostgreSQL and Redis (own schema and queue prefix) with an
 // in-memory conversation port, for domain tests without bots.
-import type { Platform } from '@prisma/client';
+import type { Platform, PrismaClient } from '@prisma/client';
 import { IdentityService } from '../../accounts/identity';
 import { QueueHub } from '../../core/queue';
 import { createLogger } from '../../core/logger';
@@ -112,4 +112,16 @@ export async function ticketWorld(
   void hub;
   hub = world.hub;
   return world;
+}
+
+/** Everything a staff action on ticket `number` could change (compared before and after a refusal). */
+export async function ticketSnapshot(prisma: PrismaClient, number: number) {
+  const ticket = await prisma.ticket.findUniqueOrThrow({ where: { number } });
+  return {
+    ticket: { ...ticket, updatedAt: null, lastActivityAt: null },
+    messages: await prisma.ticketMessage.count({ where: { ticketId: ticket.id } }),
+    audits: await prisma.auditEvent.count(),
+    snippets: await prisma.ticketSnippet.count(),
+    panels: await prisma.ticketPanel.count(),
+  };
 }
